@@ -1,0 +1,70 @@
+/**
+ * Payload schemas of ConvLab's MIME types, version 1.
+ *
+ * The kernel builds these objects (kernel/src/display) and the extension validates and draws them
+ * (extension/src/validate.ts, extension/src/figure.ts). This file is types only, so the kernel can import it
+ * without pulling in anything from JupyterLab.
+ *
+ * Every bundle that carries one of these types also carries `text/plain` and a static fallback
+ * (`image/png` for feature maps), so notebooks still read where the extension is absent.
+ */
+
+/** MIME type of a feature-map payload. */
+export type FeatureMapMimeType = 'application/vnd.convlab.featuremap.v1+json';
+
+/**
+ * `application/vnd.convlab.featuremap.v1+json`: one or more tensors drawn as grids of 2-D heatmaps.
+ *
+ * Example (conv2d of a 4×4 input with a 3×3 kernel):
+ * `{ version: 1, op: 'conv2d', backend: 'cpu', panels: [input, kernel, output], notes: [] }`
+ */
+export interface FeatureMapPayload {
+  version: 1;
+  /** What produced the panels: an op name such as `'conv2d'`, or `'tensor'` for a plain tensor. */
+  op: string;
+  /** The backend that computed the values, e.g. `'cpu'`. */
+  backend: string;
+  /** Panels drawn left to right; for an op: input, kernel, output. */
+  panels: FeatureMapPanel[];
+  /** Human-readable notes, e.g. that a panel was downsampled. Never HTML. */
+  notes: string[];
+}
+
+/** One tensor, shown as one heatmap per 2-D slice. */
+export interface FeatureMapPanel {
+  role: 'input' | 'kernel' | 'output' | 'tensor';
+  /** Short title, e.g. `'input [1,1,4,4]'`. */
+  title: string;
+  /** The full shape of the tensor, e.g. `[1, 1, 4, 4]` (NCHW) or `[8, 3, 3, 3]` (OIHW). */
+  shape: number[];
+  /** Smallest and largest value over all maps of the panel. */
+  min: number;
+  max: number;
+  /**
+   * The colour scale, `[position 0..1, '#rrggbb']` stops, chosen by the kernel so the PNG fallback and the
+   * interactive view agree: diverging blue–white–red for signed data, sequential for data ≥ 0.
+   */
+  colorscale: [number, string][];
+  /** True when the scale is centred on 0 (white), spanning `±max(|min|, |max|)`. */
+  centered: boolean;
+  /** The 2-D slices, e.g. one per channel of batch item 0. */
+  maps: FeatureMap[];
+}
+
+/** One 2-D slice, row 0 at the top. */
+export interface FeatureMap {
+  /** e.g. `'channel 0'` or `'out 2 · in 0'`. */
+  label: string;
+  height: number;
+  width: number;
+  /**
+   * How `data` encodes `height × width` values in row-major order:
+   * - `'f32-base64'`: little-endian float32, base64;
+   * - `'u8-base64'`: bytes `q`, base64, meaning `min + q / 255 · (max − min)`.
+   */
+  encoding: 'f32-base64' | 'u8-base64';
+  data: string;
+  /** Smallest and largest value of this map. */
+  min: number;
+  max: number;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# ConvLab set-up, shared by `npm start` and `npm test`: installs what is missing, builds what changed, and
+# installs the `convlab` kernelspec and the prebuilt extension into the project-local Python environment
+# (.venv), never into the user's global Jupyter.
+#
+# Idempotent: every step is skipped when its inputs are unchanged (fingerprints in .setup/), so a second run
+# takes seconds.
+#
+# Usage: bash kernel/scripts/setup.sh [--test]
+#   --test  also installs the test tools: Chromium (Debian's, for browser tests) and the Python test packages.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+FOR_TESTS=0
+[[ "${1:-}" == "--test" ]] && FOR_TESTS=1
+STAMPS="$ROOT/.setup"
+VENV="$ROOT/.venv"
+mkdir -p "$STAMPS"
+
+say() { printf 'convlab setup: %s\n' "$*"; }
+die() {
+  printf '\nconvlab setup failed: %s\n' "$1" >&2
+  [[ -n "${2:-}" ]] && printf 'how to fix: %s\n' "$2" >&2
+  exit 1
+}
+# A fingerprint of files' contents (and of the given extra text), to tell whether a step must run again.
+fingerprint() { { printf '%s\n' "${EXTRA:-}"; cat "$@" 2>/dev/null; } | sha256sum | cut -c1-32; }
+is_fresh() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
+mark_fresh() { printf '%s' "$2" > "$STAMPS/$1"; }
+
+# --- Debian packages -----------------------------------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+  local runner=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo -n true 2>/dev/null || die "missing Debian packages: $*" "sudo apt-get install -y $*  (then run the command again)"
+    runner=(sudo -n)
+  fi
+  command -v apt-get >/dev/null || die "missing packages: $* (and no apt-get: this set-up expects Debian)" "install $* with your package manager"
+  say "installing Debian packages: $*"
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    "${runner[@]}" apt-get update -qq >/dev/null || die "apt-get update failed" "check the network to Debian's mirrors, then run again"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${runner[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed" "run: sudo apt-get install -y $*"
+}
+
+# --- Node.js and Python ----------------------------------------------------------------------------------
+command -v node >/dev/null || die "Node.js is not installed" "install Node.js 20 or newer (Debian: apt-get install nodejs npm)"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || die "Node.js 20 or newer is required, found $(node --version)" "install Node.js 20+"
+command -v python3 >/dev/null || die "Python 3 is not installed" "sudo apt-get install -y python3 python3-venv"
+python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
+  || die "Python 3.9 or newer is required, found $(python3 --version 2>&1)" "install a newer python3"
+
+# --- npm packages --------------------------------------------------------------------------------------------
+NPM_FP=$(EXTRA="$(node --version)" fingerprint package.json package-lock.json kernel/package.json extension/package.json)
+if ! is_fresh npm "$NPM_FP" || [[ ! -d node_modules ]]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed" "read the npm error above; delete node_modules and run again"
+  mark_fresh npm "$NPM_FP"
+fi
+# zeromq ships prebuilt binaries; npm 11 may skip install scripts, so prove that the native module loads.
+node -e 'require("zeromq")' 2>/dev/null \
+  || die "the native module of zeromq (needed by the kernel) does not load on $(uname -m) / Node $(node --version)" \
+         "run: npm rebuild zeromq --foreground-scripts (needs cmake and a C++ compiler), then run again"
+
+# --- Python environment (.venv) ------------------------------------------------------------------------------
+REQS=kernel/scripts/requirements.txt
+[[ $FOR_TESTS -eq 1 ]] && REQS=kernel/scripts/requirements-test.txt
+if [[ ! -x "$VENV/bin/python" ]]; then
+  say "creating the Python environment .venv"
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    rm -rf "$VENV"
+    apt_install python3-venv
+    python3 -m venv "$VENV" || die "python3 -m venv failed" "sudo apt-get install -y python3-venv"
+  fi
+fi
+PY_FP=$(EXTRA="$("$VENV/bin/python" --version)" fingerprint "$REQS" kernel/scripts/requirements.txt)
+if ! is_fresh "pip-$(basename "$REQS")" "$PY_FP"; then
+  say "installing Python packages from $REQS"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS" \
+    || die "pip install -r $REQS failed" "read the pip error above, then run again"
+  mark_fresh "pip-$(basename "$REQS")" "$PY_FP"
+fi
+
+# --- Chromium for browser tests ----------------------------------------------------------------------------------
+if [[ $FOR_TESTS -eq 1 && ! -x /usr/bin/chromium ]]; then
+  apt_install chromium fonts-dejavu-core
+fi
+
+# --- Build ---------------------------------------------------------------------------------------------------------
+say "building the kernel"
+node_modules/.bin/tsc -b kernel || die "the kernel does not compile" "fix the TypeScript errors above"
+chmod +x kernel/dist/launcher.js
+EXT_FP=$(fingerprint extension/package.json extension/tsconfig.json tsconfig.json install.json \
+  $(find extension/src extension/style -type f | sort))
+EXT_DIR="$VENV/share/jupyter/labextensions/convlab-extension"
+if ! is_fresh extension "$EXT_FP" || [[ ! -f "$EXT_DIR/package.json" ]]; then
+  say "building the JupyterLab extension"
+  npm run build --silent -w extension >/dev/null || die "the extension does not build" "run: npm run build -w extension, and read its errors"
+  rm -rf "$EXT_DIR"
+  mkdir -p "$(dirname "$EXT_DIR")"
+  cp -r extension/lib/labextension "$EXT_DIR"
+  cp install.json "$EXT_DIR/install.json"
+  mark_fresh extension "$EXT_FP"
+fi
+
+# --- Kernelspec --------------------------------------------------------------------------------------------------
+SPEC_DIR="$VENV/share/jupyter/kernels/convlab"
+mkdir -p "$SPEC_DIR"
+cat > "$SPEC_DIR/kernel.json.new" <<JSON
+{
+  "argv": ["$(command -v node)", "$ROOT/kernel/dist/launcher.js", "{connection_file}"],
+  "display_name": "TypeScript (ConvLab)",
+  "language": "typescript",
+  "interrupt_mode": "signal",
+  "metadata": { "debugger": false }
+}
+JSON
+mv "$SPEC_DIR/kernel.json.new" "$SPEC_DIR/kernel.json"
+say "ready: kernelspec 'convlab' and extension 'convlab-extension' are installed in .venv"

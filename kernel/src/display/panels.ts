@@ -1,0 +1,76 @@
+/**
+ * Turns tensors into panels of 2-D maps: the one view of "what to draw" that both the vendor JSON payload and
+ * the PNG fallback are made from.
+ */
+import type { FeatureMapPanel } from '../../../extension/src/schema';
+import { formatShape } from '../errors';
+import type { Tensor } from '../tensor';
+
+/** One 2-D slice of a tensor, row-major, row 0 at the top. */
+export interface MapValues {
+  label: string;
+  height: number;
+  width: number;
+  values: Float32Array;
+}
+
+/** A tensor cut into 2-D maps, plus what to call it. */
+export interface PanelValues {
+  role: FeatureMapPanel['role'];
+  title: string;
+  shape: readonly number[];
+  maps: MapValues[];
+}
+
+/**
+ * Cuts a tensor into 2-D maps along its last two axes.
+ *
+ * `[H, W]` gives one map; `[C, H, W]` one per channel; `[N, C, H, W]` one per channel of batch item 0 (a note
+ * says so); a kernel `[O, I, kH, kW]` one per (out, in) pair. A 1-D tensor is drawn as a single row.
+ */
+export function panelOf(t: Tensor, role: PanelValues['role']): { panel: PanelValues; notes: string[] } {
+  const notes: string[] = [];
+  const shape = t.shape.length === 0 ? [1, 1] : t.shape.length === 1 ? [1, t.shape[0] ?? 0] : t.shape;
+  const height = shape[shape.length - 2] ?? 1;
+  const width = shape[shape.length - 1] ?? 1;
+  const lead = shape.slice(0, -2);
+  const isKernel = role === 'kernel' && lead.length === 2;
+  // Batched activations: only item 0 is drawn, the batch is said in the note.
+  if (!isKernel && lead.length === 2 && (lead[0] ?? 1) > 1) {
+    notes.push(`${role}: showing batch item 0 of ${lead[0]}`);
+  }
+  const count = isKernel ? (lead[0] ?? 1) * (lead[1] ?? 1) : (lead[lead.length - 1] ?? 1);
+  const plane = height * width;
+  const maps: MapValues[] = [];
+  for (let m = 0; m < count; m++) {
+    const label = isKernel
+      ? `out ${Math.floor(m / (lead[1] ?? 1))} · in ${m % (lead[1] ?? 1)}`
+      : lead.length === 0
+        ? ''
+        : `channel ${m}`;
+    maps.push({ label, height, width, values: t.data.subarray(m * plane, (m + 1) * plane) });
+  }
+  return { panel: { role, title: `${role} ${formatShape(t.shape)}`, shape: t.shape, maps }, notes };
+}
+
+/** The panels to show for a tensor: input, kernel and output when an op made it, else the tensor alone. */
+export function tensorPanels(t: Tensor): { panels: PanelValues[]; notes: string[] } {
+  const parts: [Tensor, PanelValues['role']][] = t.provenance
+    ? [[t.provenance.input, 'input'], ...(t.provenance.weight ? [[t.provenance.weight, 'kernel'] as [Tensor, 'kernel']] : []), [t, 'output']]
+    : [[t, 'tensor']];
+  const cut = parts.map(([tensor, role]) => panelOf(tensor, role));
+  return { panels: cut.map((c) => c.panel), notes: cut.flatMap((c) => c.notes) };
+}
+
+/** Smallest and largest finite value; `[0, 0]` when there is none. */
+export function valueRange(values: ArrayLike<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? NaN;
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? [min, max] : [0, 0];
+}

@@ -1,0 +1,20 @@
+/** Small helpers shared by the unit tests. */
+import { tensor, type Tensor } from '../../kernel/src/index';
+
+/** `[1, 2, …, n]` as a 1×1×1×n tensor: the 1-D probes of conv-semantics.md as a 2-D conv with height 1. */
+export function row(values: number[]): Tensor {
+  return tensor(values, [1, 1, 1, values.length]);
+}
+
+/** A tensor's values as a plain array, for `toEqual`. */
+export function flat(t: Tensor): number[] {
+  return Array.from(t.data);
+}
+
+/** 1..16 as a 1×1×4×4 image and 1..9 as a 1×1×3×3 kernel: the hello-notebook worked example. */
+export function workedExample(): { x: Tensor; w: Tensor } {
+  return {
+    x: tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
+    w: tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]),
+  };
+}
