@@ -100,13 +100,21 @@ EXT_FP=$(fingerprint extension/package.json extension/tsconfig.json tsconfig.jso
 EXT_DIR="$VENV/share/jupyter/labextensions/convlab-extension"
 if ! is_fresh extension "$EXT_FP" || [[ ! -f "$EXT_DIR/package.json" ]]; then
   say "building the JupyterLab extension"
-  npm run build --silent -w extension >/dev/null || die "the extension does not build" "run: npm run build -w extension, and read its errors"
+  npm run build --silent -w extension >"$STAMPS/extension-build.log" 2>&1 \
+    || { cat "$STAMPS/extension-build.log" >&2; die "the extension does not build" "fix the errors above (log: .setup/extension-build.log)"; }
   rm -rf "$EXT_DIR"
   mkdir -p "$(dirname "$EXT_DIR")"
   cp -r extension/lib/labextension "$EXT_DIR"
   cp install.json "$EXT_DIR/install.json"
   mark_fresh extension "$EXT_FP"
 fi
+
+# --- JupyterLab settings overrides: no news or update checks (this machine has no network to fetch them, and
+# the pop-up would cover outputs in screenshots) ------------------------------------------------------------------
+mkdir -p "$VENV/share/jupyter/lab/settings"
+cat > "$VENV/share/jupyter/lab/settings/overrides.json" <<'JSON'
+{ "@jupyterlab/apputils-extension:notification": { "fetchNews": "false", "checkForUpdates": false } }
+JSON
 
 # --- Kernelspec --------------------------------------------------------------------------------------------------
 SPEC_DIR="$VENV/share/jupyter/kernels/convlab"
