@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import struct
+import time
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
@@ -73,6 +74,9 @@ def test_a_bad_call_reports_a_clear_error_and_keeps_variables(kernel):
     assert reply["status"] == "error"
     text = "".join(m["content"].get("text", "") for m in messages)
     assert "conv2d: options.groups expected a divisor of input channels (1)" in text
+    # tslab aborts every request that arrives within 200 ms of a failed one (its TaskQueue.reset(200)); ipykernel
+    # aborts only requests already queued. Until the kernel issue replaces that, wait the window out.
+    time.sleep(0.3)
     reply, messages = execute(kernel, "console.log(y.shape.join('x'))")
     assert reply["status"] == "ok"
     assert messages[-1]["content"]["text"] == "1x1x2x2\n"
