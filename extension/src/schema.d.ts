@@ -68,3 +68,67 @@ export interface FeatureMap {
   min: number;
   max: number;
 }
+
+/** MIME type of a shape-trace payload. */
+export type ShapeTraceMimeType = 'application/vnd.convlab.shapetrace.v1+json';
+
+/**
+ * `application/vnd.convlab.shapetrace.v1+json`: tensor shapes layer by layer, with the output-size arithmetic,
+ * like Keras' `summary()` plus padding per side, MACs and receptive field.
+ *
+ * Made two ways by the kernel: `traceShapes(inputShape, layers)` computes it without data; the recorder
+ * captures the real op calls made inside a block. Rows stop at the first layer that fails, and that row
+ * carries the error.
+ *
+ * Example (20×20 input, 3×3 conv valid): rows[0] = `{ op: 'conv2d', inShape: [1,1,20,20],
+ * outShape: [1,8,18,18], formula: ['floor((20 + 0 + 0 − 3) / 1) + 1 = 18', …], … }`
+ */
+export interface ShapeTracePayload {
+  version: 1;
+  /** e.g. `'traceShapes'` or `'recorded'`. */
+  source: 'traceShapes' | 'recorded';
+  /** Optional title, e.g. the model's name. */
+  title: string;
+  /** Shape fed to the first layer, e.g. `[1, 1, 20, 20]`. */
+  inputShape: number[];
+  rows: ShapeTraceRow[];
+  totals: {
+    params: number;
+    macs: number;
+    /** Bytes of all layer outputs (float32). */
+    outBytes: number;
+  };
+  /** Backend in use when recorded (`'cpu'`, `'gpu'`), or `'none'` for a data-free trace. */
+  backend: string;
+}
+
+/** One layer of a shape trace. Per-axis arrays list the spatial axes (height then width for 2-D). */
+export interface ShapeTraceRow {
+  /** 0-based position in the trace. */
+  index: number;
+  /** The op, e.g. `'conv2d'`, `'maxPool2d'`, `'relu'`, `'flatten'`, `'linear'`. */
+  op: string;
+  /** Optional layer name given by the user. */
+  name: string;
+  inShape: number[];
+  /** Empty when the row is the failing layer. */
+  outShape: number[];
+  /** Kernel size per spatial axis; empty for ops without a window (relu, flatten, linear). */
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  /** `[before, after]` per spatial axis. */
+  padding: [number, number][];
+  groups: number;
+  params: number;
+  macs: number;
+  outBytes: number;
+  /** Receptive field size, in input pixels, per spatial axis (reference §5). */
+  receptiveField: number[];
+  /** Input-pixel distance between adjacent outputs, per spatial axis. */
+  jump: number[];
+  /** The output-size formula with the numbers filled in, per spatial axis. */
+  formula: string[];
+  /** Set on the first layer whose shapes do not fit: the library's error message. */
+  error?: string;
+}
