@@ -26,8 +26,24 @@ export interface FeatureMapPayload {
   backend: string;
   /** Panels drawn left to right; for an op: input, kernel, output. */
   panels: FeatureMapPanel[];
+  /**
+   * For a windowed op (conv, pool): how output cell (i, j) maps to its input window, so the view can highlight
+   * the window and draw padding. Per spatial axis (height then width): the window of output `i` starts at input
+   * row `i·stride − padding[0][0]` and takes `kernel` taps `dilation` apart.
+   */
+  window?: FeatureMapWindow;
   /** Human-readable notes, e.g. that a panel was downsampled. Never HTML. */
   notes: string[];
+}
+
+/** The sliding-window parameters of the op that produced a feature map, per spatial axis. */
+export interface FeatureMapWindow {
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  /** `[before, after]` zero (or mode) padding per spatial axis. */
+  padding: [number, number][];
+  groups: number;
 }
 
 /** One tensor, shown as one heatmap per 2-D slice. */

@@ -84,7 +84,17 @@ const panel = object({
   maps: arrayOf(featureMap, 1),
 });
 
+const perAxis = arrayOf(count, 1);
+const window = object({
+  kernel: perAxis,
+  stride: perAxis,
+  dilation: perAxis,
+  padding: arrayOf((v, p) => (Array.isArray(v) && v.length === 2 ? arrayOf(count)(v, p) : `${p} should be a [before, after] pair, got ${describe(v)}`), 1),
+  groups: count,
+});
+
 const payload = object({
+  window: (v, p) => (v === undefined ? null : window(v, p)),
   version: (v, p) => (v === 1 ? null : `${p} should be 1 (this extension reads featuremap v1), got ${describe(v)}`),
   op: string,
   backend: string,

@@ -8,6 +8,7 @@
  */
 import { fail, formatShape } from './errors';
 import type { Shape } from './tensor';
+import type { FeatureMapWindow } from '../../extension/src/schema';
 
 /** A padding spec for one op call. See {@link ConvOptions.padding}. */
 export type Padding = number | readonly number[] | readonly (readonly [number, number])[] | 'valid' | 'same';
@@ -225,4 +226,15 @@ export function axes2d(info: ConvInfo): [AxisInfo, AxisInfo] {
     throw new Error(`internal: ${info.op} expected 2 spatial axes, got ${info.axes.length}`);
   }
   return [rows, cols];
+}
+
+/** The sliding-window parameters of an info record, as feature-map payloads carry them. */
+export function windowOf(info: ConvInfo): FeatureMapWindow {
+  return {
+    kernel: info.axes.map((a) => a.kernel),
+    stride: info.axes.map((a) => a.stride),
+    dilation: info.axes.map((a) => a.dilation),
+    padding: info.axes.map((a) => [a.padBefore, a.padAfter]),
+    groups: info.groups,
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { fail, formatShape } from './errors';
 import { tensorBundle, type MimeBundle } from './display/bundle';
+import type { FeatureMapWindow } from '../../extension/src/schema';
 
 /** A tensor shape, outermost axis first, e.g. `[batch, channels, height, width]`. */
 export type Shape = readonly number[];
@@ -23,6 +24,8 @@ export interface Provenance {
   readonly backend: string;
   readonly input: Tensor;
   readonly weight?: Tensor;
+  /** The op's sliding-window parameters (from its shape info), for highlighting windows in the view. */
+  readonly window?: FeatureMapWindow;
 }
 
 /** Number of elements of a shape: the product of its sizes (1 for a scalar `[]`). */

@@ -40,6 +40,7 @@ describe('tensorBundle', () => {
       [528, 573],
     ]);
     expect(payload.panels[2]).toMatchObject({ min: 348, max: 573, centered: false });
+    expect(payload.window).toEqual({ kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [[0, 0], [0, 0]], groups: 1 });
   });
 
   it('produces a payload the extension accepts (the schema is shared)', () => {

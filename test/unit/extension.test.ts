@@ -43,6 +43,11 @@ describe('validateFeatureMap', () => {
       /payload.panels\[0\].maps\[0\].data should hold 3×2 f32-base64 values \(24 bytes\), got 16 bytes/,
     ],
     ['a NaN range', payload([panel({ min: NaN })]), /payload.panels\[0\].min should be a finite number/],
+    [
+      'a window whose padding is not pairs',
+      { ...payload(), window: { kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1], groups: 1 } },
+      /payload.window.padding\[0\] should be a \[before, after\] pair, got number 1/,
+    ],
   ])('refuses %s with a message naming the path', (_name, value, message) => {
     const result = validateFeatureMap(value);
     expect(result.ok).toBe(false);

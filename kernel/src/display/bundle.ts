@@ -5,7 +5,7 @@
  * A feature-map bundle carries the vendor JSON (drawn by the extension), `image/png` (drawn here, for
  * nbconvert, GitHub and untrusted views) and `text/plain`.
  */
-import type { FeatureMap, FeatureMapPayload } from '../../../extension/src/schema';
+import type { FeatureMap, FeatureMapPayload, FeatureMapWindow } from '../../../extension/src/schema';
 import type { Tensor } from '../tensor';
 import { scaleFor, toHexStops } from './colors';
 import { renderPng } from './png';
@@ -40,12 +40,14 @@ export function featureMapPayload(
   op: string,
   backendName: string,
   notes: readonly string[],
+  window?: FeatureMapWindow,
 ): FeatureMapPayload {
   return {
     version: 1,
     op,
     backend: backendName,
     notes: [...notes],
+    ...(window ? { window } : {}),
     panels: panels.map((panel) => {
       const maps = panel.maps.map(encodeMap);
       const min = Math.min(...maps.map((m) => m.min));
@@ -81,7 +83,7 @@ export function tensorBundle(t: Tensor): MimeBundle {
     : '';
   return {
     data: {
-      [FEATURE_MAP_MIME]: featureMapPayload(panels, op, backendName, notes),
+      [FEATURE_MAP_MIME]: featureMapPayload(panels, op, backendName, notes, t.provenance?.window),
       'image/png': renderPng(panels).toString('base64'),
       'text/plain': summary + t.toString(),
     },

@@ -3,7 +3,7 @@
  */
 import { fail } from '../errors';
 import { backend } from '../backends';
-import { convInfo, type ConvOptions } from '../shapes';
+import { convInfo, windowOf, type ConvOptions } from '../shapes';
 import { Tensor } from '../tensor';
 
 /** Options of {@link conv2d}. */
@@ -57,5 +57,5 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
   const chosen = backend();
   const out = chosen.conv2d(batched.data, weight.data, bias?.data, info);
   const outShape = input.rank === 4 ? info.outShape : info.outShape.slice(1);
-  return new Tensor(out, outShape, { op, backend: chosen.name, input, weight });
+  return new Tensor(out, outShape, { op, backend: chosen.name, input, weight, window: windowOf(info) });
 }
