@@ -17,3 +17,21 @@ export { backend, useBackend } from './backends';
 export { display } from './display/display';
 export { tensorBundle, FEATURE_MAP_MIME } from './display/bundle';
 export type { MimeBundle } from './display/bundle';
+export {
+  maxPool1d,
+  maxPool2d,
+  avgPool1d,
+  avgPool2d,
+  lpPool2d,
+  globalAvgPool,
+  globalMaxPool,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+} from './ops/pool';
+export type { MaxPoolOptions, AvgPoolOptions, LpPoolOptions } from './ops/pool';
+export { conv2dBackward, maxPool2dBackward, avgPool2dBackward } from './ops/grad';
+export type { Conv2dGradients } from './ops/grad';
+export { poolInfo, poolOutputSize, adaptivePoolInfo, receptiveField } from './shapes';
+export type { PoolInfo, AdaptivePoolInfo, PoolWindowOptions, ReceptiveLayer, ReceptiveInfo } from './shapes';
+export { traceShapes, recordShapes, ShapeTrace, SHAPE_TRACE_MIME } from './trace';
+export type { LayerSpec, TraceStep } from './trace';

@@ -21,8 +21,77 @@ def conv2d(t, o):
                     dilation=o.get("dilation", 1), groups=o.get("groups", 1))
 
 
+# ── Pooling and gradients (ConvLab option names: kernel, stride, padding, dilation, ceilMode, countIncludePad, p).
+
+def _window(o):
+    return dict(kernel_size=o["kernel"], stride=o.get("stride"), padding=o.get("padding", 0),
+                ceil_mode=o.get("ceilMode", False))
+
+
+def max_pool(t, o):
+    pool = F.max_pool1d if t["x"].dim() == 3 else F.max_pool2d
+    x = t["x"]
+    if o.get("padWithInfinity"):
+        # PyTorch's max pool refuses pad > kernel/2 even when dilation makes the window wide enough; pad with −∞
+        # by hand (floor mode only: ceil mode's last-window rule depends on where the padding is).
+        x = F.pad(x, (o["padding"],) * 2 * (x.dim() - 2), value=float("-inf"))
+        o = {**o, "padding": 0}
+    return pool(x, dilation=o.get("dilation", 1), **_window(o))
+
+
+def avg_pool(t, o):
+    pool = F.avg_pool1d if t["x"].dim() == 3 else F.avg_pool2d
+    return pool(t["x"], count_include_pad=o.get("countIncludePad", True), **_window(o))
+
+
+def lp_pool2d(t, o):
+    # ONNX LpPool: (sum |x|^p)^(1/p) over the real cells. divisor_override=1 turns the average into a plain sum
+    # (padding adds zeros; a ceil-mode overhang adds nothing), unlike F.lp_pool2d, which drops the abs.
+    p = o.get("p", 2)
+    return F.avg_pool2d(t["x"].abs() ** p, divisor_override=1, **_window(o)) ** (1 / p)
+
+
+def adaptive_avg_pool2d(t, o):
+    return F.adaptive_avg_pool2d(t["x"], o["outputSize"])
+
+
+def adaptive_max_pool2d(t, o):
+    return F.adaptive_max_pool2d(t["x"], o["outputSize"])
+
+
+def conv2d_backward(t, o):
+    """Autograd through conv2d; explicit per-side `pads` [[top, bottom], [left, right]] go through F.pad first."""
+    x, w = t["x"].requires_grad_(True), t["w"].requires_grad_(True)
+    b = torch.zeros(w.shape[0], dtype=w.dtype, requires_grad=True)
+    padded = x
+    padding = o.get("padding", 0)
+    if "pads" in o:
+        (top, bottom), (left, right) = o["pads"]
+        padded, padding = F.pad(x, (left, right, top, bottom)), 0
+    y = F.conv2d(padded, w, b, stride=o.get("stride", 1), padding=padding, dilation=o.get("dilation", 1),
+                 groups=o.get("groups", 1))
+    y.backward(t["dy"])
+    return {"dx": x.grad, "dw": w.grad, "db": b.grad}
+
+
+def pool_backward(forward):
+    def backward(t, o):
+        x = t["x"].requires_grad_(True)
+        forward({**t, "x": x}, o).backward(t["dy"])
+        return x.grad
+    return backward
+
+
 OPS = {
     "conv2d": conv2d,
+    "max_pool": max_pool,
+    "avg_pool": avg_pool,
+    "lp_pool2d": lp_pool2d,
+    "adaptive_avg_pool2d": adaptive_avg_pool2d,
+    "adaptive_max_pool2d": adaptive_max_pool2d,
+    "conv2d_backward": conv2d_backward,
+    "max_pool_backward": pool_backward(max_pool),
+    "avg_pool_backward": pool_backward(avg_pool),
 }
 
 

@@ -2,7 +2,7 @@
  * The typed Backend interface: one method per kernel. Backends receive checked inputs and the shape record
  * from `shapes.ts`; they never recompute a size and never validate arguments.
  */
-import type { ConvInfo } from '../shapes';
+import type { ConvInfo, PoolWindowsInfo } from '../shapes';
 
 export interface Backend {
   /** Name shown in every displayed result, e.g. `'cpu'`. */
@@ -15,4 +15,34 @@ export interface Backend {
    * @returns output `[batch, outChannels, outHeight, outWidth]` as `info.outShape` says
    */
   conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array;
+
+  // ── Pooling and gradients. Pool kernels take 2 spatial axes (1-D ops add a unit height); each output reads
+  // the real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
+
+  /**
+   * Max over each window (padding is −∞, so it never wins; NaN propagates, as PyTorch).
+   * @param x `[batch, channels, inHeight, inWidth]`
+   * @returns `out` `[batch, channels, outHeight, outWidth]` and, per output, the flat `h·inWidth + w` index of its
+   *   first maximum within the input plane (ties go to the first in row-major window order).
+   */
+  maxPool2d(x: Float32Array, info: PoolWindowsInfo): { out: Float32Array; argmax: Int32Array };
+  /** Mean over each window; the divisor counts padding (`countIncludePad`) or only real cells. Shapes as `maxPool2d`. */
+  avgPool2d(x: Float32Array, info: PoolWindowsInfo, countIncludePad: boolean): Float32Array;
+  /** `(Σ |x|^p)^(1/p)` over the real cells of each window (ONNX LpPool). Shapes as `maxPool2d`. */
+  lpPool2d(x: Float32Array, info: PoolWindowsInfo, p: number): Float32Array;
+  /** Routes each `dy` to its window's argmax. @returns `dx` `[batch, channels, inHeight, inWidth]` */
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: PoolWindowsInfo): Float32Array;
+  /** Spreads each `dy / divisor` over its window's real cells (the forward divisor). @returns `dx` like the input */
+  avgPool2dBackward(dy: Float32Array, info: PoolWindowsInfo, countIncludePad: boolean): Float32Array;
+  /**
+   * Gradients of `conv2d` (reference §4). `dy` is `info.outShape`.
+   * @returns `dx` like `x` `[batch, inChannels, H, W]`, `dw` like `w` `[outChannels, inChannels/groups, kH, kW]`,
+   *   `db` `[outChannels]`
+   */
+  conv2dBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    info: ConvInfo,
+  ): { dx: Float32Array; dw: Float32Array; db: Float32Array };
 }

@@ -3,7 +3,7 @@
  * It is the ground truth the other backends are tested against; clarity beats speed here.
  */
 import type { Backend } from './backend';
-import { axes2d } from '../shapes';
+import { axes2d, type PoolWindows, type PoolWindowsInfo } from '../shapes';
 
 export const cpuBackend: Backend = {
   name: 'cpu',
@@ -42,4 +42,145 @@ export const cpuBackend: Backend = {
     }
     return out;
   },
+
+  // ── Pooling and gradients ──────────────────────────────────────────────────────────────────────────────
+
+  maxPool2d(x, info) {
+    const [rows, cols] = poolAxes(info);
+    const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
+    const argmax = new Int32Array(out.length).fill(-1);
+    forEachWindow(info, (plane, o, windowRows, windowCols) => {
+      let best = -Infinity;
+      for (const r of windowRows) {
+        for (const c of windowCols) {
+          const v = x[plane + r * cols.inSize + c] ?? NaN;
+          // Strictly greater: ties keep the first maximum; a NaN wins and stays (PyTorch propagates NaN).
+          if (v > best || (Number.isNaN(v) && !Number.isNaN(best)) || argmax[o] === -1) {
+            best = v;
+            argmax[o] = r * cols.inSize + c;
+          }
+        }
+      }
+      out[o] = best;
+    });
+    return { out, argmax };
+  },
+
+  avgPool2d(x, info, countIncludePad) {
+    return windowSums(x, info, (v) => v, (sum, divisor) => sum / divisor, countIncludePad);
+  },
+
+  lpPool2d(x, info, p) {
+    return windowSums(x, info, (v) => Math.abs(v) ** p, (sum) => sum ** (1 / p), false);
+  },
+
+  maxPool2dBackward(dy, argmax, info) {
+    const [rows, cols] = poolAxes(info);
+    const planeSize = rows.inSize * cols.inSize;
+    const dx = new Float64Array(info.batch * info.channels * planeSize);
+    const outPlane = rows.outSize * cols.outSize;
+    for (let o = 0; o < dy.length; o++) {
+      const at = argmax[o] ?? -1;
+      if (at >= 0) dx[Math.floor(o / outPlane) * planeSize + at]! += dy[o] ?? 0;
+    }
+    return Float32Array.from(dx);
+  },
+
+  avgPool2dBackward(dy, info, countIncludePad) {
+    const [rows, cols] = poolAxes(info);
+    const dx = new Float64Array(info.batch * info.channels * rows.inSize * cols.inSize);
+    forEachWindow(info, (plane, o, windowRows, windowCols, divisorIncludingPad) => {
+      const divisor = countIncludePad ? divisorIncludingPad : windowRows.length * windowCols.length;
+      const share = (dy[o] ?? 0) / divisor;
+      for (const r of windowRows) for (const c of windowCols) dx[plane + r * cols.inSize + c]! += share;
+    });
+    return Float32Array.from(dx);
+  },
+
+  conv2dBackward(dy, x, w, info) {
+    // The scatter form of reference §4: every output cell sends dy·w back to the inputs it read, and dy·x to the
+    // weights it used. One loop nest for both, accumulated in float64.
+    const { batch, inChannels, outChannels, groups } = info;
+    const [rows, cols] = axes2d(info);
+    const inPerGroup = inChannels / groups;
+    const outPerGroup = outChannels / groups;
+    const dx = new Float64Array(x.length);
+    const dw = new Float64Array(w.length);
+    const db = new Float64Array(outChannels);
+    let o = 0;
+    for (let n = 0; n < batch; n++) {
+      for (let oc = 0; oc < outChannels; oc++) {
+        const firstInChannel = Math.floor(oc / outPerGroup) * inPerGroup;
+        for (let i = 0; i < rows.outSize; i++) {
+          for (let j = 0; j < cols.outSize; j++) {
+            const g = dy[o++] ?? 0;
+            db[oc]! += g;
+            for (let c = 0; c < inPerGroup; c++) {
+              const xPlane = (n * inChannels + firstInChannel + c) * rows.inSize;
+              const wPlane = (oc * inPerGroup + c) * rows.kernel;
+              for (let ki = 0; ki < rows.kernel; ki++) {
+                const r = i * rows.stride + ki * rows.dilation - rows.padBefore;
+                if (r < 0 || r >= rows.inSize) continue; // padding: no input cell to send to
+                for (let kj = 0; kj < cols.kernel; kj++) {
+                  const col = j * cols.stride + kj * cols.dilation - cols.padBefore;
+                  if (col < 0 || col >= cols.inSize) continue;
+                  const xi = (xPlane + r) * cols.inSize + col;
+                  const wi = (wPlane + ki) * cols.kernel + kj;
+                  dx[xi]! += g * (w[wi] ?? 0);
+                  dw[wi]! += g * (x[xi] ?? 0);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return { dx: Float32Array.from(dx), dw: Float32Array.from(dw), db: Float32Array.from(db) };
+  },
 };
+
+function poolAxes(info: PoolWindowsInfo): [PoolWindows, PoolWindows] {
+  const [rows, cols] = info.axes;
+  if (!rows || !cols || info.axes.length !== 2) {
+    throw new Error(`internal: pooling kernels expect 2 spatial axes, got ${info.axes.length}`);
+  }
+  return [rows, cols];
+}
+
+/**
+ * Calls `visit` for every output cell in row-major order with the input plane's offset, the output index, the
+ * real rows and columns of its window, and the window's divisor when padding counts.
+ */
+function forEachWindow(
+  info: PoolWindowsInfo,
+  visit: (plane: number, o: number, rows: readonly number[], cols: readonly number[], paddedTaps: number) => void,
+): void {
+  const [rows, cols] = poolAxes(info);
+  let o = 0;
+  for (let p = 0; p < info.batch * info.channels; p++) {
+    const plane = p * rows.inSize * cols.inSize;
+    for (let i = 0; i < rows.outSize; i++) {
+      for (let j = 0; j < cols.outSize; j++) {
+        visit(plane, o++, rows.taps[i] ?? [], cols.taps[j] ?? [], (rows.paddedTaps[i] ?? 0) * (cols.paddedTaps[j] ?? 0));
+      }
+    }
+  }
+}
+
+/** Sums `term(x)` over each window's real cells (in float64), then `finish(sum, divisor)`. */
+function windowSums(
+  x: Float32Array,
+  info: PoolWindowsInfo,
+  term: (v: number) => number,
+  finish: (sum: number, divisor: number) => number,
+  countIncludePad: boolean,
+): Float32Array {
+  const [rows, cols] = poolAxes(info);
+  const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
+  forEachWindow(info, (plane, o, windowRows, windowCols, paddedTaps) => {
+    let sum = 0;
+    for (const r of windowRows) for (const c of windowCols) sum += term(x[plane + r * cols.inSize + c] ?? 0);
+    out[o] = finish(sum, countIncludePad ? paddedTaps : windowRows.length * windowCols.length);
+  });
+  return out;
+}

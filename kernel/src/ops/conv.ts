@@ -5,6 +5,7 @@ import { fail } from '../errors';
 import { backend } from '../backends';
 import { convInfo, windowOf, type ConvOptions } from '../shapes';
 import { Tensor } from '../tensor';
+import { traceConv } from '../trace';
 
 /** Options of {@link conv2d}. */
 export interface Conv2dOptions extends ConvOptions {
@@ -57,5 +58,6 @@ export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {
   const chosen = backend();
   const out = chosen.conv2d(batched.data, weight.data, bias?.data, info);
   const outShape = input.rank === 4 ? info.outShape : info.outShape.slice(1);
+  traceConv(info, input.shape, outShape, bias !== undefined);
   return new Tensor(out, outShape, { op, backend: chosen.name, input, weight, window: windowOf(info) });
 }

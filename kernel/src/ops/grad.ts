@@ -1,0 +1,117 @@
+/**
+ * Gradients, for teaching and for training tiny CNNs in a notebook (conv-semantics §4). Each backward op takes the
+ * forward op's inputs and options plus `dy` (the loss gradient w.r.t. the forward output, same shape as it) and
+ * checks `dy` against the shape the forward op would return, through the same shape functions.
+ */
+import { backend } from '../backends';
+import { fail, formatShape } from '../errors';
+import { convInfo, expectRank, type ConvOptions } from '../shapes';
+import { Tensor, type Shape } from '../tensor';
+import { preparePool2d, type AvgPoolOptions, type MaxPoolOptions } from './pool';
+
+/** The gradients of {@link conv2dBackward}. */
+export interface Conv2dGradients {
+  /** `∂L/∂x`, shaped like `x`. */
+  dx: Tensor;
+  /** `∂L/∂w`, shaped like `w` `[outChannels, inChannels/groups, kH, kW]`. */
+  dw: Tensor;
+  /** `∂L/∂b` `[outChannels]`: `dy` summed over batch and space (whether or not the forward used a bias). */
+  db: Tensor;
+}
+
+function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string, Shape>): void {
+  if (dy.rank !== expected.length || dy.shape.some((size, i) => size !== expected[i])) {
+    fail({
+      op,
+      arg: 'dy',
+      expected: `shape ${formatShape(expected)} (the forward output's shape)`,
+      actual: formatShape(dy.shape),
+      shapes: { dy: dy.shape, ...shapes },
+      hint: 'dy is the loss gradient w.r.t. the forward output; pass the same input and options as the forward call',
+    });
+  }
+}
+
+/**
+ * Gradients of {@link conv2d} w.r.t. its input, weight and bias (reference §4), for every stride, padding (numbers,
+ * per-side pairs, `'same'`), dilation and groups the forward op takes.
+ *
+ * - `dx[n,c,i·s − pL + j·d] += Σ_o dy[n,o,i] · w[o,c,j]` (a transposed convolution of `dy`; cells that land in
+ *   the padding are dropped, and input rows the floor skipped get 0);
+ * - `dw[o,c,j] = Σ_n Σ_i dy[n,o,i] · xpad[n,c,i·s + j·d]` (a correlation of the padded input with `dy`);
+ * - `db[o] = Σ_{n,i} dy[n,o,i]`.
+ *
+ * @param dy `[batch, outChannels, outHeight, outWidth]`, the forward output's shape (unbatched if `x` is)
+ * @param x the forward input `[batch, inChannels, height, width]` or `[inChannels, height, width]`
+ * @param w the forward weight `[outChannels, inChannels/groups, kH, kW]`
+ * @param options the forward call's stride, padding, dilation, groups
+ * @example
+ * const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+ * const w = tensor([[[[1, 0], [0, -1]]]]);
+ * const { dx, dw, db } = conv2dBackward(tensor([[[[1, 1], [1, 1]]]]), x, w);
+ * dx.toArray(); // [[[[1, 1, 0], [1, 0, -1], [0, -1, -1]]]]
+ * dw.toArray(); // [[[[12, 16], [24, 28]]]]
+ * db.toArray(); // [4]
+ */
+export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): Conv2dGradients {
+  const op = 'conv2dBackward';
+  expectRank(op, 'x', x.shape, [3, 4], '[batch, channels, height, width] or [channels, height, width]');
+  expectRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
+  const batched = x.rank === 4 ? x : x.reshape([1, ...x.shape]);
+  const info = convInfo(op, batched.shape, w.shape, options);
+  checkDy(op, dy, x.rank === 4 ? info.outShape : info.outShape.slice(1), { input: x.shape, weight: w.shape });
+  const grads = backend().conv2dBackward(dy.data, batched.data, w.data, info);
+  return {
+    dx: new Tensor(grads.dx, x.shape),
+    dw: new Tensor(grads.dw, w.shape),
+    db: new Tensor(grads.db, [info.outChannels]),
+  };
+}
+
+/**
+ * Gradient of {@link maxPool2d} w.r.t. its input: each `dy` goes to its window's maximum; cells that are no
+ * window's maximum get 0, and a cell that is the maximum of several windows gets the sum.
+ *
+ * Ties: the first maximum in row-major window order takes all of `dy`, as PyTorch's CPU kernel
+ * (`[[1, 1], [1, 1]]`, kernel 2 → `dx = [[dy, 0], [0, 0]]`); tfjs picks the same cell.
+ *
+ * @param dy the forward output's shape `[batch, channels, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * maxPool2dBackward(tensor([[[[10]]]]), tensor([[[[1, 4], [3, 2]]]]), 2).toArray(); // [[[[0, 10], [0, 0]]]]
+ */
+export function maxPool2dBackward(
+  dy: Tensor,
+  x: Tensor,
+  kernel: number | readonly [number, number],
+  options: MaxPoolOptions = {},
+): Tensor {
+  const op = 'maxPool2dBackward';
+  const { batched, info, outShape } = preparePool2d(op, x, kernel, options);
+  checkDy(op, dy, outShape, { input: x.shape });
+  const { argmax } = backend().maxPool2d(batched.data, info);
+  return new Tensor(backend().maxPool2dBackward(dy.data, argmax, info), x.shape);
+}
+
+/**
+ * Gradient of {@link avgPool2d} w.r.t. its input: each `dy / divisor` is spread over its window's real cells, with
+ * the forward divisor (padding counted when `countIncludePad`, the default; a ceil-mode overhang never).
+ *
+ * @param dy the forward output's shape `[batch, channels, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * avgPool2dBackward(tensor([[[[4]]]]), tensor([[[[1, 4], [3, 2]]]]), 2).toArray(); // [[[[1, 1], [1, 1]]]]
+ */
+export function avgPool2dBackward(
+  dy: Tensor,
+  x: Tensor,
+  kernel: number | readonly [number, number],
+  options: AvgPoolOptions = {},
+): Tensor {
+  const op = 'avgPool2dBackward';
+  const { info, outShape } = preparePool2d(op, x, kernel, options);
+  checkDy(op, dy, outShape, { input: x.shape });
+  return new Tensor(backend().avgPool2dBackward(dy.data, info, options.countIncludePad ?? true), x.shape);
+}

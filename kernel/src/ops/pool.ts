@@ -1,0 +1,257 @@
+/**
+ * Pooling. Each op reads like a paragraph: check → shape info (shapes.ts) → backend → trace → Tensor.
+ *
+ * Layout NCHW (or NCL for 1-D); unbatched input (CHW / CL) is accepted and gives unbatched output, as in PyTorch.
+ * Choices where libraries disagree (conv-semantics §3), each tested in test/unit/pool.test.ts:
+ * - stride defaults to the kernel size (PyTorch; ONNX defaults to 1);
+ * - max-pool padding is −∞: padding never wins;
+ * - padding is at most `floor(kE / 2)` per side, so every window holds a real value (PyTorch's avg-pool rule; its
+ *   max pool checks `floor(k / 2)`, stricter with dilation: ConvLab allows `[1..9]`, k3, d2, padding 2);
+ * - `ceilMode` drops a last window that would start in the right padding (PyTorch, ONNX; not tfjs);
+ * - average pooling counts padding in the divisor by default (`countIncludePad: true`, PyTorch); ONNX, TF, tfjs and
+ *   Keras exclude it — pass `countIncludePad: false` to match them. A ceil-mode overhang never counts.
+ */
+import { backend } from '../backends';
+import {
+  adaptivePoolInfo,
+  checkLpOrder,
+  expectRank,
+  poolInfo,
+  windowOf,
+  type AdaptivePoolInfo,
+  type PoolInfo,
+  type PoolWindows,
+  type PoolWindowsInfo,
+  type PoolWindowOptions,
+} from '../shapes';
+import { Tensor, type Shape } from '../tensor';
+import { tracePool } from '../trace';
+
+/** Options of {@link maxPool2d} and {@link maxPool1d}. */
+export interface MaxPoolOptions extends PoolWindowOptions {
+  /** Spacing between window taps: one number or one per axis. Default 1. */
+  dilation?: number | readonly number[];
+}
+
+/** Options of {@link avgPool2d} and {@link avgPool1d}. */
+export interface AvgPoolOptions extends PoolWindowOptions {
+  /**
+   * Whether padded cells count in the divisor. Default true, as PyTorch; ONNX, TF, tfjs and Keras use false.
+   * 4×4 `1..16`, kernel 3, padding 1, top-left corner: true → 14/9 = 1.556, false → 14/4 = 3.5.
+   */
+  countIncludePad?: boolean;
+}
+
+/** Options of {@link lpPool2d}. */
+export interface LpPoolOptions extends PoolWindowOptions {
+  /** The norm's order: `(Σ |x|^p)^(1/p)`. Default 2 (ONNX). */
+  p?: number;
+}
+
+/** A pooling call after its checks: the batched input, the shape info and the 2-D windows backends read. */
+interface Prepared<Info> {
+  batched: Tensor;
+  info: Info;
+  windows: PoolWindowsInfo;
+  outShape: Shape;
+}
+
+/** A unit height axis, so 1-D pools run on the 2-D kernels. */
+const UNIT_AXIS: PoolWindows = { inSize: 1, outSize: 1, taps: [[0]], paddedTaps: [1], formula: '1' };
+
+const LAYOUTS = {
+  1: '[batch, channels, length] or [channels, length]',
+  2: '[batch, channels, height, width] or [channels, height, width]',
+} as const;
+
+function prepare<Info extends PoolInfo | AdaptivePoolInfo>(
+  op: string,
+  input: Tensor,
+  spatial: 1 | 2,
+  shapeInfo: (batchedShape: Shape) => Info,
+): Prepared<Info> {
+  expectRank(op, 'input', input.shape, [spatial + 1, spatial + 2], LAYOUTS[spatial]);
+  const unbatched = input.rank === spatial + 1;
+  const batched = unbatched ? input.reshape([1, ...input.shape]) : input;
+  const info = shapeInfo(batched.shape);
+  const windows = spatial === 2 ? info : { ...info, axes: [UNIT_AXIS, ...info.axes] };
+  return { batched, info, windows, outShape: unbatched ? info.outShape.slice(1) : info.outShape };
+}
+
+function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | AdaptivePoolInfo>, out: Float32Array): Tensor {
+  const { info, outShape } = prepared;
+  tracePool(info, input.shape, outShape);
+  const axes = 'ceilMode' in info ? info.axes : info.uniform;
+  const window = axes ? windowOf({ axes, groups: info.channels }) : undefined;
+  return new Tensor(out, outShape, { op, backend: backend().name, input, ...(window ? { window } : {}) });
+}
+
+function maxPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: MaxPoolOptions): Tensor {
+  const prepared = prepare(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
+  return finish(op, input, prepared, backend().maxPool2d(prepared.batched.data, prepared.windows).out);
+}
+
+function avgPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: AvgPoolOptions): Tensor {
+  const prepared = prepare(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
+  const out = backend().avgPool2d(prepared.batched.data, prepared.windows, options.countIncludePad ?? true);
+  return finish(op, input, prepared, out);
+}
+
+/**
+ * 2-D max pooling, as PyTorch's `F.max_pool2d` (padding is −∞; NaN propagates).
+ *
+ * @param input `[batch, channels, height, width]` or unbatched `[channels, height, width]`
+ * @param kernel window size: one number or `[kernelHeight, kernelWidth]`
+ * @param options stride (default: the kernel), padding (≤ half the effective kernel per side), dilation, ceilMode
+ * @returns `[batch, channels, outHeight, outWidth]`, `out = floor((L + pL + pR − d(k−1) − 1) / s) + 1` (ceil in
+ *   ceil mode, minus a last window that would start in the right padding)
+ * @example
+ * maxPool2d(tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]), 2).toArray();
+ * // [[[[6, 8], [14, 16]]]]
+ */
+export function maxPool2d(input: Tensor, kernel: number | readonly [number, number], options: MaxPoolOptions = {}): Tensor {
+  return maxPool('maxPool2d', 2, input, kernel, options);
+}
+
+/**
+ * 1-D max pooling, as PyTorch's `F.max_pool1d`.
+ *
+ * @param input `[batch, channels, length]` or unbatched `[channels, length]`
+ * @param kernel window length
+ * @returns `[batch, channels, outLength]`
+ * @example
+ * maxPool1d(tensor([[[1, 2, 3, 4, 5, 6]]]), 2, { stride: 1, dilation: 2 }).toArray(); // [[[3, 4, 5, 6]]]
+ */
+export function maxPool1d(input: Tensor, kernel: number, options: MaxPoolOptions = {}): Tensor {
+  return maxPool('maxPool1d', 1, input, kernel, options);
+}
+
+/**
+ * 2-D average pooling, as PyTorch's `F.avg_pool2d` (`countIncludePad` default true; see the module comment).
+ *
+ * @param input `[batch, channels, height, width]` or unbatched `[channels, height, width]`
+ * @param kernel window size: one number or `[kernelHeight, kernelWidth]`
+ * @returns `[batch, channels, outHeight, outWidth]`
+ * @example
+ * const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]);
+ * avgPool2d(x, 3, { stride: 1, padding: 1 }).toArray()[0][0][0][0];                          // 1.5556 (14/9)
+ * avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }).toArray()[0][0][0][0];  // 3.5    (14/4)
+ */
+export function avgPool2d(input: Tensor, kernel: number | readonly [number, number], options: AvgPoolOptions = {}): Tensor {
+  return avgPool('avgPool2d', 2, input, kernel, options);
+}
+
+/**
+ * 1-D average pooling, as PyTorch's `F.avg_pool1d`.
+ *
+ * @param input `[batch, channels, length]` or unbatched `[channels, length]`
+ * @returns `[batch, channels, outLength]`
+ * @example
+ * avgPool1d(tensor([[[1, 2, 3, 4, 5]]]), 2, { ceilMode: true }).toArray(); // [[[1.5, 3.5, 5]]]  (overhang not counted)
+ */
+export function avgPool1d(input: Tensor, kernel: number, options: AvgPoolOptions = {}): Tensor {
+  return avgPool('avgPool1d', 1, input, kernel, options);
+}
+
+/**
+ * 2-D power-average (LP) pooling, `(Σ |x|^p)^(1/p)` over each window, as ONNX `LpPool`.
+ *
+ * Differs from PyTorch's `LPPool2d` on purpose: PyTorch raises `x^p` without the absolute value, so negative inputs
+ * give NaN (odd p) or a sign flip, which PyTorch's own tracker calls a bug (pytorch/pytorch#184037). On inputs ≥ 0
+ * the two agree. Padding cells are 0 and add nothing; a ceil-mode overhang sums only the real cells (the plain
+ * definition, as onnxruntime; PyTorch and onnx.reference scale the overhanging window's average by the kernel).
+ *
+ * @param input `[batch, channels, height, width]` or unbatched `[channels, height, width]`
+ * @param options p (default 2), stride (default: the kernel), padding, ceilMode
+ * @returns `[batch, channels, outHeight, outWidth]`
+ * @example
+ * lpPool2d(tensor([[[[-1, -2, 3, -4]]]]), [1, 2], { p: 3 }).toArray(); // [[[[2.0801, 4.4979]]]]
+ * lpPool2d(tensor([[[[-1, -2, 3, -4]]]]), [1, 2], { p: 1 }).toArray(); // [[[[3, 7]]]]
+ */
+export function lpPool2d(input: Tensor, kernel: number | readonly [number, number], options: LpPoolOptions = {}): Tensor {
+  const op = 'lpPool2d';
+  const p = options.p ?? 2;
+  checkLpOrder(op, p);
+  const prepared = prepare(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
+  return finish(op, input, prepared, backend().lpPool2d(prepared.batched.data, prepared.windows, p));
+}
+
+function adaptive(op: string, kind: 'avg' | 'max', input: Tensor, outputSize: number | readonly number[]): Tensor {
+  const prepared = prepare(op, input, 2, (shape) => adaptivePoolInfo(op, shape, outputSize));
+  const { batched, windows } = prepared;
+  const out = kind === 'max' ? backend().maxPool2d(batched.data, windows).out : backend().avgPool2d(batched.data, windows, false);
+  return finish(op, input, prepared, out);
+}
+
+/**
+ * Adaptive average pooling to a fixed output size, as PyTorch's `F.adaptive_avg_pool2d` (and Keras 3): output bin
+ * `i` of `O` over length `L` averages `[floor(i·L/O), ceil((i+1)·L/O))`; bins overlap when `L % O ≠ 0`.
+ *
+ * @param input `[batch, channels, height, width]` or unbatched `[channels, height, width]`
+ * @param outputSize `[outHeight, outWidth]` or one number for both
+ * @returns `[batch, channels, outHeight, outWidth]`
+ * @example
+ * adaptiveAvgPool2d(tensor([[[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]]]), [1, 4]).toArray(); // [[[[2, 4, 7, 9]]]]  (bins (0,3) (2,5) (5,8) (7,10))
+ */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly [number, number]): Tensor {
+  return adaptive('adaptiveAvgPool2d', 'avg', input, outputSize);
+}
+
+/**
+ * Adaptive max pooling to a fixed output size, as PyTorch's `F.adaptive_max_pool2d` (bins as
+ * {@link adaptiveAvgPool2d}).
+ *
+ * @param input `[batch, channels, height, width]` or unbatched `[channels, height, width]`
+ * @param outputSize `[outHeight, outWidth]` or one number for both
+ * @returns `[batch, channels, outHeight, outWidth]`
+ * @example
+ * adaptiveMaxPool2d(tensor([[[[1, 2, 3]]]]), [1, 5]).toArray(); // [[[[1, 2, 2, 3, 3]]]]
+ */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly [number, number]): Tensor {
+  return adaptive('adaptiveMaxPool2d', 'max', input, outputSize);
+}
+
+function globalPool(op: string, kind: 'avg' | 'max', input: Tensor): Tensor {
+  expectRank(op, 'input', input.shape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
+  // One bin over all spatial axes at once: the 2-D kernels see each plane as one row.
+  const [batch = 0, channels = 0, ...spatial] = input.shape;
+  const flat = input.reshape([batch, channels, 1, spatial.reduce((a, b) => a * b, 1)]);
+  const info = adaptivePoolInfo(op, input.shape, 1);
+  const windows = adaptivePoolInfo(op, flat.shape, 1);
+  const out = kind === 'max' ? backend().maxPool2d(flat.data, windows).out : backend().avgPool2d(flat.data, windows, false);
+  return finish(op, input, { batched: flat, info, windows, outShape: info.outShape }, out);
+}
+
+/**
+ * Mean over all spatial axes, keeping them as size 1, as ONNX `GlobalAveragePool` (= `adaptive_avg_pool(x, 1)`).
+ *
+ * @param input `[batch, channels, ...spatial]` with 1 to 3 spatial axes
+ * @returns `[batch, channels, 1, …]`
+ * @example
+ * globalAvgPool(tensor([[[[1, 2], [3, 6]]]])).toArray(); // [[[[3]]]]
+ */
+export function globalAvgPool(input: Tensor): Tensor {
+  return globalPool('globalAvgPool', 'avg', input);
+}
+
+/**
+ * Maximum over all spatial axes, keeping them as size 1, as ONNX `GlobalMaxPool`.
+ *
+ * @param input `[batch, channels, ...spatial]` with 1 to 3 spatial axes
+ * @returns `[batch, channels, 1, …]`
+ * @example
+ * globalMaxPool(tensor([[[[1, 2], [3, 6]]]])).toArray(); // [[[[6]]]]
+ */
+export function globalMaxPool(input: Tensor): Tensor {
+  return globalPool('globalMaxPool', 'max', input);
+}
+
+/** The checks and shape info of a 2-D pooling call, for the backward ops in grad.ts. */
+export function preparePool2d(
+  op: string,
+  input: Tensor,
+  kernel: number | readonly [number, number],
+  options: MaxPoolOptions,
+): { batched: Tensor; info: PoolInfo; outShape: Shape } {
+  return prepare(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
+}
