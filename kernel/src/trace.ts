@@ -466,7 +466,7 @@ export class ShapeTrace {
       groupDigits(row.macs),
       perAxis(row.receptiveField),
       perAxis(row.jump),
-      row.formula.join(' | '),
+      [...new Set(row.formula)].join(' | '), // an axis formula shown once when every axis has the same
     ]);
     const widths = header.map((h, c) => Math.max(h.length, ...table.filter((_, r) => !this.rows[r]?.error).map((cells) => cells[c]?.length ?? 0)));
     const line = (cells: readonly string[]): string =>
