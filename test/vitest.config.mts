@@ -6,5 +6,8 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    // The PyTorch differential sweeps start Python (torch import ≈ 3 s) and run beside each other; on a loaded
+    // 2-core machine one can exceed vitest's 5 s default.
+    testTimeout: 120_000,
   },
 });

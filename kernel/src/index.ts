@@ -29,9 +29,15 @@ export {
   adaptiveMaxPool2d,
 } from './ops/pool';
 export type { MaxPoolOptions, AvgPoolOptions, LpPoolOptions } from './ops/pool';
-export { conv2dBackward, maxPool2dBackward, avgPool2dBackward } from './ops/grad';
+export {
+  conv2dBackward,
+  maxPool2dBackward,
+  avgPool2dBackward,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2dBackward,
+} from './ops/grad';
 export type { Conv2dGradients } from './ops/grad';
 export { poolInfo, poolOutputSize, adaptivePoolInfo, receptiveField } from './shapes';
 export type { PoolInfo, AdaptivePoolInfo, PoolWindowOptions, ReceptiveLayer, ReceptiveInfo } from './shapes';
-export { traceShapes, recordShapes, ShapeTrace, SHAPE_TRACE_MIME } from './trace';
+export { traceShapes, recordShapes, traceOp, ShapeTrace, SHAPE_TRACE_MIME } from './trace';
 export type { LayerSpec, TraceStep } from './trace';

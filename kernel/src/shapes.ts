@@ -482,12 +482,22 @@ export interface ReceptiveInfo {
   start: number[];
 }
 
-/** The field of the input itself: one pixel, jump 1, centred on pixel 0. */
+/**
+ * The field of the input itself: one pixel, jump 1, centred on pixel 0.
+ *
+ * @example
+ * receptiveStart(2); // { jump: [1, 1], size: [1, 1], start: [0.5, 0.5] }
+ */
 export function receptiveStart(axes: number): ReceptiveInfo {
   return { jump: Array<number>(axes).fill(1), size: Array<number>(axes).fill(1), start: Array<number>(axes).fill(0.5) };
 }
 
-/** One step of the recurrence of reference §5, per axis, from the axis records of a windowed op. */
+/**
+ * One step of the recurrence of reference §5, per axis, from the axis records of a windowed op.
+ *
+ * @example
+ * receptiveStep(receptiveStart(1), [{ stride: 2, effectiveKernel: 3, padBefore: 1 }]); // { jump: [2], size: [3], start: [0.5] }
+ */
 export function receptiveStep(
   previous: ReceptiveInfo,
   axes: readonly Pick<AxisInfo, 'stride' | 'effectiveKernel' | 'padBefore'>[],

@@ -53,26 +53,31 @@ export interface ConvLayerSpec extends Named, ConvOptions {
   bias?: boolean;
 }
 
+/** A max-pool layer: `{ op: 'maxPool2d', kernel: 2 }` (stride defaults to the kernel). */
 export interface MaxPoolLayerSpec extends Named, MaxPoolOptions {
   op: 'maxPool1d' | 'maxPool2d';
   kernel: number | readonly number[];
 }
 
+/** An average-pool layer: `{ op: 'avgPool2d', kernel: 3, stride: 1, padding: 1 }`. */
 export interface AvgPoolLayerSpec extends Named, AvgPoolOptions {
   op: 'avgPool1d' | 'avgPool2d';
   kernel: number | readonly number[];
 }
 
+/** An LP-pool layer: `{ op: 'lpPool2d', kernel: 2, p: 2 }`. */
 export interface LpPoolLayerSpec extends Named, LpPoolOptions {
   op: 'lpPool2d';
   kernel: number | readonly number[];
 }
 
+/** An adaptive pool to a fixed size: `{ op: 'adaptiveAvgPool2d', outputSize: [6, 6] }`. */
 export interface AdaptivePoolLayerSpec extends Named {
   op: 'adaptiveAvgPool2d' | 'adaptiveMaxPool2d';
   outputSize: number | readonly number[];
 }
 
+/** A global pool: `[batch, channels, ...spatial]` → `[batch, channels, 1, …]`. */
 export interface GlobalPoolLayerSpec extends Named {
   op: 'globalAvgPool' | 'globalMaxPool';
 }
@@ -162,17 +167,34 @@ function poolStep(info: PoolInfo | AdaptivePoolInfo, inShape: Shape, outShape: S
 
 const recorders: TraceBuilder[] = [];
 
-/** Called by every op as its last step; records into every active {@link recordShapes} block. Cheap when none is. */
+/**
+ * Called by every op as its last step; records into every active {@link recordShapes} block. Cheap when none is.
+ * A notebook's own layer can call it too, so it shows in recorded traces.
+ *
+ * @example
+ * // the last line of an elementwise op such as relu:
+ * traceOp({ op: 'relu', inShape: x.shape, outShape: x.shape });
+ */
 export function traceOp(step: TraceStep): void {
   for (const recorder of recorders) recorder.add(step);
 }
 
-/** The trace hook of a convolution: one line at the end of the op. */
+/**
+ * The trace hook of a convolution: one line at the end of the op.
+ *
+ * @example
+ * traceConv(info, input.shape, outShape, bias !== undefined); // in conv2d, after the backend call
+ */
 export function traceConv(info: ConvInfo, inShape: Shape, outShape: Shape, hasBias: boolean): void {
   if (recorders.length > 0) traceOp(convStep(info, inShape, outShape, hasBias));
 }
 
-/** The trace hook of a pool: one line at the end of the op. */
+/**
+ * The trace hook of a pool: one line at the end of the op.
+ *
+ * @example
+ * tracePool(info, input.shape, outShape); // in maxPool2d, after the backend call
+ */
 export function tracePool(info: PoolInfo | AdaptivePoolInfo, inShape: Shape, outShape: Shape): void {
   if (recorders.length > 0) traceOp(poolStep(info, inShape, outShape));
 }

@@ -92,6 +92,8 @@ OPS = {
     "conv2d_backward": conv2d_backward,
     "max_pool_backward": pool_backward(max_pool),
     "avg_pool_backward": pool_backward(avg_pool),
+    "adaptive_avg_pool2d_backward": pool_backward(adaptive_avg_pool2d),
+    "adaptive_max_pool2d_backward": pool_backward(adaptive_max_pool2d),
 }
 
 

@@ -1,5 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,
   conv2d,
@@ -90,6 +94,11 @@ describe.each(BACKENDS)('gradients, worked values (%s backend)', (name) => {
     // Overlapping windows (stride 1) that share a maximum add up at it.
     const shared = maxPool2dBackward(tensor([[[[1, 2]]]]), tensor([[[[0, 9, 0], [0, 0, 0]]]]), 2, { stride: 1 });
     expect(shared.toArray()).toEqual([[[[0, 3, 0], [0, 0, 0]]]]);
+  });
+
+  it('adaptive pools: overlapping bins add up; max goes to the bin maximum', () => {
+    expect(adaptiveAvgPool2dBackward(tensor([[[[3, 6]]]]), tensor([[[[1, 2, 3]]]]), [1, 2]).toArray()).toEqual([[[[1.5, 4.5, 3]]]]);
+    expect(adaptiveMaxPool2dBackward(tensor([[[[1, 1]]]]), tensor([[[[1, 5, 3]]]]), [1, 2]).toArray()).toEqual([[[[0, 2, 0]]]]);
   });
 
   it('avg pool: dy / divisor over the window, with the forward divisor (padding counted by default)', () => {
@@ -207,10 +216,25 @@ function oracleConvOptions(c: ConvGradCase): object {
 }
 
 interface PoolGradCase {
-  op: 'max_pool_backward' | 'avg_pool_backward';
+  op: 'max_pool_backward' | 'avg_pool_backward' | 'adaptive_avg_pool2d_backward' | 'adaptive_max_pool2d_backward';
   kernel: number | [number, number];
-  options: MaxPoolOptions & AvgPoolOptions;
+  options: MaxPoolOptions & AvgPoolOptions & { outputSize?: [number, number] };
   ties: boolean;
+}
+
+/** The forward and backward ops of a pool-gradient case. */
+function poolPair(c: PoolGradCase): { forward: (x: Tensor) => Tensor; backward: (dy: Tensor, x: Tensor) => Tensor } {
+  const { outputSize = [1, 1], ...options } = c.options;
+  switch (c.op) {
+    case 'max_pool_backward':
+      return { forward: (x) => maxPool2d(x, c.kernel, options), backward: (dy, x) => maxPool2dBackward(dy, x, c.kernel, options) };
+    case 'avg_pool_backward':
+      return { forward: (x) => avgPool2d(x, c.kernel, options), backward: (dy, x) => avgPool2dBackward(dy, x, c.kernel, options) };
+    case 'adaptive_avg_pool2d_backward':
+      return { forward: (x) => adaptiveAvgPool2d(x, outputSize), backward: (dy, x) => adaptiveAvgPool2dBackward(dy, x, outputSize) };
+    case 'adaptive_max_pool2d_backward':
+      return { forward: (x) => adaptiveMaxPool2d(x, outputSize), backward: (dy, x) => adaptiveMaxPool2dBackward(dy, x, outputSize) };
+  }
 }
 
 function poolGradSweep(): PoolGradCase[] {
@@ -227,6 +251,12 @@ function poolGradSweep(): PoolGradCase[] {
         }
       }
     }
+  }
+  for (const outputSize of [[1, 1], [3, 4], [4, 4], [5, 6], [9, 8]] as [number, number][]) {
+    for (const ties of [false, true]) {
+      cases.push({ op: 'adaptive_max_pool2d_backward', kernel: 1, options: { outputSize }, ties });
+    }
+    cases.push({ op: 'adaptive_avg_pool2d_backward', kernel: 1, options: { outputSize }, ties: false });
   }
   return cases;
 }
@@ -255,16 +285,16 @@ describe.each(BACKENDS)('gradients match PyTorch autograd (%s backend)', (name) 
       expectOutput(dw, expected[i]!, 'dw', label);
       expectOutput(db, expected[i]!, 'db', label);
     });
-  }, 120_000);
+  });
 
   const poolSweep = poolGradSweep();
-  it(`max/avg pool backward on ${poolSweep.length} seeded cases (ceilMode, padding, dilation, ties)`, () => {
+  it(`max/avg/adaptive pool backward on ${poolSweep.length} seeded cases (ceilMode, padding, dilation, ties)`, () => {
     const xShape = [2, 3, 7, 6];
     const data = poolSweep.map((c, i) => {
       const raw = seededValues(size(xShape), 10000 + i);
       // Ties: values rounded to halves, so windows hold equal maxima.
       const x = c.ties ? raw.map((v) => Math.round(v * 2) / 2) : raw;
-      const forward = c.op === 'max_pool_backward' ? maxPool2d(tensor(x, xShape), c.kernel, c.options) : avgPool2d(tensor(x, xShape), c.kernel, c.options);
+      const forward = poolPair(c).forward(tensor(x, xShape));
       return { x, dy: seededValues(forward.size, 11000 + i), yShape: [...forward.shape] };
     });
     const cases: OracleCase[] = poolSweep.map((c, i) => ({
@@ -276,8 +306,8 @@ describe.each(BACKENDS)('gradients match PyTorch autograd (%s backend)', (name) 
     poolSweep.forEach((c, i) => {
       const x = tensor(data[i]!.x, xShape);
       const dy = tensor(data[i]!.dy, data[i]!.yShape);
-      const dx = c.op === 'max_pool_backward' ? maxPool2dBackward(dy, x, c.kernel, c.options) : avgPool2dBackward(dy, x, c.kernel, c.options);
+      const dx = poolPair(c).backward(dy, x);
       expectClose(dx, expected[i]!, `${c.op} k=${JSON.stringify(c.kernel)} ${JSON.stringify(c.options)} ties=${c.ties}`);
     });
-  }, 120_000);
+  });
 });

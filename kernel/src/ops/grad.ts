@@ -5,9 +5,9 @@
  */
 import { backend } from '../backends';
 import { fail, formatShape } from '../errors';
-import { convInfo, expectRank, type ConvOptions } from '../shapes';
+import { adaptivePoolInfo, convInfo, expectRank, poolInfo, type ConvOptions, type PoolInfo, type AdaptivePoolInfo } from '../shapes';
 import { Tensor, type Shape } from '../tensor';
-import { preparePool2d, type AvgPoolOptions, type MaxPoolOptions } from './pool';
+import { preparePool, type AvgPoolOptions, type MaxPoolOptions } from './pool';
 
 /** The gradients of {@link conv2dBackward}. */
 export interface Conv2dGradients {
@@ -68,6 +68,24 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOp
   };
 }
 
+/** The backward of a max or average pool: checks as the forward op, then routes `dy` through the same windows. */
+function poolBackward(
+  op: string,
+  dy: Tensor,
+  x: Tensor,
+  reduce: 'max' | { countIncludePad: boolean },
+  shapeInfo: (batchedShape: Shape) => PoolInfo | AdaptivePoolInfo,
+): Tensor {
+  const { batched, windows, outShape } = preparePool(op, x, 2, shapeInfo);
+  checkDy(op, dy, outShape, { input: x.shape });
+  const chosen = backend();
+  const dx =
+    reduce === 'max'
+      ? chosen.maxPool2dBackward(dy.data, chosen.maxPool2d(batched.data, windows).argmax, windows)
+      : chosen.avgPool2dBackward(dy.data, windows, reduce.countIncludePad);
+  return new Tensor(dx, x.shape);
+}
+
 /**
  * Gradient of {@link maxPool2d} w.r.t. its input: each `dy` goes to its window's maximum; cells that are no
  * window's maximum get 0, and a cell that is the maximum of several windows gets the sum.
@@ -88,10 +106,7 @@ export function maxPool2dBackward(
   options: MaxPoolOptions = {},
 ): Tensor {
   const op = 'maxPool2dBackward';
-  const { batched, info, outShape } = preparePool2d(op, x, kernel, options);
-  checkDy(op, dy, outShape, { input: x.shape });
-  const { argmax } = backend().maxPool2d(batched.data, info);
-  return new Tensor(backend().maxPool2dBackward(dy.data, argmax, info), x.shape);
+  return poolBackward(op, dy, x, 'max', (shape) => poolInfo(op, shape, kernel, options));
 }
 
 /**
@@ -111,7 +126,34 @@ export function avgPool2dBackward(
   options: AvgPoolOptions = {},
 ): Tensor {
   const op = 'avgPool2dBackward';
-  const { info, outShape } = preparePool2d(op, x, kernel, options);
-  checkDy(op, dy, outShape, { input: x.shape });
-  return new Tensor(backend().avgPool2dBackward(dy.data, info, options.countIncludePad ?? true), x.shape);
+  const countIncludePad = options.countIncludePad ?? true;
+  return poolBackward(op, dy, x, { countIncludePad }, (shape) => poolInfo(op, shape, kernel, options));
+}
+
+/**
+ * Gradient of {@link adaptiveAvgPool2d} w.r.t. its input: each `dy / binSize` over its bin (overlapping bins add).
+ *
+ * @param dy `[batch, channels, ...outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, height, width]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveAvgPool2dBackward(tensor([[[[3, 6]]]]), tensor([[[[1, 2, 3]]]]), [1, 2]).toArray(); // [[[[1.5, 4.5, 3]]]]
+ */
+export function adaptiveAvgPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number, number]): Tensor {
+  const op = 'adaptiveAvgPool2dBackward';
+  return poolBackward(op, dy, x, { countIncludePad: false }, (shape) => adaptivePoolInfo(op, shape, outputSize));
+}
+
+/**
+ * Gradient of {@link adaptiveMaxPool2d} w.r.t. its input: each `dy` to its bin's first maximum.
+ *
+ * @param dy `[batch, channels, ...outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, height, width]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveMaxPool2dBackward(tensor([[[[1, 1]]]]), tensor([[[[1, 5, 3]]]]), [1, 2]).toArray(); // [[[[0, 2, 0]]]]
+ */
+export function adaptiveMaxPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number, number]): Tensor {
+  const op = 'adaptiveMaxPool2dBackward';
+  return poolBackward(op, dy, x, 'max', (shape) => adaptivePoolInfo(op, shape, outputSize));
 }

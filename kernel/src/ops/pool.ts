@@ -38,6 +38,7 @@ export interface AvgPoolOptions extends PoolWindowOptions {
   /**
    * Whether padded cells count in the divisor. Default true, as PyTorch; ONNX, TF, tfjs and Keras use false.
    * 4×4 `1..16`, kernel 3, padding 1, top-left corner: true → 14/9 = 1.556, false → 14/4 = 3.5.
+   * With `padding: 'same'`, pass false to match TF and Keras, which always exclude their 'same' padding.
    */
   countIncludePad?: boolean;
 }
@@ -64,7 +65,14 @@ const LAYOUTS = {
   2: '[batch, channels, height, width] or [channels, height, width]',
 } as const;
 
-function prepare<Info extends PoolInfo | AdaptivePoolInfo>(
+/**
+ * The checks and shape info of a pooling call (also for the backward ops in grad.ts): the input's rank, the batched
+ * input, the info record from `shapeInfo`, and the 2-D windows the backend kernels read.
+ *
+ * @example
+ * preparePool('maxPool2d', x, 2, (shape) => poolInfo('maxPool2d', shape, 2, {})).outShape; // for x [1,1,4,4]: [1,1,2,2]
+ */
+export function preparePool<Info extends PoolInfo | AdaptivePoolInfo>(
   op: string,
   input: Tensor,
   spatial: 1 | 2,
@@ -87,12 +95,12 @@ function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | Adaptiv
 }
 
 function maxPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: MaxPoolOptions): Tensor {
-  const prepared = prepare(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
+  const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
   return finish(op, input, prepared, backend().maxPool2d(prepared.batched.data, prepared.windows).out);
 }
 
 function avgPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: AvgPoolOptions): Tensor {
-  const prepared = prepare(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
+  const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
   const out = backend().avgPool2d(prepared.batched.data, prepared.windows, options.countIncludePad ?? true);
   return finish(op, input, prepared, out);
 }
@@ -172,12 +180,12 @@ export function lpPool2d(input: Tensor, kernel: number | readonly [number, numbe
   const op = 'lpPool2d';
   const p = options.p ?? 2;
   checkLpOrder(op, p);
-  const prepared = prepare(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
+  const prepared = preparePool(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
   return finish(op, input, prepared, backend().lpPool2d(prepared.batched.data, prepared.windows, p));
 }
 
 function adaptive(op: string, kind: 'avg' | 'max', input: Tensor, outputSize: number | readonly number[]): Tensor {
-  const prepared = prepare(op, input, 2, (shape) => adaptivePoolInfo(op, shape, outputSize));
+  const prepared = preparePool(op, input, 2, (shape) => adaptivePoolInfo(op, shape, outputSize));
   const { batched, windows } = prepared;
   const out = kind === 'max' ? backend().maxPool2d(batched.data, windows).out : backend().avgPool2d(batched.data, windows, false);
   return finish(op, input, prepared, out);
@@ -246,12 +254,3 @@ export function globalMaxPool(input: Tensor): Tensor {
   return globalPool('globalMaxPool', 'max', input);
 }
 
-/** The checks and shape info of a 2-D pooling call, for the backward ops in grad.ts. */
-export function preparePool2d(
-  op: string,
-  input: Tensor,
-  kernel: number | readonly [number, number],
-  options: MaxPoolOptions,
-): { batched: Tensor; info: PoolInfo; outShape: Shape } {
-  return prepare(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
-}
