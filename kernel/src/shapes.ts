@@ -278,9 +278,7 @@ export interface PoolWindows {
 }
 
 /** One axis of a sliding-window pool: the conv axis record plus its windows. */
-export interface PoolAxisInfo extends AxisInfo, PoolWindows {
-  formula: string;
-}
+export interface PoolAxisInfo extends AxisInfo, PoolWindows {}
 
 /** What a pooling backend kernel reads: planes (`batch × channels`) and per-axis windows. */
 export interface PoolWindowsInfo {
