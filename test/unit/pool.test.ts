@@ -67,6 +67,11 @@ describe.each(BACKENDS)('pooling worked values (%s backend)', (name) => {
     expect(maxPool2d(negative, 3, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-1, -1], [-1, -1]]]]);
   });
 
+  it('max pool propagates NaN to the windows that hold it, as PyTorch ([1, NaN, 3, 4], k2 → [NaN, 4])', () => {
+    expect(flat(maxPool2d(row([1, NaN, 3, 4]), [1, 2]))).toEqual([NaN, 4]);
+    expect(flat(maxPool2d(row([NaN, 1, 3, 4]), [1, 2]))).toEqual([NaN, 4]);
+  });
+
   it('avg pool divisor: 14/9 with countIncludePad (default, PyTorch), 14/4 without (ONNX, TF) (§8 item 8)', () => {
     const included = avgPool2d(image(), 3, { stride: 1, padding: 1 });
     const excluded = avgPool2d(image(), 3, { stride: 1, padding: 1, countIncludePad: false });
@@ -115,6 +120,27 @@ describe.each(BACKENDS)('pooling worked values (%s backend)', (name) => {
     expect(flat(lpPool2d(x, [1, 2], { p: 1 }))).toEqual([3, 7]);
     // The ceil-mode overhang sums only its real cells: [1..5], p1, k2, s2 → [3, 7, 5] (PyTorch would scale to 10).
     expect(flat(lpPool2d(row([1, 2, 3, 4, 5]), [1, 2], { p: 1, ceilMode: true }))).toEqual([3, 7, 5]);
+  });
+
+  it('per-side padding (which PyTorch pools lack) equals pooling a map padded by hand: −∞ for max, 0 for a sum', () => {
+    const [height, width] = [5, 6];
+    const values = seededValues(height * width, 77);
+    const pads = [[0, 1], [1, 0]] as [number, number][];
+    const padded = (fill: number): Tensor => {
+      const out: number[] = [];
+      for (let r = -pads[0]![0]; r < height + pads[0]![1]; r++) {
+        for (let c = -pads[1]![0]; c < width + pads[1]![1]; c++) {
+          out.push(r >= 0 && r < height && c >= 0 && c < width ? values[r * width + c]! : fill);
+        }
+      }
+      return tensor(out, [1, 1, height + 1, width + 1]);
+    };
+    const x = tensor(values, [1, 1, height, width]);
+    const options = { stride: [2, 1], padding: pads };
+    expect(flat(maxPool2d(x, 2, options))).toEqual(flat(maxPool2d(padded(-Infinity), 2, { stride: [2, 1] })));
+    // countIncludePad: padded zeros count in the divisor, exactly as zeros in the map would.
+    const included = flat(avgPool2d(x, 2, { ...options, countIncludePad: true }));
+    flat(avgPool2d(padded(0), 2, { stride: [2, 1] })).forEach((want, i) => expect(included[i]).toBeCloseTo(want, 6));
   });
 
   it('accepts unbatched input and returns unbatched output', () => {
