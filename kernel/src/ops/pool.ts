@@ -142,8 +142,8 @@ export function maxPool1d(input: Tensor, kernel: number, options: MaxPoolOptions
  * @returns `[batch, channels, outHeight, outWidth]`
  * @example
  * const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]);
- * avgPool2d(x, 3, { stride: 1, padding: 1 }).toArray()[0][0][0][0];                          // 1.5556 (14/9)
- * avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }).toArray()[0][0][0][0];  // 3.5    (14/4)
+ * avgPool2d(x, 3, { stride: 1, padding: 1 }).data[0];                          // 1.5556 (14/9, the corner)
+ * avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }).data[0];  // 3.5    (14/4)
  */
 export function avgPool2d(input: Tensor, kernel: number | readonly [number, number], options: AvgPoolOptions = {}): Tensor {
   return avgPool('avgPool2d', 2, input, kernel, options);
