@@ -1,41 +1,116 @@
 /**
- * The CPU reference backend: plain loops that follow the definition (conv-semantics §1.1) line by line.
- * It is the ground truth the other backends are tested against; clarity beats speed here.
+ * The CPU reference backend: plain loops that follow the definitions (conv-semantics §1.1, §1.7, §1.8) line
+ * by line. It is the ground truth the other backends are tested against; clarity beats speed here.
+ *
+ * Every loop reads one index table from shapes.ts (`windowSources`, `transposedTargets`) instead of
+ * re-deriving `o·s + j·d − pL` per axis, so one loop serves 1-D, 2-D and 3-D.
  */
 import type { Backend } from './backend';
-import { axes2d } from '../shapes';
+import { transposedTargets, windowSources, type WindowInfo } from '../shapes';
+
+/** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
+function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
+  return info.axes.reduce<[number, number, number]>(
+    ([i, o, k], a) => [i * a.inSize, o * a.outSize, k * a.kernel],
+    [1, 1, 1],
+  );
+}
 
 export const cpuBackend: Backend = {
   name: 'cpu',
 
-  conv2d(x, w, bias, info) {
-    const { batch, inChannels, outChannels, groups } = info;
-    const [rows, cols] = axes2d(info);
+  // -- convolution, transposed convolution, im2col/col2im --
+
+  conv(x, w, bias, info) {
+    const { batch, inChannels, outChannels, groups, padValue } = info;
+    const [inPlane, outPlane, K] = planeSizes(info);
+    const source = windowSources(info);
     const inPerGroup = inChannels / groups;
     const outPerGroup = outChannels / groups;
-    const out = new Float32Array(batch * outChannels * rows.outSize * cols.outSize);
-    let o = 0;
+    const out = new Float32Array(batch * outChannels * outPlane);
     for (let n = 0; n < batch; n++) {
       for (let oc = 0; oc < outChannels; oc++) {
         const firstInChannel = Math.floor(oc / outPerGroup) * inPerGroup;
-        for (let i = 0; i < rows.outSize; i++) {
-          for (let j = 0; j < cols.outSize; j++) {
-            let sum = bias ? (bias[oc] ?? 0) : 0;
-            for (let c = 0; c < inPerGroup; c++) {
-              const xPlane = (n * inChannels + firstInChannel + c) * rows.inSize;
-              const wPlane = (oc * inPerGroup + c) * rows.kernel;
-              for (let ki = 0; ki < rows.kernel; ki++) {
-                // Row in the unpadded input; cells that fall in the padding are zero and add nothing.
-                const r = i * rows.stride + ki * rows.dilation - rows.padBefore;
-                if (r < 0 || r >= rows.inSize) continue;
-                for (let kj = 0; kj < cols.kernel; kj++) {
-                  const col = j * cols.stride + kj * cols.dilation - cols.padBefore;
-                  if (col < 0 || col >= cols.inSize) continue;
-                  sum += (x[(xPlane + r) * cols.inSize + col] ?? 0) * (w[(wPlane + ki) * cols.kernel + kj] ?? 0);
-                }
-              }
+        for (let p = 0; p < outPlane; p++) {
+          // y[n,oc,p] = b[oc] + Σ_c Σ_q w[oc,c,q] · xpad[n, c, window p, tap q]
+          let sum = bias ? bias[oc]! : 0;
+          for (let c = 0; c < inPerGroup; c++) {
+            const xPlane = (n * inChannels + firstInChannel + c) * inPlane;
+            const wTaps = (oc * inPerGroup + c) * K;
+            for (let q = 0; q < K; q++) {
+              const s = source[p * K + q]!;
+              sum += (s < 0 ? padValue : x[xPlane + s]!) * w[wTaps + q]!;
             }
-            out[o++] = sum;
+          }
+          out[(n * outChannels + oc) * outPlane + p] = sum;
+        }
+      }
+    }
+    return out;
+  },
+
+  convTranspose(x, w, bias, info) {
+    const { batch, inChannels, outChannels, groups } = info;
+    const [inPlane, outPlane, K] = planeSizes(info);
+    const target = transposedTargets(info);
+    const inPerGroup = inChannels / groups;
+    const outPerGroup = outChannels / groups;
+    const out = new Float32Array(batch * outChannels * outPlane);
+    for (let n = 0; n < batch; n++) {
+      for (let oc = 0; oc < outChannels; oc++) {
+        out.fill(bias ? bias[oc]! : 0, (n * outChannels + oc) * outPlane, (n * outChannels + oc + 1) * outPlane);
+      }
+      for (let ic = 0; ic < inChannels; ic++) {
+        const group = Math.floor(ic / inPerGroup);
+        for (let p = 0; p < inPlane; p++) {
+          // Scatter: input cell p adds x·w[ic, o, q] to output cell i·s + j·d − pL of every channel o of its group.
+          const value = x[(n * inChannels + ic) * inPlane + p]!;
+          for (let o = 0; o < outPerGroup; o++) {
+            const yPlane = (n * outChannels + group * outPerGroup + o) * outPlane;
+            const wTaps = (ic * outPerGroup + o) * K;
+            for (let q = 0; q < K; q++) {
+              const t = target[p * K + q]!;
+              if (t >= 0) out[yPlane + t] += value * w[wTaps + q]!;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  },
+
+  im2col(x, batch, channels, info) {
+    const [inPlane, outPlane, K] = planeSizes(info);
+    const source = windowSources(info);
+    const out = new Float32Array(batch * channels * K * outPlane);
+    for (let n = 0; n < batch; n++) {
+      for (let c = 0; c < channels; c++) {
+        const xPlane = (n * channels + c) * inPlane;
+        for (let q = 0; q < K; q++) {
+          const row = ((n * channels + c) * K + q) * outPlane;
+          for (let p = 0; p < outPlane; p++) {
+            const s = source[p * K + q]!;
+            out[row + p] = s < 0 ? info.padValue : x[xPlane + s]!;
+          }
+        }
+      }
+    }
+    return out;
+  },
+
+  col2im(cols, batch, channels, info) {
+    const [inPlane, outPlane, K] = planeSizes(info);
+    const source = windowSources(info);
+    const out = new Float32Array(batch * channels * inPlane);
+    for (let n = 0; n < batch; n++) {
+      for (let c = 0; c < channels; c++) {
+        const xPlane = (n * channels + c) * inPlane;
+        for (let q = 0; q < K; q++) {
+          const row = ((n * channels + c) * K + q) * outPlane;
+          for (let p = 0; p < outPlane; p++) {
+            // The adjoint of im2col's gather: add back to the cell it read (constant padding reads nothing).
+            const s = source[p * K + q]!;
+            if (s >= 0) out[xPlane + s] += cols[row + p]!;
           }
         }
       }
