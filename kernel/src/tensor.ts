@@ -307,8 +307,12 @@ function allocate(op: string, shape: Shape): Float32Array {
  * full([2, 2], 7).toArray(); // [[7, 7], [7, 7]]
  */
 export function full(shape: Shape, value: number): Tensor {
-  if (Number.isNaN(value)) checkFinite('full', 'value', value);
-  return new Tensor(allocate('full', shape).fill(value), shape);
+  return filled('full', shape, value);
+}
+
+function filled(op: string, shape: Shape, value: number): Tensor {
+  if (Number.isNaN(value)) checkFinite(op, 'value', value);
+  return new Tensor(allocate(op, shape).fill(value), shape);
 }
 
 /** A tensor of zeros. @example zeros([1, 1, 2, 3]).toArray(); // [[[[0, 0, 0], [0, 0, 0]]]] */
@@ -318,7 +322,7 @@ export function zeros(shape: Shape): Tensor {
 
 /** A tensor of ones. @example ones([3]).toArray(); // [1, 1, 1] */
 export function ones(shape: Shape): Tensor {
-  return full(shape, 1);
+  return filled('ones', shape, 1);
 }
 
 /**

@@ -187,7 +187,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
       }
     }
     for (const [c, o, groups] of CHANNELS) {
-      for (const [kh, kw] of [[1, 1], [2, 3], [3, 3], [3, 2]]) {
+      for (const [kh, kw] of [[1, 1], [2, 3], [3, 3], [3, 2]] as const) {
         for (const stride of [1, 2, 3, [1, 2]]) {
           for (const dilation of [1, 2]) {
             for (const padding of [0, 1, [1, 2], 'same'] as const) {
@@ -224,13 +224,14 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     const cases: DiffCase[] = [];
     let seed = 5000;
     for (const mode of PAD_MODES) {
-      for (const [pads, stride] of [[[[1, 1], [1, 1]], 1], [[[2, 1], [0, 2]], 2], [[[3, 3], [4, 4]], 1], [[[6, 0], [0, 7]], 1]] as const) {
+      const padCases: [PadPair[], number][] = [[[[1, 1], [1, 1]], 1], [[[2, 1], [0, 2]], 2], [[[3, 3], [4, 4]], 1], [[[6, 0], [0, 7]], 1]];
+      for (const [pads, stride] of padCases) {
         const x = [2, 2, 4, 5];
         const w = [3, 2, 3, 2];
         // PyTorch: reflect pad < dim, circular ≤ dim, no symmetric (conv-semantics §2.3).
         const slack = { constant: Infinity, replicate: Infinity, reflect: -1, circular: 0, symmetric: NaN }[mode];
         const torch = pads.every(([b, a], i) => Math.max(b, a) <= x[2 + i]! + slack);
-        const options: Conv2dOptions = { padding: pads as readonly PadPair[], paddingMode: mode, stride, padValue: mode === 'constant' ? 0.25 : 0 };
+        const options: Conv2dOptions = { padding: pads, paddingMode: mode, stride, padValue: mode === 'constant' ? 0.25 : 0 };
         cases.push(
           convCase(2, x, w, options, seed, true, { pads, mode, value: options.padValue, stride, pad_with: torch ? 'torch' : 'numpy' }),
         );
@@ -239,7 +240,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     }
     // 'same' with stride > 1 (PyTorch refuses it) against its definition: explicit TF pads, total
     // max(0, (ceil(L/s) − 1)·s + kE − L), the odd cell at the end.
-    for (const [length, k, s, d] of [[7, 3, 2, 1], [8, 4, 3, 1], [6, 2, 2, 2], [9, 5, 3, 2], [5, 1, 3, 1]]) {
+    for (const [length, k, s, d] of [[7, 3, 2, 1], [8, 4, 3, 1], [6, 2, 2, 2], [9, 5, 3, 2], [5, 1, 3, 1]] as const) {
       const kE = d * (k - 1) + 1;
       const total = Math.max(0, (Math.ceil(length / s) - 1) * s + kE - length);
       const pads = [[Math.floor(total / 2), total - Math.floor(total / 2)]];
