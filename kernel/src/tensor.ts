@@ -364,10 +364,15 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function seededGenerator(op: string, options: RandomOptions): () => number {
+/** Checks the seed and the distribution's parameters, allocates, and lets `fill` draw from the generator. */
+function seededTensor(op: string, shape: Shape, options: RandomOptions, params: Record<string, number>,
+  fill: (data: Float32Array, next: () => number) => void): Tensor {
   const seed = options.seed ?? 0;
   checkCount(op, 'options.seed', seed, 0);
-  return mulberry32(seed);
+  for (const [name, value] of Object.entries(params)) checkFinite(op, `options.${name}`, value);
+  const data = allocate(op, shape);
+  fill(data, mulberry32(seed));
+  return new Tensor(data, shape);
 }
 
 /**
@@ -379,12 +384,9 @@ function seededGenerator(op: string, options: RandomOptions): () => number {
  */
 export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
   const { low = 0, high = 1 } = options;
-  checkFinite('rand', 'options.low', low);
-  checkFinite('rand', 'options.high', high);
-  const data = allocate('rand', shape);
-  const next = seededGenerator('rand', options);
-  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * next();
-  return new Tensor(data, shape);
+  return seededTensor('rand', shape, options, { low, high }, (data, next) => {
+    for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * next();
+  });
 }
 
 /**
@@ -397,15 +399,12 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
  */
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   const { mean = 0, std = 1 } = options;
-  checkFinite('randn', 'options.mean', mean);
-  checkFinite('randn', 'options.std', std);
-  const data = allocate('randn', shape);
-  const next = seededGenerator('randn', options);
-  for (let i = 0; i < data.length; i += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - next()));
-    const angle = 2 * Math.PI * next();
-    data[i] = mean + std * radius * Math.cos(angle);
-    if (i + 1 < data.length) data[i + 1] = mean + std * radius * Math.sin(angle);
-  }
-  return new Tensor(data, shape);
+  return seededTensor('randn', shape, options, { mean, std }, (data, next) => {
+    for (let i = 0; i < data.length; i += 2) {
+      const radius = Math.sqrt(-2 * Math.log(1 - next()));
+      const angle = 2 * Math.PI * next();
+      data[i] = mean + std * radius * Math.cos(angle);
+      if (i + 1 < data.length) data[i + 1] = mean + std * radius * Math.sin(angle);
+    }
+  });
 }

@@ -6,7 +6,7 @@
  * re-deriving `o·s + j·d − pL` per axis, so one loop serves 1-D, 2-D and 3-D.
  */
 import type { Backend } from './backend';
-import { transposedTargets, windowSources, type WindowInfo } from '../shapes';
+import { transposedTargets, windowSources, type ConvInfo, type WindowInfo } from '../shapes';
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
 function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
@@ -16,18 +16,47 @@ function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps:
   );
 }
 
+/** Plane sizes, channels per group, and the zeroed output `[batch, outChannels, ...outSizes]` of a conv. */
+function convLayout(info: ConvInfo): { inPlane: number; outPlane: number; K: number; inPerGroup: number;
+  outPerGroup: number; out: Float32Array } {
+  const [inPlane, outPlane, K] = planeSizes(info);
+  return {
+    inPlane,
+    outPlane,
+    K,
+    inPerGroup: info.inChannels / info.groups,
+    outPerGroup: info.outChannels / info.groups,
+    out: new Float32Array(info.batch * info.outChannels * outPlane),
+  };
+}
+
+/**
+ * Visits every cell of an im2col matrix `[batch, channels·K, outPlane]` with the image cell
+ * `[batch, channels, ...inSizes]` it holds (`-1` where it holds the constant pad value).
+ */
+function eachColumnCell(batch: number, channels: number, info: WindowInfo,
+  visit: (column: number, image: number) => void): void {
+  const [inPlane, outPlane, K] = planeSizes(info);
+  const source = windowSources(info);
+  for (let nc = 0; nc < batch * channels; nc++) {
+    for (let q = 0; q < K; q++) {
+      for (let p = 0; p < outPlane; p++) {
+        const s = source[p * K + q]!;
+        visit((nc * K + q) * outPlane + p, s < 0 ? -1 : nc * inPlane + s);
+      }
+    }
+  }
+}
+
 export const cpuBackend: Backend = {
   name: 'cpu',
 
   // -- convolution, transposed convolution, im2col/col2im --
 
   conv(x, w, bias, info) {
-    const { batch, inChannels, outChannels, groups, padValue } = info;
-    const [inPlane, outPlane, K] = planeSizes(info);
+    const { batch, inChannels, outChannels, padValue } = info;
+    const { inPlane, outPlane, K, inPerGroup, outPerGroup, out } = convLayout(info);
     const source = windowSources(info);
-    const inPerGroup = inChannels / groups;
-    const outPerGroup = outChannels / groups;
-    const out = new Float32Array(batch * outChannels * outPlane);
     for (let n = 0; n < batch; n++) {
       for (let oc = 0; oc < outChannels; oc++) {
         const firstInChannel = Math.floor(oc / outPerGroup) * inPerGroup;
@@ -50,12 +79,9 @@ export const cpuBackend: Backend = {
   },
 
   convTranspose(x, w, bias, info) {
-    const { batch, inChannels, outChannels, groups } = info;
-    const [inPlane, outPlane, K] = planeSizes(info);
+    const { batch, inChannels, outChannels } = info;
+    const { inPlane, outPlane, K, inPerGroup, outPerGroup, out } = convLayout(info);
     const target = transposedTargets(info);
-    const inPerGroup = inChannels / groups;
-    const outPerGroup = outChannels / groups;
-    const out = new Float32Array(batch * outChannels * outPlane);
     for (let n = 0; n < batch; n++) {
       for (let oc = 0; oc < outChannels; oc++) {
         out.fill(bias ? bias[oc]! : 0, (n * outChannels + oc) * outPlane, (n * outChannels + oc + 1) * outPlane);
@@ -80,41 +106,21 @@ export const cpuBackend: Backend = {
   },
 
   im2col(x, batch, channels, info) {
-    const [inPlane, outPlane, K] = planeSizes(info);
-    const source = windowSources(info);
+    const [, outPlane, K] = planeSizes(info);
     const out = new Float32Array(batch * channels * K * outPlane);
-    for (let n = 0; n < batch; n++) {
-      for (let c = 0; c < channels; c++) {
-        const xPlane = (n * channels + c) * inPlane;
-        for (let q = 0; q < K; q++) {
-          const row = ((n * channels + c) * K + q) * outPlane;
-          for (let p = 0; p < outPlane; p++) {
-            const s = source[p * K + q]!;
-            out[row + p] = s < 0 ? info.padValue : x[xPlane + s]!;
-          }
-        }
-      }
-    }
+    eachColumnCell(batch, channels, info, (column, image) => {
+      out[column] = image < 0 ? info.padValue : x[image]!;
+    });
     return out;
   },
 
   col2im(cols, batch, channels, info) {
-    const [inPlane, outPlane, K] = planeSizes(info);
-    const source = windowSources(info);
+    const [inPlane] = planeSizes(info);
     const out = new Float32Array(batch * channels * inPlane);
-    for (let n = 0; n < batch; n++) {
-      for (let c = 0; c < channels; c++) {
-        const xPlane = (n * channels + c) * inPlane;
-        for (let q = 0; q < K; q++) {
-          const row = ((n * channels + c) * K + q) * outPlane;
-          for (let p = 0; p < outPlane; p++) {
-            // The adjoint of im2col's gather: add back to the cell it read (constant padding reads nothing).
-            const s = source[p * K + q]!;
-            if (s >= 0) out[xPlane + s] += cols[row + p]!;
-          }
-        }
-      }
-    }
+    // The adjoint of im2col's gather: add each column cell back to the image cell it read.
+    eachColumnCell(batch, channels, info, (column, image) => {
+      if (image >= 0) out[image] += cols[column]!;
+    });
     return out;
   },
 };
