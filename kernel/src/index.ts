@@ -39,7 +39,7 @@ export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from './ops/trans
 export { pad } from './ops/pad';
 export type { PadOptions } from './ops/pad';
 export { im2col, col2im } from './ops/im2col';
-export type { Im2colOptions } from './ops/im2col';
+export type { Im2colOptions, KernelSize, ImageSize } from './ops/im2col';
 export { add, sub, mul, div, relu, sum, mean, max } from './ops/elementwise';
 export type { Operand, ReduceOptions } from './ops/elementwise';
 export { backend, useBackend } from './backends';

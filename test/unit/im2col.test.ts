@@ -52,7 +52,7 @@ describeEachBackend('im2col / col2im', () => {
   it('match PyTorch F.unfold / F.fold over kernels, strides, dilations and paddings', () => {
     const cases: DiffCase[] = [];
     let seed = 20000;
-    for (const kernel of [[1, 1], [2, 2], [3, 2], [2, 3]]) {
+    for (const kernel of [[1, 1], [2, 2], [3, 2], [2, 3]] as const) {
       for (const stride of [1, 2, 3]) {
         for (const dilation of [1, 2]) {
           for (const padding of [0, 1, 2]) {

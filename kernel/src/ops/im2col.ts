@@ -11,7 +11,17 @@ import { batchedInput, type SpatialRank } from './conv';
 /** Options of {@link im2col} and {@link col2im}: stride, padding (incl. 'same'), dilation, paddingMode, padValue. */
 export type Im2colOptions = WindowOptions;
 
-function kernelList(op: string, kernelSize: number | readonly number[]): number[] {
+/** A window size: one number (square, 2-D) or one size per spatial axis; its length sets the spatial rank. */
+export type KernelSize =
+  | number
+  | readonly [length: number]
+  | readonly [height: number, width: number]
+  | readonly [depth: number, height: number, width: number];
+
+/** The spatial size of an image for {@link col2im}, one size per kernel axis. */
+export type ImageSize = readonly [length: number] | readonly [height: number, width: number] | readonly [depth: number, height: number, width: number];
+
+function kernelList(op: string, kernelSize: KernelSize): number[] {
   const kernels = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [...kernelSize];
   if (kernels.length < 1 || kernels.length > 3) {
     fail({
@@ -35,7 +45,7 @@ function kernelList(op: string, kernelSize: number | readonly number[]): number[
  * im2col(arange(1, 10).reshape([1, 1, 3, 3]), 2).toArray();
  * // [[[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]]
  */
-export function im2col(x: Tensor, kernelSize: number | readonly number[], options: Im2colOptions = {}): Tensor {
+export function im2col(x: Tensor, kernelSize: KernelSize, options: Im2colOptions = {}): Tensor {
   const op = 'im2col';
   const kernels = kernelList(op, kernelSize);
   const batched = batchedInput(op, x, kernels.length as SpatialRank);
@@ -60,7 +70,7 @@ export function im2col(x: Tensor, kernelSize: number | readonly number[], option
  * col2im(im2col(ones([1, 1, 3, 3]), 2), [3, 3], 2).toArray();
  * // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
  */
-export function col2im(cols: Tensor, outputSize: readonly number[], kernelSize: number | readonly number[],
+export function col2im(cols: Tensor, outputSize: ImageSize, kernelSize: KernelSize,
   options: Im2colOptions = {}): Tensor {
   const op = 'col2im';
   const kernels = kernelList(op, kernelSize);
