@@ -343,7 +343,12 @@ export function transposedTargets(info: ConvInfo): Int32Array {
   return combineAxes(tables, axes.map((a) => a.inSize), axes.map((a) => a.kernel), axes.map((a) => a.outSize));
 }
 
-/** Validates a pad mode (accepting PyTorch's `'zeros'`). */
+/**
+ * Validates a pad mode, accepting PyTorch's `'zeros'` for `'constant'`.
+ *
+ * @example
+ * resolvePadMode('conv2d', 'options.paddingMode', 'zeros'); // 'constant'
+ */
 export function resolvePadMode(op: string, arg: string, mode: unknown): PadMode {
   if (mode === undefined || mode === 'zeros') return 'constant';
   if (!PAD_MODES.includes(mode as PadMode)) {
@@ -655,7 +660,7 @@ function checkGroupsDivide(op: string, which: string, channels: number, groups: 
     fail({
       op,
       arg: 'options.groups',
-      expected: `a divisor of the ${which} channels (${channels})`,
+      expected: `a divisor of ${which} channels (${channels})`,
       actual: String(groups),
       shapes,
       hint: 'each group convolves inChannels/groups input channels into outChannels/groups outputs',

@@ -94,7 +94,6 @@ OPS = {
     "conv3d": conv_nd(3),
     "conv_transpose1d": conv_transpose_nd(1),
     "conv_transpose2d": conv_transpose_nd(2),
-    "conv_transpose3d": conv_transpose_nd(3),
     "unfold": unfold,
     "fold": fold,
 }

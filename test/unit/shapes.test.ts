@@ -45,7 +45,7 @@ describe('convInfo', () => {
 
   it('rejects groups that do not divide the channels', () => {
     expect(() => convInfo('conv2d', [1, 3, 8, 8], [4, 1, 3, 3], { groups: 2 })).toThrow(
-      /conv2d: options.groups expected a divisor of the input channels \(3\), got 2/,
+      /conv2d: options.groups expected a divisor of input channels \(3\), got 2/,
     );
   });
 
