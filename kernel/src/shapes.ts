@@ -146,7 +146,7 @@ export function checkFinite(op: string, arg: string, value: unknown, shapes?: Sh
       op,
       arg,
       expected: 'a finite number',
-      actual: typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value),
+      actual: typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)),
       ...(shapes ? { shapes } : {}),
       hint: NON_FINITE_HINT,
     });
@@ -266,7 +266,11 @@ export function axisTaps(axis: AxisInfo, mode: PadMode): Int32Array {
   const taps = new Int32Array(axis.outSize * axis.kernel);
   for (let o = 0; o < axis.outSize; o++) {
     for (let j = 0; j < axis.kernel; j++) {
-      taps[o * axis.kernel + j] = padSource(o * axis.stride + j * axis.dilation - axis.padBefore, axis.inSize, mode);
+      taps[o * axis.kernel + j] = padSource(
+        o * axis.stride + j * axis.dilation - axis.padBefore,
+        axis.inSize,
+        mode,
+      );
     }
   }
   return taps;
@@ -277,8 +281,12 @@ export function axisTaps(axis: AxisInfo, mode: PadMode): Int32Array {
  * over the axes) is the row-major index into a plane of `planeSizes`, or `-1` if any axis says `-1`.
  * Building it axis by axis keeps each step a plain 2-D loop (Horner's rule on the plane index).
  */
-function combineAxes(tables: readonly Int32Array[], positions: readonly number[], kernels: readonly number[],
-  planeSizes: readonly number[]): Int32Array {
+function combineAxes(
+  tables: readonly Int32Array[],
+  positions: readonly number[],
+  kernels: readonly number[],
+  planeSizes: readonly number[],
+): Int32Array {
   let combined = Int32Array.of(0);
   let [P, K] = [1, 1];
   tables.forEach((table, a) => {
@@ -340,7 +348,12 @@ export function transposedTargets(info: ConvInfo): Int32Array {
     }
     return table;
   });
-  return combineAxes(tables, axes.map((a) => a.inSize), axes.map((a) => a.kernel), axes.map((a) => a.outSize));
+  return combineAxes(
+    tables,
+    axes.map((a) => a.inSize),
+    axes.map((a) => a.kernel),
+    axes.map((a) => a.outSize),
+  );
 }
 
 /**
@@ -392,12 +405,21 @@ export interface PadAxis {
  * @example
  * padAxes('pad', [1, 1, 4], [[2, 3]], 'reflect')[2].source; // Int32Array [2, 1, 0, 1, 2, 3, 2, 1, 0]
  */
-export function padAxes(op: string, shape: Shape, widths: number | readonly PadPair[], mode: PadMode): PadAxis[] {
+export function padAxes(
+  op: string,
+  shape: Shape,
+  widths: number | readonly PadPair[],
+  mode: PadMode,
+): PadAxis[] {
   const shapes = { input: shape };
   const spatialFrom = typeof widths === 'number' ? (shape.length >= 3 ? 2 : 0) : shape.length - widths.length;
   if (typeof widths === 'number') {
     checkWidth(op, 'widths', widths, shapes);
-  } else if (!Array.isArray(widths) || spatialFrom < 0 || widths.some((w) => !Array.isArray(w) || w.length !== 2)) {
+  } else if (
+    !Array.isArray(widths) ||
+    spatialFrom < 0 ||
+    widths.some((w) => !Array.isArray(w) || w.length !== 2)
+  ) {
     fail({
       op,
       arg: 'widths',
@@ -409,7 +431,11 @@ export function padAxes(op: string, shape: Shape, widths: number | readonly PadP
   }
   return shape.map((inSize, axis) => {
     const [before, after] =
-      axis < spatialFrom ? [0, 0] : typeof widths === 'number' ? [widths, widths] : (widths[axis - spatialFrom] ?? [0, 0]);
+      axis < spatialFrom
+        ? [0, 0]
+        : typeof widths === 'number'
+          ? [widths, widths]
+          : (widths[axis - spatialFrom] ?? [0, 0]);
     checkWidth(op, `widths[${axis - spatialFrom}]`, before, shapes);
     checkWidth(op, `widths[${axis - spatialFrom}]`, after, shapes);
     const [cropBefore, cropAfter] = [Math.max(0, -before), Math.max(0, -after)];
@@ -425,7 +451,10 @@ export function padAxes(op: string, shape: Shape, widths: number | readonly PadP
             : `a non-empty axis ${axis} to copy from in '${mode}' mode`,
         actual: `[${before}, ${after}]`,
         shapes,
-        hint: kept < 0 ? 'negative widths crop; they cannot remove more than the axis has' : "use mode 'constant'",
+        hint:
+          kept < 0
+            ? 'negative widths crop; they cannot remove more than the axis has'
+            : "use mode 'constant'",
       });
     }
     const outSize = kept + padBefore + padAfter;
@@ -482,7 +511,13 @@ export function outputSize(
 export function transposedOutputSize(
   inSize: number,
   kernel: number,
-  options: { stride?: number; dilation?: number; padBefore?: number; padAfter?: number; outputPadding?: number } = {},
+  options: {
+    stride?: number;
+    dilation?: number;
+    padBefore?: number;
+    padAfter?: number;
+    outputPadding?: number;
+  } = {},
 ): AxisInfo {
   const { stride = 1, dilation = 1, padBefore = 0, padAfter = 0, outputPadding = 0 } = options;
   // The forward record validates the shared numbers; the transposed size replaces its output.
@@ -495,10 +530,23 @@ export function transposedOutputSize(
   return { ...forward, outputPadding, outSize, formula };
 }
 
-function perAxis(op: string, arg: string, value: number | readonly number[], n: number, min: number, shapes: Shapes): number[] {
+function perAxis(
+  op: string,
+  arg: string,
+  value: number | readonly number[],
+  n: number,
+  min: number,
+  shapes: Shapes,
+): number[] {
   const values = typeof value === 'number' ? Array<number>(n).fill(value) : [...value];
   if (!Array.isArray(value) && typeof value !== 'number') {
-    fail({ op, arg, expected: `a number or ${n} numbers`, actual: JSON.stringify(value) ?? String(value), shapes });
+    fail({
+      op,
+      arg,
+      expected: `a number or ${n} numbers`,
+      actual: JSON.stringify(value) ?? String(value),
+      shapes,
+    });
   }
   if (values.length !== n) {
     fail({
@@ -513,8 +561,16 @@ function perAxis(op: string, arg: string, value: number | readonly number[], n: 
   return values;
 }
 
-function namedPads(op: string, kind: PaddingKind, n: number, sizes: number[], kernels: number[],
-  strides: number[], dilations: number[], shapes: Shapes): [number, number][] {
+function namedPads(
+  op: string,
+  kind: PaddingKind,
+  n: number,
+  sizes: number[],
+  kernels: number[],
+  strides: number[],
+  dilations: number[],
+  shapes: Shapes,
+): [number, number][] {
   if (kind === 'causal' && n !== 1) {
     fail({
       op,
@@ -554,8 +610,15 @@ const PADDING_KINDS: readonly PaddingKind[] = ['valid', 'same', 'same_lower', 'f
  * @example
  * resolvePadding('conv1d', 'same', [6], [2], [1], [1]); // [[0, 1]]
  */
-export function resolvePadding(op: string, padding: Padding, sizes: number[], kernels: number[], strides: number[],
-  dilations: number[], shapes: Shapes = {}): [number, number][] {
+export function resolvePadding(
+  op: string,
+  padding: Padding,
+  sizes: number[],
+  kernels: number[],
+  strides: number[],
+  dilations: number[],
+  shapes: Shapes = {},
+): [number, number][] {
   const n = sizes.length;
   if (typeof padding === 'string') {
     if (!PADDING_KINDS.includes(padding)) {
@@ -569,8 +632,14 @@ export function resolvePadding(op: string, padding: Padding, sizes: number[], ke
     }
     return namedPads(op, padding, n, sizes, kernels, strides, dilations, shapes);
   }
-  if (typeof padding === 'number' || (Array.isArray(padding) && padding.every((p) => typeof p === 'number'))) {
-    return perAxis(op, 'options.padding', padding as number | readonly number[], n, 0, shapes).map((p) => [p, p]);
+  if (
+    typeof padding === 'number' ||
+    (Array.isArray(padding) && padding.every((p) => typeof p === 'number'))
+  ) {
+    return perAxis(op, 'options.padding', padding as number | readonly number[], n, 0, shapes).map((p) => [
+      p,
+      p,
+    ]);
   }
   const pairs = padding as readonly PadPair[];
   if (!Array.isArray(pairs) || pairs.length !== n || pairs.some((p) => !Array.isArray(p) || p.length !== 2)) {
@@ -598,8 +667,13 @@ export function resolvePadding(op: string, padding: Padding, sizes: number[], ke
  * @example
  * windowInfo('conv2d', [6, 6], [3, 3], { stride: 2 }).axes.map((a) => a.outSize); // [2, 2]
  */
-export function windowInfo(op: string, sizes: number[], kernels: number[], options: WindowOptions,
-  shapes: Shapes = {}): WindowInfo {
+export function windowInfo(
+  op: string,
+  sizes: number[],
+  kernels: number[],
+  options: WindowOptions,
+  shapes: Shapes = {},
+): WindowInfo {
   const n = sizes.length;
   kernels.forEach((k) => checkCount(op, 'kernel size', k, 1, shapes));
   const strides = perAxis(op, 'options.stride', options.stride ?? 1, n, 1, shapes);
@@ -610,7 +684,12 @@ export function windowInfo(op: string, sizes: number[], kernels: number[], optio
   checkFinite(op, 'options.padValue', padValue, shapes);
   const axes = sizes.map((inSize, i) => {
     const [padBefore, padAfter] = pads[i] ?? [0, 0];
-    const axis = outputSize(inSize, kernels[i] ?? 1, { stride: strides[i], dilation: dilations[i], padBefore, padAfter });
+    const axis = outputSize(inSize, kernels[i] ?? 1, {
+      stride: strides[i],
+      dilation: dilations[i],
+      padBefore,
+      padAfter,
+    });
     if (axis.effectiveKernel > inSize + padBefore + padAfter) {
       fail({
         op,
@@ -641,7 +720,13 @@ export function windowInfo(op: string, sizes: number[], kernels: number[], optio
  * @example
  * checkRank('conv1d', 'input', [3, 8], [2, 3], '[batch, channels, length] or [channels, length]'); // passes
  */
-export function checkRank(op: string, arg: string, shape: Shape, ranks: readonly number[], layout: string): void {
+export function checkRank(
+  op: string,
+  arg: string,
+  shape: Shape,
+  ranks: readonly number[],
+  layout: string,
+): void {
   if (!ranks.includes(shape.length)) {
     fail({
       op,
@@ -654,7 +739,13 @@ export function checkRank(op: string, arg: string, shape: Shape, ranks: readonly
   }
 }
 
-function checkGroupsDivide(op: string, which: string, channels: number, groups: number, shapes: Shapes): void {
+function checkGroupsDivide(
+  op: string,
+  which: string,
+  channels: number,
+  groups: number,
+  shapes: Shapes,
+): void {
   checkCount(op, 'options.groups', groups, 1, shapes);
   if (channels % groups !== 0) {
     fail({
@@ -736,7 +827,12 @@ export interface ConvTransposeOptions {
  * @example
  * convTransposeInfo('convTranspose1d', [1, 1, 3], [1, 1, 3], { stride: 2 }).outShape; // [1, 1, 7]
  */
-export function convTransposeInfo(op: string, inShape: Shape, weightShape: Shape, options: ConvTransposeOptions): ConvInfo {
+export function convTransposeInfo(
+  op: string,
+  inShape: Shape,
+  weightShape: Shape,
+  options: ConvTransposeOptions,
+): ConvInfo {
   const shapes = { input: inShape, weight: weightShape };
   if (weightShape.length !== inShape.length) {
     fail({
@@ -793,7 +889,13 @@ export function convTransposeInfo(op: string, inShape: Shape, weightShape: Shape
         hint: 'outputPadding only picks among the input sizes a strided conv maps to the same output size',
       });
     }
-    const axis = transposedOutputSize(inSize, kernels[i] ?? 1, { stride, dilation, padBefore, padAfter, outputPadding });
+    const axis = transposedOutputSize(inSize, kernels[i] ?? 1, {
+      stride,
+      dilation,
+      padBefore,
+      padAfter,
+      outputPadding,
+    });
     if (axis.outSize < 1) {
       fail({
         op,

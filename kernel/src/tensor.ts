@@ -121,7 +121,11 @@ export class Tensor {
     }
     const strides = rowMajorStrides(this.shape);
     const shape = axes.map((axis) => this.shape[axis] ?? 0);
-    const source = stridedIndices(shape, axes.map((axis) => strides[axis] ?? 0), 0);
+    const source = stridedIndices(
+      shape,
+      axes.map((axis) => strides[axis] ?? 0),
+      0,
+    );
     return new Tensor(gather(this.data, source), shape);
   }
 
@@ -150,7 +154,8 @@ export class Tensor {
       const [start, end] = range === null ? [0, size] : range;
       checkFinite('slice', `ranges[${axis}]`, start, { tensor: this.shape });
       checkFinite('slice', `ranges[${axis}]`, end, { tensor: this.shape });
-      const clamp = (i: number): number => Math.min(size, Math.max(0, i < 0 ? size + Math.trunc(i) : Math.trunc(i)));
+      const clamp = (i: number): number =>
+        Math.min(size, Math.max(0, i < 0 ? size + Math.trunc(i) : Math.trunc(i)));
       starts.push(clamp(start));
       return Math.max(0, clamp(end) - clamp(start));
     });
@@ -186,7 +191,8 @@ function formatNumber(value: number): string {
 /** Row-major strides of a shape: `[W·H, W, 1]` for `[C, H, W]`. */
 export function rowMajorStrides(shape: Shape): number[] {
   const strides = Array<number>(shape.length).fill(1);
-  for (let axis = shape.length - 2; axis >= 0; axis--) strides[axis] = (strides[axis + 1] ?? 1) * (shape[axis + 1] ?? 1);
+  for (let axis = shape.length - 2; axis >= 0; axis--)
+    strides[axis] = (strides[axis + 1] ?? 1) * (shape[axis + 1] ?? 1);
   return strides;
 }
 
@@ -223,10 +229,19 @@ function gather(data: Float32Array, indices: Int32Array): Float32Array {
 function inferShape(op: string, shape: Shape, size: number, from: Shape): Shape {
   const unknown = shape.filter((s) => s === -1).length;
   if (unknown > 1) {
-    fail({ op, arg: 'shape', expected: 'at most one -1', actual: formatShape(shape), shapes: { tensor: from } });
+    fail({
+      op,
+      arg: 'shape',
+      expected: 'at most one -1',
+      actual: formatShape(shape),
+      shapes: { tensor: from },
+    });
   }
   const known = numel(shape.filter((s) => s !== -1));
-  const inferred = unknown === 1 && known > 0 && size % known === 0 ? shape.map((s) => (s === -1 ? size / known : s)) : shape;
+  const inferred =
+    unknown === 1 && known > 0 && size % known === 0
+      ? shape.map((s) => (s === -1 ? size / known : s))
+      : shape;
   checkShape(op, 'shape', inferred);
   if (numel(inferred) !== size) {
     fail({
@@ -335,7 +350,12 @@ export function ones(shape: Shape): Tensor {
  */
 export function arange(start: number, stop?: number, step = 1): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
-  for (const [arg, value] of [['start', from], ['stop', to], ['step', step]] as const) checkFinite('arange', arg, value);
+  for (const [arg, value] of [
+    ['start', from],
+    ['stop', to],
+    ['step', step],
+  ] as const)
+    checkFinite('arange', arg, value);
   if (step === 0) fail({ op: 'arange', arg: 'step', expected: 'a non-zero number', actual: '0' });
   const length = Math.max(0, Math.ceil((to - from) / step));
   const data = allocate('arange', [length]);
@@ -365,8 +385,13 @@ function mulberry32(seed: number): () => number {
 }
 
 /** Checks the seed and the distribution's parameters, allocates, and lets `fill` draw from the generator. */
-function seededTensor(op: string, shape: Shape, options: RandomOptions, params: Record<string, number>,
-  fill: (data: Float32Array, next: () => number) => void): Tensor {
+function seededTensor(
+  op: string,
+  shape: Shape,
+  options: RandomOptions,
+  params: Record<string, number>,
+  fill: (data: Float32Array, next: () => number) => void,
+): Tensor {
   const seed = options.seed ?? 0;
   checkCount(op, 'options.seed', seed, 0);
   for (const [name, value] of Object.entries(params)) checkFinite(op, `options.${name}`, value);

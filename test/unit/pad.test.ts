@@ -38,7 +38,16 @@ describeEachBackend('pad', () => {
   });
 
   it('§2.3: pairs are in axis order (PyTorch (1,0,0,1) = [[0,1],[1,0]] here)', () => {
-    const y = pad(tensor([[0, 1, 2], [3, 4, 5]]), [[0, 1], [1, 0]]);
+    const y = pad(
+      tensor([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]),
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    );
     expect(y.toArray()).toEqual([
       [0, 0, 1, 2],
       [0, 3, 4, 5],
@@ -54,7 +63,19 @@ describeEachBackend('pad', () => {
   });
 
   it('2-D corners combine the axes: symmetric on [[1,2],[3,4]] by 1', () => {
-    expect(pad(tensor([[1, 2], [3, 4]]), [[1, 1], [1, 1]], { mode: 'symmetric' }).toArray()).toEqual([
+    expect(
+      pad(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        { mode: 'symmetric' },
+      ).toArray(),
+    ).toEqual([
       [1, 1, 2, 2],
       [1, 1, 2, 2],
       [3, 3, 4, 4],
@@ -67,56 +88,94 @@ describeEachBackend('pad', () => {
     for (const mode of PAD_MODES) {
       for (let trial = 0; trial < 20; trial++) {
         const shape = [2, 3, 1 + (trial % 5), 1 + ((trial * 7) % 6)];
-        const x = tensor(seededValues(shape.reduce((a, b) => a * b), seed++), shape);
+        const x = tensor(
+          seededValues(
+            shape.reduce((a, b) => a * b),
+            seed++,
+          ),
+          shape,
+        );
         const widths: PadPair[] = [
           [trial % 7, (trial * 3) % 8],
           [(trial * 5) % 9, trial % 4],
         ];
-        const back = pad(pad(x, widths, { mode }), widths.map(([b, a]) => [-b, -a] as const));
+        const back = pad(
+          pad(x, widths, { mode }),
+          widths.map(([b, a]) => [-b, -a] as const),
+        );
         expect(back.shape).toEqual(x.shape);
         expect(flat(back)).toEqual(flat(x));
       }
     }
   });
 
-  it('matches numpy.pad (all modes, pads past the axis, crops) and F.pad (its modes, within its limits)', () => {
-    interface Case {
-      shape: number[];
-      widths: PadPair[];
-      mode: PadMode;
-      oracle: 'pad_numpy' | 'pad_torch';
-    }
-    // F.pad's limits (conv-semantics §2.3): reflect < dim, circular ≤ dim, no symmetric; numpy.pad has none.
-    const torchSlack: Record<PadMode, number> = { constant: Infinity, replicate: Infinity, reflect: -1, circular: 0, symmetric: NaN };
-    const cases: Case[] = [];
-    for (const mode of PAD_MODES) {
-      for (const shape of [[1, 2, 5], [2, 1, 3, 4], [1, 2, 2, 3, 3], [1, 1, 1]]) {
-        const sizes = shape.slice(2);
-        for (const [b, a] of [[0, 0], [1, 2], [2, 0], [3, 3], [5, 1], [-1, 2], [1, -1], [7, 9]] as const) {
-          const widths: PadPair[] = sizes.map((_, i) => [b + (i % 2), a] as const);
-          const kept = sizes.map((s, i) => s - Math.max(0, -widths[i]![0]) - Math.max(0, -widths[i]![1]));
-          if (mode !== 'constant' && kept.some((k) => k < 1)) continue; // nothing to copy from: an error, tested elsewhere
-          cases.push({ shape, widths, mode, oracle: 'pad_numpy' });
-          if (widths.every(([pb, pa], i) => Math.max(pb, pa) <= kept[i]! + torchSlack[mode])) {
-            cases.push({ shape, widths, mode, oracle: 'pad_torch' });
+  it(
+    'matches numpy.pad (all modes, pads past the axis, crops) and F.pad (its modes, within its limits)',
+    () => {
+      interface Case {
+        shape: number[];
+        widths: PadPair[];
+        mode: PadMode;
+        oracle: 'pad_numpy' | 'pad_torch';
+      }
+      // F.pad's limits (conv-semantics §2.3): reflect < dim, circular ≤ dim, no symmetric; numpy.pad has none.
+      const torchSlack: Record<PadMode, number> = {
+        constant: Infinity,
+        replicate: Infinity,
+        reflect: -1,
+        circular: 0,
+        symmetric: NaN,
+      };
+      const cases: Case[] = [];
+      for (const mode of PAD_MODES) {
+        for (const shape of [
+          [1, 2, 5],
+          [2, 1, 3, 4],
+          [1, 2, 2, 3, 3],
+          [1, 1, 1],
+        ]) {
+          const sizes = shape.slice(2);
+          for (const [b, a] of [
+            [0, 0],
+            [1, 2],
+            [2, 0],
+            [3, 3],
+            [5, 1],
+            [-1, 2],
+            [1, -1],
+            [7, 9],
+          ] as const) {
+            const widths: PadPair[] = sizes.map((_, i) => [b + (i % 2), a] as const);
+            const kept = sizes.map((s, i) => s - Math.max(0, -widths[i]![0]) - Math.max(0, -widths[i]![1]));
+            if (mode !== 'constant' && kept.some((k) => k < 1)) continue; // nothing to copy from: an error, tested elsewhere
+            cases.push({ shape, widths, mode, oracle: 'pad_numpy' });
+            if (widths.every(([pb, pa], i) => Math.max(pb, pa) <= kept[i]! + torchSlack[mode])) {
+              cases.push({ shape, widths, mode, oracle: 'pad_torch' });
+            }
           }
         }
       }
-    }
-    const inputs = cases.map((c, i) => seeded(c.shape, 500 + i));
-    const value = (mode: PadMode): number => (mode === 'constant' ? 0.5 : 0);
-    const expected = torchReference(
-      cases.map((c, i) => ({
-        op: c.oracle,
-        tensors: { x: { shape: c.shape, data: inputs[i]! } },
-        options: { widths: c.widths, mode: c.mode, value: value(c.mode) },
-      })),
-    );
-    cases.forEach((c, i) => {
-      const y = pad(tensor(inputs[i]!, c.shape), c.widths, { mode: c.mode, value: value(c.mode) });
-      expectClose(y, expected[i]!, `${c.oracle} ${c.mode} x=${c.shape} widths=${JSON.stringify(c.widths)}`, { atol: 0, rtol: 0 });
-    });
-    expect(cases.filter((c) => c.oracle === 'pad_numpy').length).toBeGreaterThan(100);
-    expect(cases.filter((c) => c.oracle === 'pad_torch').length).toBeGreaterThan(40);
-  }, ORACLE_TIMEOUT_MS);
+      const inputs = cases.map((c, i) => seeded(c.shape, 500 + i));
+      const value = (mode: PadMode): number => (mode === 'constant' ? 0.5 : 0);
+      const expected = torchReference(
+        cases.map((c, i) => ({
+          op: c.oracle,
+          tensors: { x: { shape: c.shape, data: inputs[i]! } },
+          options: { widths: c.widths, mode: c.mode, value: value(c.mode) },
+        })),
+      );
+      cases.forEach((c, i) => {
+        const y = pad(tensor(inputs[i]!, c.shape), c.widths, { mode: c.mode, value: value(c.mode) });
+        expectClose(
+          y,
+          expected[i]!,
+          `${c.oracle} ${c.mode} x=${c.shape} widths=${JSON.stringify(c.widths)}`,
+          { atol: 0, rtol: 0 },
+        );
+      });
+      expect(cases.filter((c) => c.oracle === 'pad_numpy').length).toBeGreaterThan(100);
+      expect(cases.filter((c) => c.oracle === 'pad_torch').length).toBeGreaterThan(40);
+    },
+    ORACLE_TIMEOUT_MS,
+  );
 });

@@ -31,7 +31,12 @@ export function float32(values: number[]): number[] {
 
 /** Seeded float32 values in [-1, 1) for a shape. */
 export function seeded(shape: readonly number[], seed: number): number[] {
-  return float32(seededValues(shape.reduce((a, b) => a * b, 1), seed));
+  return float32(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  );
 }
 
 /** Time limit of a test that starts the PyTorch oracle (a Python start-up plus `import torch` on a busy machine). */
@@ -45,7 +50,10 @@ export interface DiffCase {
 }
 
 /** Sends every case to PyTorch in one batch, then compares each ConvLab result (default tolerance 1e-4). */
-export function expectMatchesTorch(cases: readonly DiffCase[], tolerance?: { atol?: number; rtol?: number }): void {
+export function expectMatchesTorch(
+  cases: readonly DiffCase[],
+  tolerance?: { atol?: number; rtol?: number },
+): void {
   const expected = torchReference(cases.map((c) => c.oracle));
   cases.forEach((c, i) => expectClose(c.run(), expected[i]!, c.label, tolerance));
 }

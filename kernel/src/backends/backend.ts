@@ -25,7 +25,12 @@ export interface Backend {
    * @param bias `[outChannels]` or undefined
    * @returns output `info.outShape`
    */
-  convTranspose(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array;
+  convTranspose(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | undefined,
+    info: ConvInfo,
+  ): Float32Array;
   /**
    * Unfolds windows into columns (PyTorch `F.unfold` layout).
    * @param x `[batch, channels, ...inSizes]`

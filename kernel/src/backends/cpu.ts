@@ -17,8 +17,14 @@ function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps:
 }
 
 /** Plane sizes, channels per group, and the zeroed output `[batch, outChannels, ...outSizes]` of a conv. */
-function convLayout(info: ConvInfo): { inPlane: number; outPlane: number; K: number; inPerGroup: number;
-  outPerGroup: number; out: Float32Array } {
+function convLayout(info: ConvInfo): {
+  inPlane: number;
+  outPlane: number;
+  K: number;
+  inPerGroup: number;
+  outPerGroup: number;
+  out: Float32Array;
+} {
   const [inPlane, outPlane, K] = planeSizes(info);
   return {
     inPlane,
@@ -34,8 +40,12 @@ function convLayout(info: ConvInfo): { inPlane: number; outPlane: number; K: num
  * Visits every cell of an im2col matrix `[batch, channels·K, outPlane]` with the image cell
  * `[batch, channels, ...inSizes]` it holds (`-1` where it holds the constant pad value).
  */
-function eachColumnCell(batch: number, channels: number, info: WindowInfo,
-  visit: (column: number, image: number) => void): void {
+function eachColumnCell(
+  batch: number,
+  channels: number,
+  info: WindowInfo,
+  visit: (column: number, image: number) => void,
+): void {
   const [inPlane, outPlane, K] = planeSizes(info);
   const source = windowSources(info);
   for (let nc = 0; nc < batch * channels; nc++) {
@@ -84,7 +94,11 @@ export const cpuBackend: Backend = {
     const target = transposedTargets(info);
     for (let n = 0; n < batch; n++) {
       for (let oc = 0; oc < outChannels; oc++) {
-        out.fill(bias ? bias[oc]! : 0, (n * outChannels + oc) * outPlane, (n * outChannels + oc + 1) * outPlane);
+        out.fill(
+          bias ? bias[oc]! : 0,
+          (n * outChannels + oc) * outPlane,
+          (n * outChannels + oc + 1) * outPlane,
+        );
       }
       for (let ic = 0; ic < inChannels; ic++) {
         const group = Math.floor(ic / inPerGroup);

@@ -19,7 +19,10 @@ export type Conv3dOptions = Conv2dOptions;
 
 const LAYOUTS = {
   1: { input: '[batch, channels, length]', weight: '[outChannels, inChannels/groups, kernelLength]' },
-  2: { input: '[batch, channels, height, width]', weight: '[outChannels, inChannels/groups, kernelHeight, kernelWidth]' },
+  2: {
+    input: '[batch, channels, height, width]',
+    weight: '[outChannels, inChannels/groups, kernelHeight, kernelWidth]',
+  },
   3: {
     input: '[batch, channels, depth, height, width]',
     weight: '[outChannels, inChannels/groups, kernelDepth, kernelHeight, kernelWidth]',
@@ -41,7 +44,13 @@ export function batchedInput(op: string, input: Tensor, spatial: SpatialRank): T
 }
 
 /** Checks a bias against the output channels. */
-export function checkBias(op: string, bias: Tensor | undefined, outChannels: number, input: Tensor, weight: Tensor): void {
+export function checkBias(
+  op: string,
+  bias: Tensor | undefined,
+  outChannels: number,
+  input: Tensor,
+  weight: Tensor,
+): void {
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outChannels)) {
     fail({
       op,
@@ -53,7 +62,13 @@ export function checkBias(op: string, bias: Tensor | undefined, outChannels: num
   }
 }
 
-function convNd(op: string, spatial: SpatialRank, input: Tensor, weight: Tensor, options: Conv2dOptions): Tensor {
+function convNd(
+  op: string,
+  spatial: SpatialRank,
+  input: Tensor,
+  weight: Tensor,
+  options: Conv2dOptions,
+): Tensor {
   const batched = batchedInput(op, input, spatial);
   checkRank(op, 'weight', weight.shape, [spatial + 2], LAYOUTS[spatial].weight);
   const info = convInfo(op, batched.shape, weight.shape, options);

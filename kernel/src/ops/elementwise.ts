@@ -48,7 +48,9 @@ function broadcastIndices(t: Tensor, shape: Shape): Int32Array {
   const offset = shape.length - t.rank;
   return stridedIndices(
     shape,
-    shape.map((_, axis) => (axis < offset || t.shape[axis - offset] === 1 ? 0 : (strides[axis - offset] ?? 0))),
+    shape.map((_, axis) =>
+      axis < offset || t.shape[axis - offset] === 1 ? 0 : (strides[axis - offset] ?? 0),
+    ),
     0,
   );
 }
@@ -85,7 +87,10 @@ export function div(a: Operand, b: Operand): Tensor {
 
 /** `max(x, 0)` elementwise. @example relu(tensor([-2, 0, 3])).toArray(); // [0, 0, 3] */
 export function relu(x: Tensor): Tensor {
-  return new Tensor(x.data.map((v) => (v > 0 ? v : 0)), x.shape);
+  return new Tensor(
+    x.data.map((v) => (v > 0 ? v : 0)),
+    x.shape,
+  );
 }
 
 /** Options of the reductions. */
@@ -94,9 +99,17 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
-function reduce(op: string, x: Tensor, axis: number | readonly number[] | undefined, options: ReduceOptions,
-  initial: number, step: (acc: number, v: number) => number, finish: (acc: number, count: number) => number): Tensor {
-  const requested = axis === undefined ? x.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : [...axis];
+function reduce(
+  op: string,
+  x: Tensor,
+  axis: number | readonly number[] | undefined,
+  options: ReduceOptions,
+  initial: number,
+  step: (acc: number, v: number) => number,
+  finish: (acc: number, count: number) => number,
+): Tensor {
+  const requested =
+    axis === undefined ? x.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : [...axis];
   const axes = requested.map((a) => (a < 0 ? a + x.rank : a));
   axes.forEach((a, i) => {
     if (!Number.isInteger(a) || a < 0 || a >= x.rank || axes.indexOf(a) !== i) {
@@ -112,7 +125,13 @@ function reduce(op: string, x: Tensor, axis: number | readonly number[] | undefi
   const reduced = new Set(axes);
   const count = numel(axes.map((a) => x.shape[a] ?? 0));
   if (count === 0 && op === 'max') {
-    fail({ op, arg: 'x', expected: 'a non-empty reduction', actual: `an empty axis`, shapes: { x: x.shape } });
+    fail({
+      op,
+      arg: 'x',
+      expected: 'a non-empty reduction',
+      actual: `an empty axis`,
+      shapes: { x: x.shape },
+    });
   }
   const keptShape = x.shape.map((size, a) => (reduced.has(a) ? 1 : size));
   // Where each input value lands: the kept axes' strides in the output, 0 on the reduced axes.
@@ -134,15 +153,39 @@ function reduce(op: string, x: Tensor, axis: number | readonly number[] | undefi
  * sum(tensor([[1, 2], [3, 4]]), 1, { keepDims: true }).shape; // [2, 1]
  */
 export function sum(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce('sum', x, axis, options, 0, (acc, v) => acc + v, (acc) => acc);
+  return reduce(
+    'sum',
+    x,
+    axis,
+    options,
+    0,
+    (acc, v) => acc + v,
+    (acc) => acc,
+  );
 }
 
 /** Mean over `axis` (all axes when omitted). @example mean(tensor([[1, 2], [3, 4]]), 1).toArray(); // [1.5, 3.5] */
 export function mean(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce('mean', x, axis, options, 0, (acc, v) => acc + v, (acc, count) => acc / count);
+  return reduce(
+    'mean',
+    x,
+    axis,
+    options,
+    0,
+    (acc, v) => acc + v,
+    (acc, count) => acc / count,
+  );
 }
 
 /** Maximum over `axis` (all axes when omitted); NaN wins. @example max(tensor([[1, 5], [3, 4]]), 0).toArray(); // [3, 5] */
 export function max(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce('max', x, axis, options, -Infinity, (acc, v) => (v > acc || Number.isNaN(v) ? v : acc), (acc) => acc);
+  return reduce(
+    'max',
+    x,
+    axis,
+    options,
+    -Infinity,
+    (acc, v) => (v > acc || Number.isNaN(v) ? v : acc),
+    (acc) => acc,
+  );
 }

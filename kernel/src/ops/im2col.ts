@@ -19,7 +19,10 @@ export type KernelSize =
   | readonly [depth: number, height: number, width: number];
 
 /** The spatial size of an image for {@link col2im}, one size per kernel axis. */
-export type ImageSize = readonly [length: number] | readonly [height: number, width: number] | readonly [depth: number, height: number, width: number];
+export type ImageSize =
+  | readonly [length: number]
+  | readonly [height: number, width: number]
+  | readonly [depth: number, height: number, width: number];
 
 function kernelList(op: string, kernelSize: KernelSize): number[] {
   const kernels = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [...kernelSize];
@@ -55,7 +58,11 @@ export function im2col(x: Tensor, kernelSize: KernelSize, options: Im2colOptions
   checkAllocation(op, outShape, { input: x.shape });
   const chosen = backend();
   const out = chosen.im2col(batched.data, batch, channels, info);
-  return new Tensor(out, x.rank === batched.rank ? outShape : outShape.slice(1), { op, backend: chosen.name, input: x });
+  return new Tensor(out, x.rank === batched.rank ? outShape : outShape.slice(1), {
+    op,
+    backend: chosen.name,
+    input: x,
+  });
 }
 
 /**
@@ -70,8 +77,12 @@ export function im2col(x: Tensor, kernelSize: KernelSize, options: Im2colOptions
  * col2im(im2col(ones([1, 1, 3, 3]), 2), [3, 3], 2).toArray();
  * // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
  */
-export function col2im(cols: Tensor, outputSize: ImageSize, kernelSize: KernelSize,
-  options: Im2colOptions = {}): Tensor {
+export function col2im(
+  cols: Tensor,
+  outputSize: ImageSize,
+  kernelSize: KernelSize,
+  options: Im2colOptions = {},
+): Tensor {
   const op = 'col2im';
   const kernels = kernelList(op, kernelSize);
   checkRank(op, 'cols', cols.shape, [2, 3], '[batch, channels·Πkernel, windows] or unbatched without batch');
@@ -103,5 +114,9 @@ export function col2im(cols: Tensor, outputSize: ImageSize, kernelSize: KernelSi
   checkAllocation(op, outShape, { cols: cols.shape });
   const chosen = backend();
   const out = chosen.col2im(batched.data, batch, rows / taps, info);
-  return new Tensor(out, cols.rank === 3 ? outShape : outShape.slice(1), { op, backend: chosen.name, input: cols });
+  return new Tensor(out, cols.rank === 3 ? outShape : outShape.slice(1), {
+    op,
+    backend: chosen.name,
+    input: cols,
+  });
 }

@@ -1,7 +1,14 @@
 /**
  * `pad`: grow (or crop) the trailing axes of a tensor, filling new cells by one of five rules.
  */
-import { checkAllocation, padAxes, resolvePadMode, type PadAxis, type PadMode, type PadPair } from '../shapes';
+import {
+  checkAllocation,
+  padAxes,
+  resolvePadMode,
+  type PadAxis,
+  type PadMode,
+  type PadPair,
+} from '../shapes';
 import { fail } from '../errors';
 import { Tensor, rowMajorStrides } from '../tensor';
 

@@ -15,8 +15,13 @@ export interface ConvTranspose2dOptions extends ConvTransposeOptions {
 /** Options of {@link convTranspose1d}. */
 export type ConvTranspose1dOptions = ConvTranspose2dOptions;
 
-function convTransposeNd(op: string, spatial: SpatialRank, input: Tensor, weight: Tensor,
-  options: ConvTranspose2dOptions): Tensor {
+function convTransposeNd(
+  op: string,
+  spatial: SpatialRank,
+  input: Tensor,
+  weight: Tensor,
+  options: ConvTranspose2dOptions,
+): Tensor {
   const batched = batchedInput(op, input, spatial);
   checkRank(op, 'weight', weight.shape, [spatial + 2], '[inChannels, outChannels/groups, ...kernel]');
   const info = convTransposeInfo(op, batched.shape, weight.shape, options);
