@@ -99,14 +99,27 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
+/** How a reduction folds values: start value, one step per value, and the result from the total and count. */
+interface Reduction {
+  initial: number;
+  step: (acc: number, value: number) => number;
+  finish: (acc: number, count: number) => number;
+}
+
+const SUM: Reduction = { initial: 0, step: (acc, v) => acc + v, finish: (acc) => acc };
+const MEAN: Reduction = { ...SUM, finish: (acc, count) => acc / count };
+const MAX: Reduction = {
+  initial: -Infinity,
+  step: (acc, v) => (v > acc || Number.isNaN(v) ? v : acc),
+  finish: (acc) => acc,
+};
+
 function reduce(
   op: string,
   x: Tensor,
   axis: number | readonly number[] | undefined,
   options: ReduceOptions,
-  initial: number,
-  step: (acc: number, v: number) => number,
-  finish: (acc: number, count: number) => number,
+  { initial, step, finish }: Reduction,
 ): Tensor {
   const requested =
     axis === undefined ? x.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : [...axis];
@@ -153,39 +166,15 @@ function reduce(
  * sum(tensor([[1, 2], [3, 4]]), 1, { keepDims: true }).shape; // [2, 1]
  */
 export function sum(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce(
-    'sum',
-    x,
-    axis,
-    options,
-    0,
-    (acc, v) => acc + v,
-    (acc) => acc,
-  );
+  return reduce('sum', x, axis, options, SUM);
 }
 
 /** Mean over `axis` (all axes when omitted). @example mean(tensor([[1, 2], [3, 4]]), 1).toArray(); // [1.5, 3.5] */
 export function mean(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce(
-    'mean',
-    x,
-    axis,
-    options,
-    0,
-    (acc, v) => acc + v,
-    (acc, count) => acc / count,
-  );
+  return reduce('mean', x, axis, options, MEAN);
 }
 
 /** Maximum over `axis` (all axes when omitted); NaN wins. @example max(tensor([[1, 5], [3, 4]]), 0).toArray(); // [3, 5] */
 export function max(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
-  return reduce(
-    'max',
-    x,
-    axis,
-    options,
-    -Infinity,
-    (acc, v) => (v > acc || Number.isNaN(v) ? v : acc),
-    (acc) => acc,
-  );
+  return reduce('max', x, axis, options, MAX);
 }
