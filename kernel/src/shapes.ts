@@ -333,7 +333,7 @@ export function windowSources(info: WindowInfo): Int32Array {
  *
  * @example
  * Array.from(transposedTargets(convTransposeInfo('convTranspose1d', [1, 1, 2], [1, 1, 2], { stride: 2, padding: 1 })));
- * // [-1, 0, 1, 2]
+ * // [-1, 0, 1, -1]  (output length (2 − 1)·2 − 1 − 1 + 1 + 1 = 2; the last tap lands in the cropped end)
  */
 export function transposedTargets(info: ConvInfo): Int32Array {
   const { axes } = info;
