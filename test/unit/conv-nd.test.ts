@@ -118,6 +118,25 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     expect([axis.padBefore, axis.padAfter]).toEqual([1, 2]);
   });
 
+  it("§1.2/§1.3: PyTorch stride-1 'same' pads: k2 (0,1), k4 (1,2), k3 d2 (2,2); k=(3,4) → [1,1],[1,2]", () => {
+    const pads = (k: number, d: number): number[] => {
+      const axis = convInfo('conv1d', [1, 1, 9], [1, 1, k], { dilation: d, padding: 'same' }).axes[0]!;
+      return [axis.padBefore, axis.padAfter];
+    };
+    expect([pads(2, 1), pads(4, 1), pads(3, 2), pads(2, 3)]).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 2],
+      [1, 2],
+    ]);
+    const info = convInfo('conv2d', [1, 1, 6, 6], [1, 1, 3, 4], { padding: 'same', paddingMode: 'reflect' });
+    expect(info.axes.map((a) => [a.padBefore, a.padAfter])).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(info.padMode).toBe('reflect');
+  });
+
   it('§1.6: causal is a left pad of d(k−1) (Keras Conv1D), with stride too', () => {
     const x = sig(seq(6));
     expect(flat(conv1d(x, sig([1, 10, 100]), { padding: 'causal' }))).toEqual([100, 210, 321, 432, 543, 654]);
