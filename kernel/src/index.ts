@@ -6,13 +6,42 @@
  * const w = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
  * conv2d(x, w).toArray(); // [[[[348, 393], [528, 573]]]]
  */
-export { Tensor, tensor, numel, JUPYTER_DISPLAY } from './tensor';
-export type { Shape, NestedArray, Provenance } from './tensor';
+export { Tensor, tensor, numel, JUPYTER_DISPLAY, zeros, ones, full, arange, rand, randn } from './tensor';
+export type { Shape, NestedArray, Provenance, RandomOptions } from './tensor';
 export { ConvLabError } from './errors';
-export { convInfo, outputSize } from './shapes';
-export type { ConvInfo, AxisInfo, ConvOptions, Padding } from './shapes';
-export { conv2d } from './ops/conv';
-export type { Conv2dOptions } from './ops/conv';
+export {
+  convInfo,
+  convTransposeInfo,
+  outputSize,
+  transposedOutputSize,
+  windowInfo,
+  padSource,
+  setAllocationLimit,
+  allocationLimit,
+  PAD_MODES,
+} from './shapes';
+export type {
+  ConvInfo,
+  AxisInfo,
+  WindowInfo,
+  ConvOptions,
+  ConvTransposeOptions,
+  WindowOptions,
+  Padding,
+  PaddingKind,
+  PadMode,
+  PadPair,
+} from './shapes';
+export { conv1d, conv2d, conv3d } from './ops/conv';
+export type { Conv1dOptions, Conv2dOptions, Conv3dOptions } from './ops/conv';
+export { convTranspose1d, convTranspose2d } from './ops/transpose';
+export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from './ops/transpose';
+export { pad } from './ops/pad';
+export type { PadOptions } from './ops/pad';
+export { im2col, col2im } from './ops/im2col';
+export type { Im2colOptions, KernelSize, ImageSize } from './ops/im2col';
+export { add, sub, mul, div, relu, sum, mean, max } from './ops/elementwise';
+export type { Operand, ReduceOptions } from './ops/elementwise';
 export { backend, useBackend } from './backends';
 export { display } from './display/display';
 export { tensorBundle, FEATURE_MAP_MIME } from './display/bundle';

@@ -28,8 +28,9 @@ import {
   type ConvOptions,
   type PoolInfo,
   type ReceptiveInfo,
+  checkShape,
 } from './shapes';
-import { checkShape, JUPYTER_DISPLAY, numel, type Shape } from './tensor';
+import { JUPYTER_DISPLAY, numel, type Shape } from './tensor';
 
 /** MIME type of a shape-trace payload (extension/src/schema.d.ts). */
 export const SHAPE_TRACE_MIME = 'application/vnd.convlab.shapetrace.v1+json';

@@ -12,6 +12,7 @@ to OPS that takes (tensors, options) and returns a tensor or a dict of tensors.
 import json
 import sys
 
+import numpy
 import torch
 import torch.nn.functional as F
 
@@ -80,6 +81,67 @@ def pool_backward(forward):
         forward({**t, "x": x}, o).backward(t["dy"])
         return x.grad
     return backward
+# ConvLab's pad-mode names -> NumPy's (PyTorch's F.pad uses ConvLab's names, but has no 'symmetric').
+NUMPY_MODES = {"constant": "constant", "reflect": "reflect", "symmetric": "symmetric", "replicate": "edge",
+               "circular": "wrap"}
+
+
+def pad_numpy(t, o):
+    """numpy.pad on the trailing axes; negative widths crop first (numpy rejects them), as ConvLab defines."""
+    x = t["x"].numpy()
+    widths = o["widths"]
+    lead = x.ndim - len(widths)
+    crop = tuple(slice(None) for _ in range(lead)) + tuple(
+        slice(max(0, -b), x.shape[lead + i] - max(0, -a)) for i, (b, a) in enumerate(widths))
+    x = x[crop]
+    pads = [(0, 0)] * lead + [(max(0, b), max(0, a)) for b, a in widths]
+    mode = NUMPY_MODES[o.get("mode", "constant")]
+    extra = {"constant_values": o.get("value", 0)} if mode == "constant" else {}
+    return torch.from_numpy(numpy.pad(x, pads, mode=mode, **extra))
+
+
+def pad_torch(t, o):
+    """F.pad: the pairs are given in axis order here and reversed into PyTorch's last-axis-first tuple."""
+    flat = [w for pair in reversed(o["widths"]) for w in pair]
+    mode = o.get("mode", "constant")
+    return F.pad(t["x"], flat, mode=mode, value=o.get("value", 0) if mode == "constant" else None)
+
+
+def conv_nd(n):
+    """F.convNd. With `pads` ([before, after] per spatial axis) and `mode`, the input is padded first —
+    by F.pad (what PyTorch's padding_mode does) or, for modes or sizes PyTorch lacks, by numpy.pad."""
+    conv = getattr(F, f"conv{n}d")
+
+    def run(t, o):
+        x = t["x"]
+        padding = o.get("padding", 0)
+        if "pads" in o:
+            pad = pad_numpy if o.get("pad_with") == "numpy" else pad_torch
+            x = pad({"x": x}, {"widths": o["pads"], "mode": o.get("mode", "constant"), "value": o.get("value", 0)})
+            padding = 0
+        return conv(x, t["w"], t.get("b"), stride=o.get("stride", 1), padding=padding,
+                    dilation=o.get("dilation", 1), groups=o.get("groups", 1))
+    return run
+
+
+def conv_transpose_nd(n):
+    conv = getattr(F, f"conv_transpose{n}d")
+
+    def run(t, o):
+        return conv(t["x"], t["w"], t.get("b"), stride=o.get("stride", 1), padding=o.get("padding", 0),
+                    output_padding=o.get("output_padding", 0), groups=o.get("groups", 1),
+                    dilation=o.get("dilation", 1))
+    return run
+
+
+def unfold(t, o):
+    return F.unfold(t["x"], o["kernel_size"], dilation=o.get("dilation", 1), padding=o.get("padding", 0),
+                    stride=o.get("stride", 1))
+
+
+def fold(t, o):
+    return F.fold(t["x"], o["output_size"], o["kernel_size"], dilation=o.get("dilation", 1),
+                  padding=o.get("padding", 0), stride=o.get("stride", 1))
 
 
 OPS = {
@@ -94,6 +156,15 @@ OPS = {
     "avg_pool_backward": pool_backward(avg_pool),
     "adaptive_avg_pool2d_backward": pool_backward(adaptive_avg_pool2d),
     "adaptive_max_pool2d_backward": pool_backward(adaptive_max_pool2d),
+    "pad_numpy": pad_numpy,
+    "pad_torch": pad_torch,
+    "conv1d": conv_nd(1),
+    "conv2d_nd": conv_nd(2),
+    "conv3d": conv_nd(3),
+    "conv_transpose1d": conv_transpose_nd(1),
+    "conv_transpose2d": conv_transpose_nd(2),
+    "unfold": unfold,
+    "fold": fold,
 }
 
 
@@ -116,4 +187,5 @@ def run(case):
 
 if __name__ == "__main__":
     torch.set_grad_enabled(True)
+    torch.set_num_threads(1)  # tiny tensors: thread start-up costs more than it saves on a shared machine
     json.dump([run(case) for case in json.load(sys.stdin)], sys.stdout)

@@ -26,7 +26,7 @@ for (const [c, o, groups] of [[1, 1, 1], [3, 4, 1], [4, 6, 2], [4, 4, 4]] as con
 }
 
 describe('conv2d matches PyTorch F.conv2d', () => {
-  it(`on ${sweeps.length} seeded random cases`, () => {
+  it(`on ${sweeps.length} seeded random cases`, { timeout: 120_000 }, () => {
     const inputs = sweeps.map((s, i) => ({
       x: seededValues(s.x.reduce((a, b) => a * b), 1000 + i),
       w: seededValues(s.w.reduce((a, b) => a * b), 2000 + i),

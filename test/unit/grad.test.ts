@@ -311,3 +311,14 @@ describe.each(BACKENDS)('gradients match PyTorch autograd (%s backend)', (name) 
     });
   });
 });
+
+describe('conv2dBackward padding modes', () => {
+  it('refuses a non-zero padding mode instead of returning wrong gradients', () => {
+    const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+    const w = tensor([[[[1, 0], [0, -1]]]]);
+    const dy = tensor([[[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]]);
+    expect(() => conv2dBackward(dy, x, w, { padding: 1, paddingMode: 'reflect' })).toThrow(
+      /conv2dBackward: options.paddingMode expected zero padding .* got 'reflect' .*hint: pad the input first/,
+    );
+  });
+});

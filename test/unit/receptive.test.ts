@@ -69,7 +69,7 @@ describe('receptiveField (reference §5)', () => {
 
   it('rejects bad layer values with the layer index', () => {
     expect(() => receptiveField([{ kernel: 3 }, { kernel: 3, stride: 0 }])).toThrow(
-      /^receptiveField: layers\[1\]\.stride expected integers ≥ 1, got 0; hint/,
+      /^receptiveField: layers\[1\]\.stride expected an integer ≥ 1, got 0; hint/,
     );
     expect(() => receptiveField([{ kernel: [3, 3], padding: [1, 1, 1] }])).toThrow(
       /^receptiveField: layers\[0\]\.kernel expected one number or 3 numbers \(one per spatial axis\), got 2 numbers \[3,3\]/,

@@ -45,7 +45,7 @@ describe('convInfo', () => {
 
   it('rejects groups that do not divide the channels', () => {
     expect(() => convInfo('conv2d', [1, 3, 8, 8], [4, 1, 3, 3], { groups: 2 })).toThrow(
-      /conv2d: options.groups expected a divisor of input channels \(3\) and output channels \(4\), got 2/,
+      /conv2d: options.groups expected a divisor of input channels \(3\), got 2/,
     );
   });
 
@@ -56,10 +56,10 @@ describe('convInfo', () => {
   });
 
   it('rejects non-positive or non-integer stride and dilation', () => {
-    expect(() => convInfo('conv2d', [1, 1, 4, 4], [1, 1, 3, 3], { stride: 0 })).toThrow(/options.stride expected integers ≥ 1, got 0/);
+    expect(() => convInfo('conv2d', [1, 1, 4, 4], [1, 1, 3, 3], { stride: 0 })).toThrow(/options.stride expected an integer ≥ 1, got 0/);
     expect(() => convInfo('conv2d', [1, 1, 4, 4], [1, 1, 3, 3], { dilation: [1, 1.5] })).toThrow(
-      /options.dilation expected integers ≥ 1, got \[1,1.5\]/,
+      /options.dilation expected an integer ≥ 1, got 1.5/,
     );
-    expect(() => convInfo('conv2d', [1, 1, 4, 4], [1, 1, 3, 3], { stride: NaN })).toThrow(/options.stride expected integers ≥ 1, got NaN/);
+    expect(() => convInfo('conv2d', [1, 1, 4, 4], [1, 1, 3, 3], { stride: NaN })).toThrow(/options.stride expected a finite number, got NaN .*; hint: NaN or Infinity/);
   });
 });

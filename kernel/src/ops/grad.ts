@@ -59,6 +59,17 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOp
   expectRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
   const batched = x.rank === 4 ? x : x.reshape([1, ...x.shape]);
   const info = convInfo(op, batched.shape, w.shape, options);
+  if (info.padMode !== 'constant' || info.padValue !== 0) {
+    // The backward loops send gradients only to real input cells, which is right for zero padding only.
+    fail({
+      op,
+      arg: 'options.paddingMode',
+      expected: "zero padding ('zeros' or 'constant' with padValue 0)",
+      actual: `'${info.padMode}'${info.padMode === 'constant' ? ` with padValue ${info.padValue}` : ''}`,
+      shapes: { input: x.shape, weight: w.shape },
+      hint: 'pad the input first with pad(x, widths, { mode }) and differentiate the unpadded conv of the result',
+    });
+  }
   checkDy(op, dy, x.rank === 4 ? info.outShape : info.outShape.slice(1), { input: x.shape, weight: w.shape });
   const grads = backend().conv2dBackward(dy.data, batched.data, w.data, info);
   return {

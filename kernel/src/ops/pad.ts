@@ -1,0 +1,74 @@
+/**
+ * `pad`: grow (or crop) the trailing axes of a tensor, filling new cells by one of five rules.
+ */
+import {
+  checkAllocation,
+  padAxes,
+  resolvePadMode,
+  type PadAxis,
+  type PadMode,
+  type PadPair,
+} from '../shapes';
+import { fail } from '../errors';
+import { Tensor, rowMajorStrides } from '../tensor';
+
+/** Options of {@link pad}. */
+export interface PadOptions {
+  /** How new cells are filled; see {@link PadMode}. Default `'constant'`. */
+  mode?: PadMode;
+  /** The fill value of `'constant'` mode; ±Infinity allowed, NaN not. Default 0. */
+  value?: number;
+}
+
+/**
+ * Pads (or, with negative widths, crops) a tensor.
+ *
+ * `widths` is a number — the same on both sides of every spatial axis (the axes after `[N, C]` for rank ≥ 3,
+ * every axis for rank 1 and 2) — or `[before, after]` pairs for the trailing axes in axis order (NumPy's and
+ * TF's order; PyTorch's `F.pad` lists the last axis first). Modes follow NumPy, including pads longer than
+ * the axis (repeated reflection / wrapping), where PyTorch and ONNX Runtime refuse or write zeros. Negative
+ * widths crop first, then the cropped axis is padded (PyTorch 2.13: circular `[[-1, 2]]` on `[1,2,3,4]` wraps
+ * within `[2,3,4]`).
+ *
+ * @param x any rank, e.g. `[batch, channels, height, width]`
+ * @returns `x.shape` with `before + after` added to each padded axis
+ * @example
+ * const x = tensor([1, 2, 3, 4]);
+ * pad(x, [[2, 3]], { mode: 'reflect' }).toArray();   // [3, 2, 1, 2, 3, 4, 3, 2, 1]
+ * pad(x, [[2, 3]], { mode: 'symmetric' }).toArray(); // [2, 1, 1, 2, 3, 4, 4, 3, 2]
+ * pad(x, [[-1, 2]]).toArray();                       // [2, 3, 4, 0, 0]
+ * pad(zeros([1, 1, 2, 2]), 1).shape;                 // [1, 1, 4, 4]
+ */
+export function pad(x: Tensor, widths: number | readonly PadPair[], options: PadOptions = {}): Tensor {
+  const op = 'pad';
+  const mode = resolvePadMode(op, 'options.mode', options.mode);
+  const value = options.value ?? 0;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    fail({ op, arg: 'options.value', expected: 'a number (±Infinity allowed)', actual: String(value) });
+  }
+  const axes = padAxes(op, x.shape, widths, mode);
+  const outShape = axes.map((a) => a.outSize);
+  checkAllocation(op, outShape, { input: x.shape });
+  return new Tensor(copyPadded(x, axes, value), outShape);
+}
+
+/** Copies `x` into the padded layout: each output cell reads the input cell its axes' source tables name. */
+function copyPadded(x: Tensor, axes: readonly PadAxis[], value: number): Float32Array {
+  const out = new Float32Array(axes.reduce((n, a) => n * a.outSize, 1));
+  const strides = rowMajorStrides(x.shape);
+  let o = 0;
+  // Walk the output in row-major order; `offset` is the input index so far, or -1 once any axis is padding.
+  const walk = (axis: number, offset: number): void => {
+    const { source, outSize } = axes[axis]!;
+    const stride = strides[axis]!;
+    for (let i = 0; i < outSize; i++) {
+      const s = source[i]!;
+      const next = offset < 0 || s < 0 ? -1 : offset + s * stride;
+      if (axis === axes.length - 1) out[o++] = next < 0 ? value : x.data[next]!;
+      else walk(axis + 1, next);
+    }
+  };
+  if (axes.length === 0) out[0] = x.data[0]!;
+  else walk(0, 0);
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * Transposed convolutions ("deconvolution", fractionally strided convolution): the adjoint of a convolution
+ * with respect to its input, the upsampling layer of decoders (conv-semantics §1.7).
+ */
+import { backend } from '../backends';
+import { checkRank, convTransposeInfo, type ConvTransposeOptions } from '../shapes';
+import { Tensor } from '../tensor';
+import { batchedInput, checkBias, type SpatialRank } from './conv';
+
+/** Options of {@link convTranspose1d} and {@link convTranspose2d}: {@link ConvTransposeOptions} plus a bias. */
+export interface ConvTranspose2dOptions extends ConvTransposeOptions {
+  /** Added to every output channel: shape `[outChannels]`. */
+  bias?: Tensor;
+}
+/** Options of {@link convTranspose1d}. */
+export type ConvTranspose1dOptions = ConvTranspose2dOptions;
+
+function convTransposeNd(
+  op: string,
+  spatial: SpatialRank,
+  input: Tensor,
+  weight: Tensor,
+  options: ConvTranspose2dOptions,
+): Tensor {
+  const batched = batchedInput(op, input, spatial);
+  checkRank(op, 'weight', weight.shape, [spatial + 2], '[inChannels, outChannels/groups, ...kernel]');
+  const info = convTransposeInfo(op, batched.shape, weight.shape, options);
+  checkBias(op, options.bias, info.outChannels, input, weight);
+  const chosen = backend();
+  const out = chosen.convTranspose(batched.data, weight.data, options.bias?.data, info);
+  const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
+  // No `window`: output cells are not windows over the input, so the feature-map window overlay would mislead.
+  return new Tensor(out, outShape, { op, backend: chosen.name, input, weight });
+}
+
+/**
+ * 1-D transposed convolution, as PyTorch's `F.conv_transpose1d`: each input cell adds `x·w` into the output
+ * at `i·s + j·d − pL`. Output length `(L − 1)·s − pL − pR + d·(k − 1) + outputPadding + 1`; `outputPadding`
+ * must be `< max(stride, dilation)`. Only zero padding (PyTorch's ConvTranspose has no padding modes).
+ *
+ * @param input `[batch, inChannels, length]`, or unbatched `[inChannels, length]`
+ * @param weight `[inChannels, outChannels / groups, kernelLength]` (in and out swapped w.r.t. conv1d)
+ * @returns `[batch, outChannels, outLength]`
+ * @example
+ * const x = tensor([1, 2, 3], [1, 1, 3]);
+ * const w = tensor([1, 10, 100], [1, 1, 3]);
+ * convTranspose1d(x, w, { stride: 2 }).toArray();                                // [[[1, 10, 102, 20, 203, 30, 300]]]
+ * convTranspose1d(x, w, { stride: 2, padding: 1, outputPadding: 1 }).toArray(); // [[[10, 102, 20, 203, 30, 300]]]
+ */
+export function convTranspose1d(input: Tensor, weight: Tensor, options: ConvTranspose1dOptions = {}): Tensor {
+  return convTransposeNd('convTranspose1d', 1, input, weight, options);
+}
+
+/**
+ * 2-D transposed convolution, as PyTorch's `F.conv_transpose2d`; see {@link convTranspose1d}.
+ *
+ * @param input `[batch, inChannels, height, width]`, or unbatched `[inChannels, height, width]`
+ * @param weight `[inChannels, outChannels / groups, kernelHeight, kernelWidth]`
+ * @returns `[batch, outChannels, outHeight, outWidth]`, per axis `(L − 1)·s − pL − pR + d·(k − 1) + op + 1`
+ * @example
+ * convTranspose2d(ones([1, 1, 2, 2]), ones([1, 1, 2, 2]), { stride: 1 }).toArray();
+ * // [[[[1, 2, 1], [2, 4, 2], [1, 2, 1]]]]
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
+  return convTransposeNd('convTranspose2d', 2, input, weight, options);
+}
