@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAD_MODES, arange, pad, tensor, type PadMode, type PadPair } from '../../kernel/src/index';
 import { expectClose, seededValues, torchReference } from '../reference/torch';
 import { describeEachBackend, ORACLE_TIMEOUT_MS, seeded } from './sweep';
@@ -178,4 +178,20 @@ describeEachBackend('pad', () => {
     },
     ORACLE_TIMEOUT_MS,
   );
+});
+
+describe('pad provenance (for the feature-map view)', () => {
+  it('an image padded on H and W remembers its input and the pads as a 1×1 window', () => {
+    const x = tensor([[[[1, 2], [3, 4]]]]);
+    const y = pad(x, [[0, 0], [0, 0], [1, 2], [0, 1]], { mode: 'reflect' });
+    expect(y.provenance?.op).toBe('pad');
+    expect(y.provenance?.input).toBe(x);
+    expect(y.provenance?.window).toEqual({ kernel: [1, 1], stride: [1, 1], dilation: [1, 1], padding: [[1, 2], [0, 1]], groups: 1 });
+  });
+
+  it('a crop or a pad of the batch or channel axes has no window', () => {
+    const x = tensor([[[[1, 2], [3, 4]]]]);
+    expect(pad(x, [[0, 0], [0, 0], [-1, 0], [0, 0]]).provenance).toBeUndefined();
+    expect(pad(x, [[0, 1], [0, 0], [0, 0], [0, 0]]).provenance).toBeUndefined();
+  });
 });

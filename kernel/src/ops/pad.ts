@@ -10,7 +10,7 @@ import {
   type PadPair,
 } from '../shapes';
 import { fail } from '../errors';
-import { Tensor, rowMajorStrides } from '../tensor';
+import { Tensor, rowMajorStrides, type Provenance } from '../tensor';
 
 /** Options of {@link pad}. */
 export interface PadOptions {
@@ -49,7 +49,30 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
   const axes = padAxes(op, x.shape, widths, mode);
   const outShape = axes.map((a) => a.outSize);
   checkAllocation(op, outShape, { input: x.shape });
-  return new Tensor(copyPadded(x, axes, value), outShape);
+  return new Tensor(copyPadded(x, axes, value), outShape, padProvenance(x, axes));
+}
+
+/**
+ * For an image `[N, C, H, W]` padded (not cropped) on H and W only: provenance as a 1×1 window, so the view
+ * shows the input beside the padded result, the padding cells drawn distinctly, and output cell (i, j) traced
+ * back to input cell (i − top, j − left).
+ */
+function padProvenance(x: Tensor, axes: readonly PadAxis[]): Provenance | undefined {
+  const spatial = axes.slice(2);
+  const onlySpatial = axes.slice(0, 2).every((a) => a.before === 0 && a.after === 0);
+  if (x.rank !== 4 || !onlySpatial || spatial.some((a) => a.before < 0 || a.after < 0)) return undefined;
+  return {
+    op: 'pad',
+    backend: 'cpu',
+    input: x,
+    window: {
+      kernel: [1, 1],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: spatial.map((a) => [a.before, a.after] as [number, number]),
+      groups: 1,
+    },
+  };
 }
 
 /** Copies `x` into the padded layout: each output cell reads the input cell its axes' source tables name. */
