@@ -23,7 +23,7 @@ import {
 import { expectClose, seededValues, torchReference, type OracleCase, type OracleResult } from '../reference/torch';
 import { flat } from './helpers';
 
-const BACKENDS = ['cpu'] as const;
+import { BACKENDS } from './sweep';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

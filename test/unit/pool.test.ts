@@ -20,7 +20,7 @@ import {
 import { expectClose, seededValues, torchReference, type OracleCase } from '../reference/torch';
 import { flat, row, workedExample } from './helpers';
 
-const BACKENDS = ['cpu'] as const;
+import { BACKENDS } from './sweep';
 
 /** 1..16 as a 1×1×4×4 image. */
 const image = (): Tensor => workedExample().x;

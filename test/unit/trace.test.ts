@@ -11,7 +11,7 @@ import {
   type LayerSpec,
 } from '../../kernel/src/index';
 
-const BACKENDS = ['cpu'] as const;
+import { BACKENDS } from './sweep';
 
 const zeros = (shape: number[]): ReturnType<typeof tensor> =>
   tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
