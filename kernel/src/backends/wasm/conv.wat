@@ -1,0 +1,247 @@
+;; ConvLab's fast conv2d kernels, hand-written WebAssembly with 128-bit SIMD.
+;; Compiled at build time by kernel/scripts/build-wasm.cjs (the `wabt` npm package) into conv-module.ts.
+;;
+;; The memory is shared (one instance per thread, all on the same memory), so the main thread and the worker
+;; threads each run `gemm` or `depthwise` on their own slice of the output. fast.ts lays out the memory and
+;; writes the geometry into the parameter block at byte 0 (offsets below, all i32, addresses in bytes):
+;;
+;;   0 K        rows of the im2col matrix: inChannels/groups · kernelHeight · kernelWidth
+;;   4 MTILES   output channels of one group / 4, rounded up (the GEMM tile is 4 channels × 8 pixels)
+;;   8 NPAD     output pixels rounded up to 8: the row length of C
+;;  12 A        packed weights: [MTILES][K][4] floats (4 channels interleaved per k)
+;;  16 BIAS     bias, MTILES·4 floats (zeros when the op has none)
+;;  20 C        output tile matrix: [MTILES·4][NPAD] floats
+;;  24 X        zero-padded input of this group: [channels][paddedHeight][paddedWidth]
+;;  28 KTAB     i32[K]: byte offset in X of tap k = (channel, ki, kj) for the pixel at the window's corner
+;;  32 PTAB     i32[NPAD]: byte offset in X of output pixel p's window corner (0 for the padding pixels)
+;;  36 KC       k-block: rows of the im2col matrix packed at once (keeps the packed panel in cache)
+;;  40 CHUNK    pixel panels (8 pixels each) packed at once
+;;  depthwise only (stride 1, one input channel per group, one output channel per input channel):
+;;  44 WP       padded input width (floats)
+;;  48 PLANE    padded input plane (floats)
+;;  52 OH       output height
+;;  56 OWPAD    output width rounded up to 8
+;;  60 KH       kernel height
+;;  64 KW       kernel width
+;;  68 DH       dilation along rows
+;;  72 DW       dilation along columns
+;;  76 W        weights [channels][KH][KW] floats, unpacked
+(module
+  (import "env" "memory" (memory 1 16384 shared))
+
+  ;; C[4×8 tile at c] (+)= A[4 channels × kc] · B[kc × 8 pixels]; `first` starts from the bias instead of C.
+  ;; 8 accumulators, 2 loads and 4 splats per k: 64 flops for 22 instructions, all in registers.
+  (func $micro (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+    (param $first i32) (param $bias i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $w v128) (local $row i32)
+    (if (local.get $first)
+      (then
+        (local.set $c00 (v128.load32_splat (local.get $bias)))
+        (local.set $c01 (local.get $c00))
+        (local.set $c10 (v128.load32_splat offset=4 (local.get $bias)))
+        (local.set $c11 (local.get $c10))
+        (local.set $c20 (v128.load32_splat offset=8 (local.get $bias)))
+        (local.set $c21 (local.get $c20))
+        (local.set $c30 (v128.load32_splat offset=12 (local.get $bias)))
+        (local.set $c31 (local.get $c30)))
+      (else
+        (local.set $row (local.get $c))
+        (local.set $c00 (v128.load (local.get $row)))
+        (local.set $c01 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c10 (v128.load (local.get $row)))
+        (local.set $c11 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c20 (v128.load (local.get $row)))
+        (local.set $c21 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c30 (v128.load (local.get $row)))
+        (local.set $c31 (v128.load offset=16 (local.get $row)))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      (local.set $w (v128.load32_splat (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $w) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $w) (local.get $b1))))
+      (local.set $w (v128.load32_splat offset=4 (local.get $a)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $w) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $w) (local.get $b1))))
+      (local.set $w (v128.load32_splat offset=8 (local.get $a)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $w) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $w) (local.get $b1))))
+      (local.set $w (v128.load32_splat offset=12 (local.get $a)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $w) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $w) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
+      (br_if $k (local.get $kc)))
+    (local.set $row (local.get $c))
+    (v128.store (local.get $row) (local.get $c00))
+    (v128.store offset=16 (local.get $row) (local.get $c01))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (local.get $c10))
+    (v128.store offset=16 (local.get $row) (local.get $c11))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (local.get $c20))
+    (v128.store offset=16 (local.get $row) (local.get $c21))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (local.get $c30))
+    (v128.store offset=16 (local.get $row) (local.get $c31)))
+
+  ;; im2col of pixel panels [p0, p1) and im2col rows [kb, kb + kc) into dst: [panel][kc][8 pixels].
+  ;; When a panel's 8 window corners are 8 consecutive floats (stride 1, same output row) it copies two
+  ;; vectors per row; otherwise it gathers the 8 floats one by one.
+  (func $pack (param $p0 i32) (param $p1 i32) (param $kb i32) (param $kc i32) (param $dst i32)
+    (local $x i32) (local $pt i32) (local $kt i32) (local $kend i32) (local $src i32)
+    (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+    (local.set $x (i32.load (i32.const 24)))
+    (block $done
+      (loop $panel
+        (br_if $done (i32.ge_u (local.get $p0) (local.get $p1)))
+        (local.set $pt (i32.add (i32.load (i32.const 32)) (i32.shl (local.get $p0) (i32.const 5))))
+        (local.set $o0 (i32.add (local.get $x) (i32.load (local.get $pt))))
+        (local.set $o1 (i32.add (local.get $x) (i32.load offset=4 (local.get $pt))))
+        (local.set $o2 (i32.add (local.get $x) (i32.load offset=8 (local.get $pt))))
+        (local.set $o3 (i32.add (local.get $x) (i32.load offset=12 (local.get $pt))))
+        (local.set $o4 (i32.add (local.get $x) (i32.load offset=16 (local.get $pt))))
+        (local.set $o5 (i32.add (local.get $x) (i32.load offset=20 (local.get $pt))))
+        (local.set $o6 (i32.add (local.get $x) (i32.load offset=24 (local.get $pt))))
+        (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $pt))))
+        (local.set $kt (i32.add (i32.load (i32.const 28)) (i32.shl (local.get $kb) (i32.const 2))))
+        (local.set $kend (i32.add (local.get $kt) (i32.shl (local.get $kc) (i32.const 2))))
+        ;; Offsets only grow along a panel (by ≥ 4 bytes), so o7 − o0 = 28 means all eight are adjacent.
+        (if (i32.eq (i32.sub (local.get $o7) (local.get $o0)) (i32.const 28))
+          (then
+            (loop $k
+              (local.set $src (i32.add (local.get $o0) (i32.load (local.get $kt))))
+              (v128.store (local.get $dst) (v128.load (local.get $src)))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $kt (i32.add (local.get $kt) (i32.const 4)))
+              (br_if $k (i32.lt_u (local.get $kt) (local.get $kend)))))
+          (else
+            (loop $k
+              (local.set $src (i32.load (local.get $kt)))
+              (f32.store (local.get $dst) (f32.load (i32.add (local.get $o0) (local.get $src))))
+              (f32.store offset=4 (local.get $dst) (f32.load (i32.add (local.get $o1) (local.get $src))))
+              (f32.store offset=8 (local.get $dst) (f32.load (i32.add (local.get $o2) (local.get $src))))
+              (f32.store offset=12 (local.get $dst) (f32.load (i32.add (local.get $o3) (local.get $src))))
+              (f32.store offset=16 (local.get $dst) (f32.load (i32.add (local.get $o4) (local.get $src))))
+              (f32.store offset=20 (local.get $dst) (f32.load (i32.add (local.get $o5) (local.get $src))))
+              (f32.store offset=24 (local.get $dst) (f32.load (i32.add (local.get $o6) (local.get $src))))
+              (f32.store offset=28 (local.get $dst) (f32.load (i32.add (local.get $o7) (local.get $src))))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $kt (i32.add (local.get $kt) (i32.const 4)))
+              (br_if $k (i32.lt_u (local.get $kt) (local.get $kend))))))
+        (local.set $p0 (i32.add (local.get $p0) (i32.const 1)))
+        (br $panel))))
+
+  ;; C = bias + A · im2col(X) for the pixel panels [p0, p1), using `col` as this thread's packing scratch
+  ;; (KC · CHUNK · 8 floats). Loops: pixel chunk → k-block (pack once) → channel tile → panel.
+  (func (export "gemm") (param $p0 i32) (param $p1 i32) (param $col i32)
+    (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32)
+    (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32) (local $p i32)
+    (local $a i32) (local $cRow i32)
+    (local.set $K (i32.load (i32.const 0)))
+    (local.set $mtiles (i32.load (i32.const 4)))
+    (local.set $ldc (i32.shl (i32.load (i32.const 8)) (i32.const 2)))
+    (local.set $KC (i32.load (i32.const 36)))
+    (local.set $chunk (i32.load (i32.const 40)))
+    (local.set $pc (local.get $p0))
+    (block $chunksDone
+      (loop $chunks
+        (br_if $chunksDone (i32.ge_u (local.get $pc) (local.get $p1)))
+        (local.set $pe (select (local.get $p1) (i32.add (local.get $pc) (local.get $chunk))
+          (i32.lt_u (i32.sub (local.get $p1) (local.get $pc)) (local.get $chunk))))
+        (local.set $kb (i32.const 0))
+        (loop $kblocks
+          (local.set $kc (select (i32.sub (local.get $K) (local.get $kb)) (local.get $KC)
+            (i32.lt_u (i32.sub (local.get $K) (local.get $kb)) (local.get $KC))))
+          (call $pack (local.get $pc) (local.get $pe) (local.get $kb) (local.get $kc) (local.get $col))
+          (local.set $mt (i32.const 0))
+          (loop $mtiles
+            (local.set $a (i32.add (i32.load (i32.const 12))
+              (i32.shl (i32.add (i32.mul (local.get $mt) (local.get $K)) (local.get $kb)) (i32.const 4))))
+            (local.set $cRow (i32.add (i32.load (i32.const 20))
+              (i32.mul (i32.shl (local.get $mt) (i32.const 2)) (local.get $ldc))))
+            (local.set $p (local.get $pc))
+            (loop $panels
+              (call $micro
+                (local.get $a)
+                (i32.add (local.get $col) (i32.shl (i32.mul (i32.sub (local.get $p) (local.get $pc)) (local.get $kc)) (i32.const 5)))
+                (i32.add (local.get $cRow) (i32.shl (local.get $p) (i32.const 5)))
+                (local.get $kc)
+                (local.get $ldc)
+                (i32.eqz (local.get $kb))
+                (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $mt) (i32.const 4))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br_if $panels (i32.lt_u (local.get $p) (local.get $pe))))
+            (local.set $mt (i32.add (local.get $mt) (i32.const 1)))
+            (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
+          (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
+          (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $K))))
+        (local.set $pc (local.get $pe))
+        (br $chunks))))
+
+  ;; Depthwise, stride 1: for channels [c0, c1), out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] · X[c][oh + ki·DH][ow + kj·DW ..].
+  ;; Output rows are OWPAD long; the lanes past the real width read the next padded row and are dropped.
+  (func (export "depthwise") (param $c0 i32) (param $c1 i32)
+    (local $wp i32) (local $oh i32) (local $owpad i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
+    (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128)
+    (local $i i32) (local $j i32) (local $ki i32) (local $kj i32) (local $row i32) (local $src i32) (local $tap i32)
+    (local $acc0 v128) (local $acc1 v128) (local $w v128)
+    (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
+    (local.set $oh (i32.load (i32.const 52)))
+    (local.set $owpad (i32.load (i32.const 56)))
+    (local.set $kh (i32.load (i32.const 60)))
+    (local.set $kw (i32.load (i32.const 64)))
+    (local.set $dh (i32.mul (i32.load (i32.const 68)) (local.get $wp)))
+    (local.set $dw (i32.shl (i32.load (i32.const 72)) (i32.const 2)))
+    (block $done
+      (loop $channels
+        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
+        (local.set $xc (i32.add (i32.load (i32.const 24))
+          (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
+        (local.set $wc (i32.add (i32.load (i32.const 76))
+          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw))) (i32.const 2))))
+        (local.set $out (i32.add (i32.load (i32.const 20))
+          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $owpad))) (i32.const 2))))
+        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c0) (i32.const 2)))))
+        (local.set $i (i32.const 0))
+        (loop $rows
+          (local.set $j (i32.const 0))
+          (loop $cols
+            (local.set $acc0 (local.get $bias))
+            (local.set $acc1 (local.get $bias))
+            (local.set $tap (local.get $wc))
+            (local.set $row (i32.add (local.get $xc)
+              (i32.add (i32.mul (local.get $i) (local.get $wp)) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $ki (i32.const 0))
+            (loop $kis
+              (local.set $src (local.get $row))
+              (local.set $kj (i32.const 0))
+              (loop $kjs
+                (local.set $w (v128.load32_splat (local.get $tap)))
+                (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w) (v128.load (local.get $src)))))
+                (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w) (v128.load offset=16 (local.get $src)))))
+                (local.set $tap (i32.add (local.get $tap) (i32.const 4)))
+                (local.set $src (i32.add (local.get $src) (local.get $dw)))
+                (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+                (br_if $kjs (i32.lt_u (local.get $kj) (local.get $kw))))
+              (local.set $row (i32.add (local.get $row) (local.get $dh)))
+              (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+              (br_if $kis (i32.lt_u (local.get $ki) (local.get $kh))))
+            (v128.store (local.get $out) (local.get $acc0))
+            (v128.store offset=16 (local.get $out) (local.get $acc1))
+            (local.set $out (i32.add (local.get $out) (i32.const 32)))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br_if $cols (i32.lt_u (local.get $j) (local.get $owpad))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
+        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
+        (br $channels))))
+)
