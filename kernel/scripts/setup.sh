@@ -93,6 +93,8 @@ fi
 
 # --- Build ---------------------------------------------------------------------------------------------------------
 say "building the kernel"
+# The hand-written WebAssembly kernels (kernel/src/backends/wasm/*.wat) become TypeScript modules first.
+node kernel/scripts/build-wasm.cjs || die "the WebAssembly kernels do not compile" "fix the .wat errors above"
 node_modules/.bin/tsc -b kernel || die "the kernel does not compile" "fix the TypeScript errors above"
 chmod +x kernel/dist/launcher.js
 EXT_FP=$(fingerprint extension/package.json extension/tsconfig.json tsconfig.json install.json \

@@ -195,11 +195,12 @@ async function main() {
   if (missing.length) say(`peers not installed (run npm run bench, which installs them): ${missing.join('; ')}`);
 
   const impls = [];
-  for (const name of ['wasm', 'cpu']) impls.push({ name: `convlab:${name}`, convlab: name });
+  // 'auto' is ConvLab's default: the ratios are taken against it.
+  for (const name of ['auto', 'wasm', 'cpu']) impls.push({ name: `convlab:${name}`, convlab: name });
   impls.push({ name: 'naive-js' });
   if (peers.tf) impls.push({ name: 'tfjs-cpu', tf: 'cpu' }, { name: 'tfjs-wasm', tf: 'wasm' });
   if (peers.ort) impls.push({ name: 'onnxruntime', ort: true });
-  const defaultName = `convlab:${convlab.backend().name}`;
+  const defaultName = 'convlab:auto';
   const results = {};
 
   for (const layerName of layerNames) {
@@ -246,7 +247,7 @@ async function main() {
       const agreement = compare(timing.y, ref);
       results[layerName][impl.name] = { ms: timing.ms, gflops: flops / timing.ms / 1e6, runs: timing.runs, ...agreement };
     }
-    convlab.useBackend(defaultName.replace('convlab:', ''));
+    convlab.useBackend('auto');
   }
 
   say();
@@ -267,6 +268,9 @@ async function main() {
     const mine = results[layerName][defaultName];
     say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), 14)).join('')}`);
   }
+  say();
+  say('auto chose (per size class: warm-run ms of each candidate measured)');
+  for (const c of convlab.autoChoices()) say(`  ${c.sizeClass.padEnd(28)} → ${c.choice.padEnd(5)} ${JSON.stringify(c.ms, (k, v) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);
   const usage = process.resourceUsage();
   const memory = process.memoryUsage();
   say();

@@ -1,5 +1,21 @@
 /** Small helpers shared by the unit tests. */
+import { afterAll, beforeAll, describe } from 'vitest';
 import { tensor, type Tensor } from '../../kernel/src/index';
+import { backendNames, useBackend, type BackendName } from '../../kernel/src/backends';
+
+/**
+ * One test body, every backend (STYLE.md item 3): `describe('<title> on <backend>')` per backend name, with
+ * that backend selected for its tests and the default (`'auto'`) restored after.
+ */
+export function onEveryBackend(title: string, body: (name: BackendName) => void): void {
+  for (const name of backendNames) {
+    describe(`${title} on ${name}`, () => {
+      beforeAll(() => useBackend(name));
+      afterAll(() => useBackend('auto'));
+      body(name);
+    });
+  }
+}
 
 /** `[1, 2, …, n]` as a 1×1×1×n tensor: the 1-D probes of conv-semantics.md as a 2-D conv with height 1. */
 export function row(values: number[]): Tensor {

@@ -11,7 +11,8 @@
 import type { Backend } from './backend';
 import { cpuBackend } from './cpu';
 import { ThreadPool, type ConvExports, type Job } from './workers';
-import { wasmBase64 } from './wasm/conv-module';
+import { setFlagsFromString } from 'node:v8';
+import { wasmBase64, wasmFusedBase64 } from './wasm/conv-module';
 import { wasm, type WasmMemory } from './wasm/api';
 import { axes2d, type AxisInfo, type ConvInfo } from '../shapes';
 
@@ -50,9 +51,14 @@ class WasmConv {
   private i32 = new Int32Array(0);
 
   constructor() {
-    const module = new wasm.Module(Buffer.from(wasmBase64, 'base64'));
+    const module = new wasm.Module(kernelBytes());
     this.exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports as unknown as ConvExports;
     this.pool = new ThreadPool(module, this.memory, this.exports);
+  }
+
+  /** Bytes of scratch memory held now (it only grows, to the largest call so far). */
+  get scratchBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /** Grows the memory to `bytes` if needed; false when that is beyond the 1 GiB the module declares. */
@@ -214,7 +220,28 @@ class WasmConv {
   }
 }
 
+/**
+ * The fused-multiply-add build of conv.wat where the engine has relaxed SIMD, else the plain one. Node 20's V8
+ * (11.3) has relaxed SIMD behind a flag that is safe to set before the first module using it is compiled;
+ * later engines have it on by default.
+ */
+function kernelBytes(): Uint8Array {
+  const fused = Buffer.from(wasmFusedBase64, 'base64');
+  if (wasm.validate(fused)) return fused;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return wasm.validate(fused) ? fused : Buffer.from(wasmBase64, 'base64');
+}
+
 let engine: WasmConv | undefined;
+
+/**
+ * Bytes of scratch memory the fast backend holds (0 before its first conv): it grows to the largest call so
+ * far and is reused, so repeating a call leaves it unchanged.
+ * @example wasmScratchBytes(); // 4194304 after a 64-channel 56×56 3×3 conv
+ */
+export function wasmScratchBytes(): number {
+  return engine?.scratchBytes ?? 0;
+}
 
 /**
  * The fast CPU backend: conv2d in WebAssembly SIMD on all cores, every other op on the reference loops.

@@ -1,24 +1,31 @@
 /**
  * Backend selection: `useBackend` and `backend()` are the switch every op reads, so backends plug in here
- * without touching the ops. `'cpu'` is the reference loops (the ground truth), `'wasm'` the fast CPU path.
+ * without touching the ops. `'cpu'` is the reference loops (the ground truth), `'wasm'` the fast CPU path
+ * (WebAssembly SIMD on every core), and `'auto'`, the default, picks per size class by measurement.
  */
 import type { Backend } from './backend';
+import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
 import { wasmBackend } from './fast';
 
 export type { Backend } from './backend';
+export type { AutoChoice } from './auto';
 
-const backends = { cpu: cpuBackend, wasm: wasmBackend } as const;
+const auto = createAutoBackend([wasmBackend, cpuBackend]);
+const backends = { cpu: cpuBackend, wasm: wasmBackend, auto: auto.backend } as const;
 
 /** A backend's name, as `useBackend` takes it. */
 export type BackendName = keyof typeof backends;
 
-/** Every backend, by name: the test suites run their bodies over this list. */
-export const allBackends: readonly Backend[] = Object.values(backends);
+/** Every name `useBackend` accepts: the test suites run their bodies once per name. */
+export const backendNames = Object.keys(backends) as BackendName[];
 
-let current: Backend = cpuBackend;
+let current: Backend = auto.backend;
 
-/** The backend ops run on now. @example backend().name; // 'cpu' */
+/**
+ * The backend ops run on now. Under `'auto'` its `name` is the backend that computed the last result.
+ * @example backend().name; // 'cpu' (auto, after a small conv)
+ */
 export function backend(): Backend {
   return current;
 }
@@ -27,4 +34,14 @@ export function backend(): Backend {
 export function useBackend(name: BackendName): Backend {
   current = backends[name];
   return current;
+}
+
+/**
+ * What `'auto'` measured and chose, per size class.
+ * @example
+ * conv2d(tensor(new Float32Array(64 * 56 * 56), [1, 64, 56, 56]), tensor(new Float32Array(64 * 64 * 9), [64, 64, 3, 3]));
+ * autoChoices(); // [{ sizeClass: 'conv2d dense ~2^27 MACs', choice: 'wasm', ms: { wasm: 9.8 } }]
+ */
+export function autoChoices(): AutoChoice[] {
+  return auto.choices();
 }
