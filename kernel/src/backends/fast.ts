@@ -19,7 +19,8 @@ import { axes2d, type AxisInfo, type ConvInfo } from '../shapes';
 // Byte offsets of the parameter block at the start of memory (see the table at the top of conv.wat).
 const P = {
   K: 0, MTILES: 4, NPAD: 8, A: 12, BIAS: 16, C: 20, X: 24, KTAB: 28, PTAB: 32, KC: 36, CHUNK: 40,
-  WP: 44, PLANE: 48, OH: 52, OWPAD: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
+  WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
+  XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100,
 } as const;
 const PARAMS_BYTES = 256;
 /** im2col rows packed at once: a 4 × KC weight tile (16 KiB) stays in L1 while it meets every panel. */
@@ -78,24 +79,24 @@ class WasmConv {
     for (const [key, value] of Object.entries(values)) this.i32[P[key as keyof typeof P] / 4] = value;
   }
 
-  /** Copies batch item `n` of `x` into `at` with the zero padding of `info` around every plane. */
-  private writePaddedInput(x: Float32Array, n: number, info: ConvInfo, rows: AxisInfo, cols: AxisInfo, at: number): void {
-    const wp = cols.inSize + cols.padBefore + cols.padAfter;
-    const plane = (rows.inSize + rows.padBefore + rows.padAfter) * wp;
-    const inPlane = rows.inSize * cols.inSize;
-    const base = at / 4;
-    const source = x.subarray(n * info.inChannels * inPlane, (n + 1) * info.inChannels * inPlane);
-    if (plane === inPlane) {
-      this.f32.set(source, base);
-      return;
-    }
-    this.f32.fill(0, base, base + info.inChannels * plane);
-    for (let c = 0; c < info.inChannels; c++) {
-      for (let r = 0; r < rows.inSize; r++) {
-        const from = (c * rows.inSize + r) * cols.inSize;
-        this.f32.set(source.subarray(from, from + cols.inSize), base + c * plane + (r + rows.padBefore) * wp + cols.padBefore);
-      }
-    }
+  /** Space for {@link writePaddedInput}: the padded input, and the unpadded one where they differ. */
+  private takeInput(layout: Layout, info: ConvInfo, rows: AxisInfo, cols: AxisInfo, slack = 0): { X: number; XRAW: number } {
+    const plane = (rows.inSize + rows.padBefore + rows.padAfter) * (cols.inSize + cols.padBefore + cols.padAfter);
+    const X = layout.take(info.inChannels * plane + slack);
+    const padded = plane !== rows.inSize * cols.inSize;
+    return { X, XRAW: padded ? layout.take(info.inChannels * rows.inSize * cols.inSize) : X };
+  }
+
+  /** Copies batch item `n` of `x` into X, zero-padded per `info` (the wasm `pad` export does the padding). */
+  private writePaddedInput(x: Float32Array, n: number, info: ConvInfo, rows: AxisInfo, cols: AxisInfo,
+    at: { X: number; XRAW: number }): void {
+    const size = info.inChannels * rows.inSize * cols.inSize;
+    this.f32.set(x.subarray(n * size, (n + 1) * size), at.XRAW / 4);
+    if (at.XRAW === at.X) return;
+    this.setParams({ X: at.X, XRAW: at.XRAW, H: rows.inSize, WIDTH: cols.inSize, TOP: rows.padBefore,
+      LEFT: cols.padBefore, HP: rows.inSize + rows.padBefore + rows.padAfter,
+      WP: cols.inSize + cols.padBefore + cols.padAfter });
+    this.exports.pad(0, info.inChannels);
   }
 
   /** Splits `[0, count)` into one job per thread (one job for small work). */
@@ -125,29 +126,24 @@ class WasmConv {
     const plane = (rows.inSize + rows.padBefore + rows.padAfter) * wp;
     const oh = rows.outSize;
     const ow = cols.outSize;
-    const owpad = ceilTo(ow, 8);
     const layout = new Layout();
     // Slack after the input: the lanes past the output width read up to 8 floats beyond the last row.
-    const X = layout.take(channels * plane + 16);
+    const input = this.takeInput(layout, info, rows, cols, 16);
     const W = layout.take(w.length);
     const BIAS = layout.take(channels);
-    const C = layout.take(channels * oh * owpad);
+    const C = layout.take(channels * oh * ow);
+    const TMP = layout.take(8 * this.pool.size);
     if (!this.reserve(layout.end)) return false;
     this.f32.set(w, W / 4);
     if (bias) this.f32.set(bias, BIAS / 4);
     else this.f32.fill(0, BIAS / 4, BIAS / 4 + channels);
-    this.setParams({ X, W, BIAS, C, WP: wp, PLANE: plane, OH: oh, OWPAD: owpad, KH: rows.kernel, KW: cols.kernel,
-      DH: rows.dilation, DW: cols.dilation });
-    const jobs = this.jobs('depthwise', channels, channels * oh * owpad * rows.kernel * cols.kernel, () => 0);
+    const jobs = this.jobs('depthwise', channels, channels * oh * ow * rows.kernel * cols.kernel, (t) => TMP + 32 * t);
     for (let n = 0; n < info.batch; n++) {
-      this.writePaddedInput(x, n, info, rows, cols, X);
+      this.writePaddedInput(x, n, info, rows, cols, input);
+      this.setParams({ X: input.X, W, BIAS, C, WP: wp, PLANE: plane, OH: oh, OW: ow, KH: rows.kernel,
+        KW: cols.kernel, DH: rows.dilation, DW: cols.dilation });
       this.pool.run(jobs);
-      for (let c = 0; c < channels; c++) {
-        for (let i = 0; i < oh; i++) {
-          const from = C / 4 + (c * oh + i) * owpad;
-          out.set(this.f32.subarray(from, from + ow), ((n * channels + c) * oh + i) * ow);
-        }
-      }
+      out.set(this.f32.subarray(C / 4, C / 4 + channels * oh * ow), n * channels * oh * ow);
     }
     return true;
   }
@@ -166,7 +162,7 @@ class WasmConv {
     const mtiles = Math.ceil(outPerGroup / 4);
     const colFloats = Math.min(KC, K) * CHUNK * 8;
     const layout = new Layout();
-    const X = layout.take(info.inChannels * plane);
+    const input = this.takeInput(layout, info, rows, cols);
     const A = layout.take(groups * mtiles * 4 * K);
     const BIAS = layout.take(groups * mtiles * 4);
     const KTAB = layout.take(K);
@@ -206,9 +202,9 @@ class WasmConv {
     const jobs = this.jobs('gemm', npad / 8, mtiles * 4 * K * npad, (t) => COL + 4 * t * colFloats);
 
     for (let n = 0; n < info.batch; n++) {
-      this.writePaddedInput(x, n, info, rows, cols, X);
+      this.writePaddedInput(x, n, info, rows, cols, input);
       for (let g = 0; g < groups; g++) {
-        this.setParams({ X: X + 4 * g * inPerGroup * plane, A: A + 16 * g * mtiles * K, BIAS: BIAS + 16 * g * mtiles });
+        this.setParams({ X: input.X + 4 * g * inPerGroup * plane, A: A + 16 * g * mtiles * K, BIAS: BIAS + 16 * g * mtiles });
         this.pool.run(jobs);
         for (let m = 0; m < outPerGroup; m++) {
           const from = C / 4 + m * npad;

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm/api';
 
-/** One slice of work: the export to run and its three integer arguments (`depthwise` ignores the third). */
+/** One slice of work: the export to run and its three integer arguments. */
 export interface Job {
   kind: 'gemm' | 'depthwise';
   args: [number, number, number];
@@ -19,7 +19,8 @@ export interface Job {
 /** The exports of conv.wat, as every thread sees them. */
 export interface ConvExports {
   gemm(p0: number, p1: number, col: number): void;
-  depthwise(c0: number, c1: number): void;
+  depthwise(c0: number, c1: number, tmp: number): void;
+  pad(c0: number, c1: number): void;
 }
 
 // Control block, per worker: [sequence, finished sequence, ready (1) or failed (2), kind, arg0, arg1, arg2].
@@ -44,7 +45,7 @@ for (;;) {
   seen = Atomics.load(ctl, base + ${SEQUENCE});
   try {
     const a = ctl[base + ${ARGS}], b = ctl[base + ${ARGS + 1}], c = ctl[base + ${ARGS + 2}];
-    if (ctl[base + ${KIND}] === 0) gemm(a, b, c); else depthwise(a, b);
+    if (ctl[base + ${KIND}] === 0) gemm(a, b, c); else depthwise(a, b, c);
   } catch (error) {
     Atomics.store(ctl, base + ${STATE}, 2);
   }
@@ -122,5 +123,5 @@ export class ThreadPool {
 function runHere(exports: ConvExports, job: Job): void {
   const [a, b, c] = job.args;
   if (job.kind === 'gemm') exports.gemm(a, b, c);
-  else exports.depthwise(a, b);
+  else exports.depthwise(a, b, c);
 }

@@ -20,12 +20,17 @@
 ;;  44 WP       padded input width (floats)
 ;;  48 PLANE    padded input plane (floats)
 ;;  52 OH       output height
-;;  56 OWPAD    output width rounded up to 8
+;;  56 OW       output width
 ;;  60 KH       kernel height
 ;;  64 KW       kernel width
 ;;  68 DH       dilation along rows
 ;;  72 DW       dilation along columns
 ;;  76 W        weights [channels][KH][KW] floats, unpacked
+;;  padding (`pad`): the input of one batch item, unpadded, into X
+;;  80 XRAW     the input [channels][H][W]
+;;  84 H        input height     88 WIDTH  input width
+;;  92 TOP      rows of zeros above; 96 LEFT  columns of zeros on the left
+;; 100 HP       padded height (WP, above, is the padded width)
 (module
   (import "env" "memory" (memory 1 16384 shared))
 
@@ -187,16 +192,17 @@
         (local.set $pc (local.get $pe))
         (br $chunks))))
 
-  ;; Depthwise, stride 1: for channels [c0, c1), out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] · X[c][oh + ki·DH][ow + kj·DW ..].
-  ;; Output rows are OWPAD long; the lanes past the real width read the next padded row and are dropped.
-  (func (export "depthwise") (param $c0 i32) (param $c1 i32)
-    (local $wp i32) (local $oh i32) (local $owpad i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
+  ;; Depthwise, stride 1: for channels [c0, c1), out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] · X[c][oh + ki·DH][ow + kj·DW ..],
+  ;; written to C as [channels][OH][OW]. The last 8 columns of a row may run past OW: those lanes read the
+  ;; next padded row, go to this thread's scratch `tmp` (32 bytes), and only the real ones are copied out.
+  (func (export "depthwise") (param $c0 i32) (param $c1 i32) (param $tmp i32)
+    (local $wp i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
     (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128)
     (local $i i32) (local $j i32) (local $ki i32) (local $kj i32) (local $row i32) (local $src i32) (local $tap i32)
     (local $acc0 v128) (local $acc1 v128) (local $w v128)
     (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
     (local.set $oh (i32.load (i32.const 52)))
-    (local.set $owpad (i32.load (i32.const 56)))
+    (local.set $ow (i32.load (i32.const 56)))
     (local.set $kh (i32.load (i32.const 60)))
     (local.set $kw (i32.load (i32.const 64)))
     (local.set $dh (i32.mul (i32.load (i32.const 68)) (local.get $wp)))
@@ -209,7 +215,7 @@
         (local.set $wc (i32.add (i32.load (i32.const 76))
           (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw))) (i32.const 2))))
         (local.set $out (i32.add (i32.load (i32.const 20))
-          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $owpad))) (i32.const 2))))
+          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
         (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c0) (i32.const 2)))))
         (local.set $i (i32.const 0))
         (loop $rows
@@ -235,13 +241,56 @@
               (local.set $row (i32.add (local.get $row) (local.get $dh)))
               (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
               (br_if $kis (i32.lt_u (local.get $ki) (local.get $kh))))
-            (v128.store (local.get $out) (local.get $acc0))
-            (v128.store offset=16 (local.get $out) (local.get $acc1))
-            (local.set $out (i32.add (local.get $out) (i32.const 32)))
+            (if (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $ow))
+              (then
+                (v128.store (local.get $out) (local.get $acc0))
+                (v128.store offset=16 (local.get $out) (local.get $acc1))
+                (local.set $out (i32.add (local.get $out) (i32.const 32))))
+              (else
+                (v128.store (local.get $tmp) (local.get $acc0))
+                (v128.store offset=16 (local.get $tmp) (local.get $acc1))
+                (memory.copy (local.get $out) (local.get $tmp) (i32.shl (i32.sub (local.get $ow) (local.get $j)) (i32.const 2)))
+                (local.set $out (i32.add (local.get $out) (i32.shl (i32.sub (local.get $ow) (local.get $j)) (i32.const 2))))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
-            (br_if $cols (i32.lt_u (local.get $j) (local.get $owpad))))
+            (br_if $cols (i32.lt_u (local.get $j) (local.get $ow))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
+        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
+        (br $channels))))
+;; Zero-padding of channels [c0, c1): XRAW [c][H][WIDTH] → X [c][HP][WP] with TOP rows above and LEFT columns
+  ;; on the left (the rest of each padded row and plane is zero too).
+  (func (export "pad") (param $c0 i32) (param $c1 i32)
+    (local $wp i32) (local $h i32) (local $w i32) (local $top i32) (local $left i32) (local $hp i32)
+    (local $src i32) (local $dst i32) (local $r i32) (local $right i32)
+    (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
+    (local.set $h (i32.load (i32.const 84)))
+    (local.set $w (i32.shl (i32.load (i32.const 88)) (i32.const 2)))
+    (local.set $top (i32.load (i32.const 92)))
+    (local.set $left (i32.shl (i32.load (i32.const 96)) (i32.const 2)))
+    (local.set $hp (i32.load (i32.const 100)))
+    (local.set $right (i32.sub (i32.sub (local.get $wp) (local.get $left)) (local.get $w)))
+    (local.set $src (i32.add (i32.load (i32.const 80)) (i32.mul (local.get $c0) (i32.mul (local.get $h) (local.get $w)))))
+    (local.set $dst (i32.add (i32.load (i32.const 24)) (i32.mul (local.get $c0) (i32.mul (local.get $hp) (local.get $wp)))))
+    (block $done
+      (loop $channels
+        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
+        (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $top) (local.get $wp)))
+        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $top) (local.get $wp))))
+        (local.set $r (i32.const 0))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $h)))
+            (memory.fill (local.get $dst) (i32.const 0) (local.get $left))
+            (memory.copy (i32.add (local.get $dst) (local.get $left)) (local.get $src) (local.get $w))
+            (memory.fill (i32.add (i32.add (local.get $dst) (local.get $left)) (local.get $w)) (i32.const 0) (local.get $right))
+            (local.set $dst (i32.add (local.get $dst) (local.get $wp)))
+            (local.set $src (i32.add (local.get $src) (local.get $w)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rows)))
+        (memory.fill (local.get $dst) (i32.const 0)
+          (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp)))
+        (local.set $dst (i32.add (local.get $dst)
+          (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp))))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
 )
