@@ -163,6 +163,7 @@ class WasmConv {
     const colFloats = Math.min(KC, K) * CHUNK * 8;
     const layout = new Layout();
     const input = this.takeInput(layout, info, rows, cols);
+    const WRAW = layout.take(w.length);
     const A = layout.take(groups * mtiles * 4 * K);
     const BIAS = layout.take(groups * mtiles * 4);
     const KTAB = layout.take(K);
@@ -172,17 +173,12 @@ class WasmConv {
     if (!this.reserve(layout.end)) return false;
     const { f32, i32 } = this;
 
-    // Weights as [group][tile][k][4 channels]; channels past outPerGroup stay zero.
-    if (outPerGroup % 4 !== 0) f32.fill(0, A / 4, A / 4 + groups * mtiles * 4 * K);
+    // Weights as [group][tile][k][4 channels] (packed in wasm: this loop is megabytes for big layers).
+    f32.set(w, WRAW / 4);
     f32.fill(0, BIAS / 4, BIAS / 4 + groups * mtiles * 4);
     for (let g = 0; g < groups; g++) {
-      for (let m = 0; m < outPerGroup; m++) {
-        const oc = g * outPerGroup + m;
-        const dst = A / 4 + (g * mtiles + (m >> 2)) * 4 * K + (m & 3);
-        const src = oc * K;
-        for (let k = 0; k < K; k++) f32[dst + 4 * k] = w[src + k] ?? 0;
-        if (bias) f32[BIAS / 4 + g * mtiles * 4 + m] = bias[oc] ?? 0;
-      }
+      this.exports.packWeights(WRAW + 4 * g * outPerGroup * K, A + 16 * g * mtiles * K, outPerGroup, K);
+      if (bias) f32.set(bias.subarray(g * outPerGroup, (g + 1) * outPerGroup), BIAS / 4 + g * mtiles * 4);
     }
     // Byte offsets into a group's padded input: tap k = (channel, ki, kj), and each output pixel's corner.
     let k = KTAB / 4;

@@ -21,6 +21,7 @@ export interface ConvExports {
   gemm(p0: number, p1: number, col: number): void;
   depthwise(c0: number, c1: number, tmp: number): void;
   pad(c0: number, c1: number): void;
+  packWeights(src: number, dst: number, rows: number, K: number): void;
 }
 
 // Control block, per worker: [sequence, finished sequence, ready (1) or failed (2), kind, arg0, arg1, arg2].

@@ -96,9 +96,23 @@
     (v128.store (local.get $row) (local.get $c30))
     (v128.store offset=16 (local.get $row) (local.get $c31)))
 
+;; 1 if the 8 window corners of the panel at `pt` (i32 byte offsets) are o0, o0 + step, …, o0 + 7·step.
+  (func $evenly (param $pt i32) (param $step i32) (result i32)
+    (local $q i32) (local $o0 i32)
+    (local.set $o0 (i32.load (local.get $pt)))
+    (local.set $q (i32.const 1))
+    (loop $check
+      (if (i32.ne (i32.load (i32.add (local.get $pt) (i32.shl (local.get $q) (i32.const 2))))
+                  (i32.add (local.get $o0) (i32.mul (local.get $q) (local.get $step))))
+        (then (return (i32.const 0))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br_if $check (i32.lt_u (local.get $q) (i32.const 8))))
+    (i32.const 1))
+
   ;; im2col of pixel panels [p0, p1) and im2col rows [kb, kb + kc) into dst: [panel][kc][8 pixels].
-  ;; When a panel's 8 window corners are 8 consecutive floats (stride 1, same output row) it copies two
-  ;; vectors per row; otherwise it gathers the 8 floats one by one.
+  ;; A panel whose 8 window corners are adjacent floats (stride 1, one output row) copies two vectors per
+  ;; row; every other float (stride 2) loads four vectors and keeps the even lanes; otherwise it gathers
+  ;; the 8 floats one by one.
   (func $pack (param $p0 i32) (param $p1 i32) (param $kb i32) (param $kc i32) (param $dst i32)
     (local $x i32) (local $pt i32) (local $kt i32) (local $kend i32) (local $src i32)
     (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
@@ -118,13 +132,26 @@
         (local.set $o7 (i32.add (local.get $x) (i32.load offset=28 (local.get $pt))))
         (local.set $kt (i32.add (i32.load (i32.const 28)) (i32.shl (local.get $kb) (i32.const 2))))
         (local.set $kend (i32.add (local.get $kt) (i32.shl (local.get $kc) (i32.const 2))))
-        ;; Offsets only grow along a panel (by ≥ 4 bytes), so o7 − o0 = 28 means all eight are adjacent.
-        (if (i32.eq (i32.sub (local.get $o7) (local.get $o0)) (i32.const 28))
+        (if (call $evenly (local.get $pt) (i32.const 4))
           (then
             (loop $k
               (local.set $src (i32.add (local.get $o0) (i32.load (local.get $kt))))
               (v128.store (local.get $dst) (v128.load (local.get $src)))
               (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (local.set $kt (i32.add (local.get $kt) (i32.const 4)))
+              (br_if $k (i32.lt_u (local.get $kt) (local.get $kend)))))
+          (else (if (call $evenly (local.get $pt) (i32.const 8))
+          (then
+            ;; Reads 4 bytes past the last corner: X is never the last region of the memory.
+            (loop $k
+              (local.set $src (i32.add (local.get $o0) (i32.load (local.get $kt))))
+              (v128.store (local.get $dst)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                  (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+              (v128.store offset=16 (local.get $dst)
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                  (v128.load offset=32 (local.get $src)) (v128.load offset=48 (local.get $src))))
               (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
               (local.set $kt (i32.add (local.get $kt) (i32.const 4)))
               (br_if $k (i32.lt_u (local.get $kt) (local.get $kend)))))
@@ -141,11 +168,11 @@
               (f32.store offset=28 (local.get $dst) (f32.load (i32.add (local.get $o7) (local.get $src))))
               (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
               (local.set $kt (i32.add (local.get $kt) (i32.const 4)))
-              (br_if $k (i32.lt_u (local.get $kt) (local.get $kend))))))
+              (br_if $k (i32.lt_u (local.get $kt) (local.get $kend))))))))
         (local.set $p0 (i32.add (local.get $p0) (i32.const 1)))
         (br $panel))))
 
-  ;; C = bias + A · im2col(X) for the pixel panels [p0, p1), using `col` as this thread's packing scratch
+    ;; C = bias + A · im2col(X) for the pixel panels [p0, p1), using `col` as this thread's packing scratch
   ;; (KC · CHUNK · 8 floats). Loops: pixel chunk → k-block (pack once) → channel tile → panel.
   (func (export "gemm") (param $p0 i32) (param $p1 i32) (param $col i32)
     (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32)
@@ -293,4 +320,32 @@
           (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp))))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
+;; Weights of one group, [rows][K] at src → the GEMM's layout [ceil(rows / 4)][K][4] at dst (4 output
+  ;; channels interleaved per k), with zeros for the channels past `rows` in the last tile.
+  (func (export "packWeights") (param $src i32) (param $dst i32) (param $rows i32) (param $K i32)
+    (local $row i32) (local $s i32) (local $d i32) (local $end i32) (local $tiles i32)
+    (local.set $tiles (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
+    (block $done
+      (loop $rowsLoop
+        (br_if $done (i32.ge_u (local.get $row) (local.get $tiles)))
+        ;; Row r goes to tile r / 4, lane r % 4: byte dst + (r / 4)·K·16 + (r % 4)·4, then every 16 bytes.
+        (local.set $d (i32.add (local.get $dst)
+          (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 2)) (i32.shl (local.get $K) (i32.const 4)))
+            (i32.shl (i32.and (local.get $row) (i32.const 3)) (i32.const 2)))))
+        (local.set $end (i32.add (local.get $d) (i32.shl (local.get $K) (i32.const 4))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $row) (i32.shl (local.get $K) (i32.const 2)))))
+        (if (i32.lt_u (local.get $row) (local.get $rows))
+          (then
+            (loop $k
+              (f32.store (local.get $d) (f32.load (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (i32.const 4)))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (br_if $k (i32.lt_u (local.get $d) (local.get $end)))))
+          (else
+            (loop $k
+              (f32.store (local.get $d) (f32.const 0))
+              (local.set $d (i32.add (local.get $d) (i32.const 16)))
+              (br_if $k (i32.lt_u (local.get $d) (local.get $end))))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rowsLoop))))
 )
