@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { autoChoices, conv2d, convInfo, tensor, useBackend, type Conv2dOptions } from '../../kernel/src/index';
 import { cpuBackend } from '../../kernel/src/backends/cpu';
 import { wasmBackend, wasmScratchBytes } from '../../kernel/src/backends/fast';
+import { gpuBackend, gpuMode, setGpuMode } from '../../kernel/src/backends/gpu';
+import type { Backend } from '../../kernel/src/backends/backend';
 import { expectClose, seededValues } from '../reference/torch';
 
 interface Case {
@@ -22,18 +24,31 @@ const cases: Case[] = [
   { x: [1, 1, 5, 5], w: [1, 1, 5, 5], options: {}, why: 'one output pixel' },
 ];
 
-describe('wasm backend agrees with the reference loops within 1e-4', () => {
-  for (const [i, c] of cases.entries()) {
-    it(`x=[${c.x}] w=[${c.w}] ${JSON.stringify(c.options)}: ${c.why}`, () => {
-      const x = new Float32Array(seededValues(c.x.reduce((a, b) => a * b), 10 + i));
-      const w = new Float32Array(seededValues(c.w.reduce((a, b) => a * b), 20 + i));
-      const bias = new Float32Array(seededValues(c.w[0], 30 + i));
-      const info = convInfo('conv2d', c.x, c.w, c.options);
-      const want = cpuBackend.conv2d(x, w, bias, info);
-      const got = wasmBackend.conv2d(x, w, bias, info);
-      expectClose({ shape: info.outShape, data: got }, { shape: [...info.outShape], data: Array.from(want) }, c.why);
-    });
-  }
+const fastBackends: [string, Backend, string | undefined][] = [
+  ['wasm', wasmBackend, undefined],
+  ['gpu in gpu.js cpu mode', gpuBackend, 'cpu'],
+  ['gpu in the mode gpu.js picks', gpuBackend, undefined],
+];
+
+for (const [label, fast, mode] of fastBackends) {
+  describe(`${label} agrees with the reference loops within 1e-4`, () => {
+    for (const [i, c] of cases.entries()) {
+      it(`x=[${c.x}] w=[${c.w}] ${JSON.stringify(c.options)}: ${c.why}`, () => {
+        setGpuMode(mode);
+        const x = new Float32Array(seededValues(c.x.reduce((a, b) => a * b), 10 + i));
+        const w = new Float32Array(seededValues(c.w.reduce((a, b) => a * b), 20 + i));
+        const bias = new Float32Array(seededValues(c.w[0], 30 + i));
+        const info = convInfo('conv2d', c.x, c.w, c.options);
+        const want = cpuBackend.conv2d(x, w, bias, info);
+        const got = fast.conv2d(x, w, bias, info);
+        expectClose({ shape: info.outShape, data: got }, { shape: [...info.outShape], data: Array.from(want) }, c.why);
+        if (mode) expect(gpuMode()).toBe(mode);
+      });
+    }
+  });
+}
+
+describe('wasm backend scratch', () => {
 
   it('reuses its scratch: repeating a call, or a smaller one, does not grow it', () => {
     const x = tensor(new Float32Array(seededValues(32 * 24 * 24, 5)), [1, 32, 24, 24]);

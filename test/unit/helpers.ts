@@ -1,19 +1,29 @@
 /** Small helpers shared by the unit tests. */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { tensor, type Tensor } from '../../kernel/src/index';
-import { backendNames, useBackend, type BackendName } from '../../kernel/src/backends';
+import { backendNames, setGpuMode, useBackend, type BackendName } from '../../kernel/src/backends';
 
 /**
  * One test body, every backend (STYLE.md item 3): `describe('<title> on <backend>')` per backend name, with
- * that backend selected for its tests and the default (`'auto'`) restored after.
+ * that backend selected for its tests and the default (`'auto'`) restored after. The gpu.js backend runs
+ * twice: in gpu.js's `cpu` mode (its kernel source as JavaScript, on every machine) and in the mode gpu.js
+ * picks here (a GL or WebGPU context where there is one, e.g. headless-gl under Xvfb).
  */
 export function onEveryBackend(title: string, body: (name: BackendName) => void): void {
   for (const name of backendNames) {
-    describe(`${title} on ${name}`, () => {
-      beforeAll(() => useBackend(name));
-      afterAll(() => useBackend('auto'));
-      body(name);
-    });
+    for (const gpuMode of name === 'gpu' ? ['cpu', undefined] : [undefined]) {
+      describe(`${title} on ${name}${gpuMode ? ` (gpu.js ${gpuMode} mode)` : ''}`, () => {
+        beforeAll(() => {
+          setGpuMode(gpuMode);
+          useBackend(name);
+        });
+        afterAll(() => {
+          setGpuMode(undefined);
+          useBackend('auto');
+        });
+        body(name);
+      });
+    }
   }
 }
 

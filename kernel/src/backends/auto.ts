@@ -32,36 +32,41 @@ function macsOf(info: ConvInfo, weightLength: number): number {
   return (info.outShape.reduce((a, b) => a * b, 1) / info.outChannels) * weightLength;
 }
 
-/** Creates an auto backend choosing among `candidates` (the reference loops are always one of them). */
-export function createAutoBackend(candidates: readonly Backend[]): { backend: Backend; choices: () => AutoChoice[] } {
-  const cache = new Map<string, AutoChoice>();
+/**
+ * Creates an auto backend choosing among `candidates()` (asked on each measurement, so a backend that loads
+ * lazily costs nothing until a size class is measured; the reference loops are always one of them).
+ */
+export function createAutoBackend(candidates: () => readonly Backend[]): { backend: Backend; choices: () => AutoChoice[] } {
+  const cache = new Map<string, { choice: AutoChoice; backend: Backend }>();
   let last = cpuBackend.name;
 
   function conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array {
     const macs = macsOf(info, w.length);
     const depthwise = info.groups > 1 && info.groups === info.inChannels;
     const sizeClass = `${info.op} ${depthwise ? 'depthwise' : 'dense'} ~2^${Math.round(Math.log2(Math.max(macs, 1)))} MACs`;
-    const known = cache.get(sizeClass);
-    if (known || macs < MEASURE_FROM_MACS) {
-      const chosen = candidates.find((c) => c.name === known?.choice) ?? cpuBackend;
-      if (!known) cache.set(sizeClass, { sizeClass, choice: chosen.name, ms: {} });
-      last = chosen.name;
-      return chosen.conv2d(x, w, bias, info);
+    let known = cache.get(sizeClass);
+    if (!known && macs < MEASURE_FROM_MACS) {
+      known = { choice: { sizeClass, choice: cpuBackend.name, ms: {} }, backend: cpuBackend };
+      cache.set(sizeClass, known);
+    }
+    if (known) {
+      last = known.backend.name;
+      return known.backend.conv2d(x, w, bias, info);
     }
     const ms: Record<string, number> = {};
-    let best: { name: string; ms: number; out: Float32Array } | undefined;
-    for (const candidate of candidates) {
+    let best: { backend: Backend; ms: number; out: Float32Array } | undefined;
+    for (const candidate of candidates()) {
       if (candidate === cpuBackend && macs > REFERENCE_UP_TO_MACS) continue;
       candidate.conv2d(x, w, bias, info);
       const start = performance.now();
       const out = candidate.conv2d(x, w, bias, info);
       const elapsed = performance.now() - start;
       ms[candidate.name] = elapsed;
-      if (!best || elapsed < best.ms) best = { name: candidate.name, ms: elapsed, out };
+      if (!best || elapsed < best.ms) best = { backend: candidate, ms: elapsed, out };
     }
     if (!best) throw new Error('internal: auto backend has no candidate');
-    cache.set(sizeClass, { sizeClass, choice: best.name, ms });
-    last = best.name;
+    cache.set(sizeClass, { choice: { sizeClass, choice: best.backend.name, ms }, backend: best.backend });
+    last = best.backend.name;
     return best.out;
   }
 
@@ -78,5 +83,5 @@ export function createAutoBackend(candidates: readonly Backend[]): { backend: Ba
       };
     },
   });
-  return { backend, choices: () => [...cache.values()] };
+  return { backend, choices: () => [...cache.values()].map((c) => c.choice) };
 }

@@ -1,18 +1,30 @@
 /**
  * Backend selection: `useBackend` and `backend()` are the switch every op reads, so backends plug in here
  * without touching the ops. `'cpu'` is the reference loops (the ground truth), `'wasm'` the fast CPU path
- * (WebAssembly SIMD on every core), and `'auto'`, the default, picks per size class by measurement.
+ * (WebAssembly SIMD on every core), `'gpu'` gpu.js (optional), and `'auto'`, the default, picks per size
+ * class by measurement.
  */
 import type { Backend } from './backend';
 import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
 import { wasmBackend } from './fast';
+import { GPU_MODES, gpuBackend, gpuMode } from './gpu';
 
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
+export { gpuMode, setGpuMode } from './gpu';
 
-const auto = createAutoBackend([wasmBackend, cpuBackend]);
-const backends = { cpu: cpuBackend, wasm: wasmBackend, auto: auto.backend } as const;
+/** The gpu.js backend is a candidate of `'auto'` only where gpu.js loads and found a GPU context. */
+function gpuOnHardware(): boolean {
+  try {
+    return GPU_MODES.includes(gpuMode());
+  } catch {
+    return false;
+  }
+}
+
+const auto = createAutoBackend(() => [wasmBackend, cpuBackend, ...(gpuOnHardware() ? [gpuBackend] : [])]);
+const backends = { cpu: cpuBackend, wasm: wasmBackend, gpu: gpuBackend, auto: auto.backend } as const;
 
 /** A backend's name, as `useBackend` takes it. */
 export type BackendName = keyof typeof backends;
