@@ -6,14 +6,20 @@
 # Idempotent: every step is skipped when its inputs are unchanged (fingerprints in .setup/), so a second run
 # takes seconds.
 #
-# Usage: bash kernel/scripts/setup.sh [--test]
+# Usage: bash kernel/scripts/setup.sh [--test] [--gpu]
 #   --test  also installs the test tools: Chromium (Debian's, for browser tests) and the Python test packages.
+#   --gpu   also builds headless-gl (the optional `gl` package: gpu.js's WebGL context in Node) with Debian's
+#           build and X11/GL packages, and installs Xvfb for its display. Also on with CONVLAB_GPU=1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 FOR_TESTS=0
-[[ "${1:-}" == "--test" ]] && FOR_TESTS=1
+FOR_GPU=${CONVLAB_GPU:-0}
+for arg in "$@"; do
+  [[ "$arg" == "--test" ]] && FOR_TESTS=1
+  [[ "$arg" == "--gpu" ]] && FOR_GPU=1
+done
 STAMPS="$ROOT/.setup"
 VENV="$ROOT/.venv"
 mkdir -p "$STAMPS"
@@ -84,6 +90,25 @@ if ! is_fresh "pip-$(basename "$REQS")" "$PY_FP"; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS" \
     || die "pip install -r $REQS failed" "read the pip error above, then run again"
   mark_fresh "pip-$(basename "$REQS")" "$PY_FP"
+fi
+
+# --- headless-gl and Xvfb for the gpu backend (opt-in: compiling gl's ANGLE takes many minutes) -------------
+# gl has no prebuilt binary reachable here, so it compiles at install; npm 11 may skip install scripts, so the
+# build is run explicitly and then proven by creating a context under Xvfb.
+if [[ $FOR_GPU -eq 1 ]]; then
+  GL_PKGS=(build-essential python3 pkg-config libx11-dev libxi-dev libxext-dev libgl-dev libglu1-mesa-dev libglew-dev xvfb xauth)
+  missing=()
+  for pkg in "${GL_PKGS[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [[ ${#missing[@]} -gt 0 ]] && apt_install "${missing[@]}"
+  GL_VERSION=$(node -p 'require("./node_modules/gpu.js/package.json").optionalDependencies.gl')
+  if ! xvfb-run -a node -e 'process.exit(require("gl")(1, 1) ? 0 : 1)' 2>/dev/null; then
+    say "building headless-gl (gl@$GL_VERSION; compiles ANGLE, may take 20+ minutes)"
+    npm install --no-save --no-audit --no-fund --foreground-scripts "gl@$GL_VERSION" >"$STAMPS/gl-build.log" 2>&1 \
+      || { tail -30 "$STAMPS/gl-build.log" >&2; die "gl does not build" "read .setup/gl-build.log; the gpu backend falls back to gpu.js's CPU modes without it"; }
+    xvfb-run -a node -e 'process.exit(require("gl")(1, 1) ? 0 : 1)' \
+      || die "gl built but creates no WebGL context under Xvfb" "read .setup/gl-build.log"
+  fi
+  say "headless-gl works under Xvfb"
 fi
 
 # --- Chromium for browser tests ----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@
  * mode on every machine, so the kernel's logic is checked everywhere. {@link gpuMode} says which mode is in
  * use; `'auto'` only considers this backend where the mode is a GPU one. Other ops run the reference loops.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Backend } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
@@ -83,8 +85,36 @@ export function setGpuMode(mode: string | undefined): void {
   kernels.clear();
 }
 
+/**
+ * headless-gl needs an X display on Linux. With none set, use a running X server's socket if there is one,
+ * else start Xvfb (installed by `setup.sh --gpu`) for the life of this process. Does nothing when `gl` is not
+ * installed: gpu.js then picks a CPU mode anyway.
+ */
+function ensureDisplay(): void {
+  if (process.platform !== 'linux' || process.env['DISPLAY']) return;
+  try {
+    require.resolve('gl');
+  } catch {
+    return;
+  }
+  const socket = (n: number): string => `/tmp/.X11-unix/X${n}`;
+  const found = [99, 98, 97, 0, 1].find((n) => existsSync(socket(n)));
+  if (found !== undefined) {
+    process.env['DISPLAY'] = `:${found}`;
+    return;
+  }
+  const xvfb = spawn('Xvfb', [':99', '-screen', '0', '64x64x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  xvfb.on('error', () => undefined); // no Xvfb: gl fails to make a context and gpu.js falls back
+  xvfb.unref();
+  process.on('exit', () => xvfb.kill());
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 3000 && !existsSync(socket(99)); waited += 50) Atomics.wait(pause, 0, 0, 50);
+  process.env['DISPLAY'] = ':99';
+}
+
 function load(): GpuInstance {
   if (gpu) return gpu;
+  ensureDisplay();
   let gpujs: GpuJs;
   try {
     // Lazy and optional: only `useBackend('gpu')` needs gpu.js.
