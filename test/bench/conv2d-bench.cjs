@@ -4,6 +4,7 @@
 //   npm run bench                    all layers, all implementations
 //   npm run bench -- --layers L3,L4  some layers
 //   npm run bench -- --quick         fewer runs (a smoke run: agreement still checked)
+//   npm run bench -- --no-gpu        without the gpu.js backend (slow where gpu.js finds no GPU)
 //
 // Peers: TF.js cpu backend, TF.js wasm backend (XNNPACK, SIMD), onnxruntime-node (native) and naive JS loops.
 // Every implementation gets its native layout outside the timed region (TF.js is NHWC; ConvLab, ONNX and the
@@ -197,6 +198,7 @@ async function main() {
   const impls = [];
   // 'auto' is ConvLab's default: the ratios are taken against it.
   for (const name of ['auto', 'wasm', 'cpu']) impls.push({ name: `convlab:${name}`, convlab: name });
+  if (!args.includes('--no-gpu')) impls.push({ name: `convlab:gpu(${convlab.gpuMode()})`, convlab: 'gpu' });
   impls.push({ name: 'naive-js' });
   if (peers.tf) impls.push({ name: 'tfjs-cpu', tf: 'cpu' }, { name: 'tfjs-wasm', tf: 'wasm' });
   if (peers.ort) impls.push({ name: 'onnxruntime', ort: true });
@@ -256,17 +258,18 @@ async function main() {
   for (const layerName of layerNames) {
     say(`${layerName} ${LAYERS[layerName].note}`);
     for (const [name, r] of Object.entries(results[layerName])) {
-      say(`  ${name.padEnd(14)} ${pad(r.ms.toFixed(3), 10)} ms ${pad(r.gflops.toFixed(2), 8)} GFLOP/s  runs ${pad(r.runs, 2)}  ` +
+      say(`  ${name.padEnd(20)} ${pad(r.ms.toFixed(3), 10)} ms ${pad(r.gflops.toFixed(2), 8)} GFLOP/s  runs ${pad(r.runs, 2)}  ` +
         `maxAbs ${r.maxAbs.toExponential(1)} maxRel ${r.maxRel.toExponential(1)} ${r.ok ? 'ok' : 'DISAGREES'}`);
     }
   }
   say();
   say(`ratio ${defaultName} ÷ peer (throughput; > 1: ConvLab faster)`);
   const peerNames = impls.map((i) => i.name).filter((n) => n !== defaultName);
-  say(`  ${'layer'.padEnd(6)}${peerNames.map((n) => pad(n, 14)).join('')}`);
+  const width = Math.max(...peerNames.map((n) => n.length)) + 2;
+  say(`  ${'layer'.padEnd(6)}${peerNames.map((n) => pad(n, width)).join('')}`);
   for (const layerName of layerNames) {
     const mine = results[layerName][defaultName];
-    say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), 14)).join('')}`);
+    say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), width)).join('')}`);
   }
   say();
   say('auto chose (per size class: warm-run ms of each candidate measured)');
