@@ -118,7 +118,6 @@ function load(): GpuInstance {
   let gpujs: GpuJs;
   try {
     // Lazy and optional: only `useBackend('gpu')` needs gpu.js.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     gpujs = require('gpu.js') as GpuJs;
   } catch (error) {
     return fail({
