@@ -137,7 +137,8 @@ class WasmConv {
     this.f32.set(w, W / 4);
     if (bias) this.f32.set(bias, BIAS / 4);
     else this.f32.fill(0, BIAS / 4, BIAS / 4 + channels);
-    const jobs = this.jobs('depthwise', channels, channels * oh * ow * rows.kernel * cols.kernel, (t) => TMP + 32 * t);
+    const kind = rows.kernel === 3 && cols.kernel === 3 ? 'depthwise3x3' : 'depthwise';
+    const jobs = this.jobs(kind, channels, channels * oh * ow * rows.kernel * cols.kernel, (t) => TMP + 32 * t);
     for (let n = 0; n < info.batch; n++) {
       this.writePaddedInput(x, n, info, rows, cols, input);
       this.setParams({ X: input.X, W, BIAS, C, WP: wp, PLANE: plane, OH: oh, OW: ow, KH: rows.kernel,

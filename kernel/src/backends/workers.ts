@@ -12,14 +12,18 @@ import type { WasmMemory, WasmModule } from './wasm/api';
 
 /** One slice of work: the export to run and its three integer arguments. */
 export interface Job {
-  kind: 'gemm' | 'depthwise';
+  kind: (typeof KINDS)[number];
   args: [number, number, number];
 }
+
+/** The exports a job can run; a job's kind travels as its index here. */
+const KINDS = ['gemm', 'depthwise', 'depthwise3x3'] as const;
 
 /** The exports of conv.wat, as every thread sees them. */
 export interface ConvExports {
   gemm(p0: number, p1: number, col: number): void;
   depthwise(c0: number, c1: number, tmp: number): void;
+  depthwise3x3(c0: number, c1: number, tmp: number): void;
   pad(c0: number, c1: number): void;
   packWeights(src: number, dst: number, rows: number, K: number): void;
 }
@@ -38,7 +42,8 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
 const ctl = new Int32Array(control);
 const base = index * ${SLOT};
-const { gemm, depthwise } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const kinds = ${JSON.stringify(KINDS)};
 Atomics.store(ctl, base + ${STATE}, 1);
 let seen = 0;
 for (;;) {
@@ -46,7 +51,7 @@ for (;;) {
   seen = Atomics.load(ctl, base + ${SEQUENCE});
   try {
     const a = ctl[base + ${ARGS}], b = ctl[base + ${ARGS + 1}], c = ctl[base + ${ARGS + 2}];
-    if (ctl[base + ${KIND}] === 0) gemm(a, b, c); else depthwise(a, b, c);
+    exports[kinds[ctl[base + ${KIND}]]](a, b, c);
   } catch (error) {
     Atomics.store(ctl, base + ${STATE}, 2);
   }
@@ -84,7 +89,7 @@ export class ThreadPool {
     jobs.forEach((job, i) => {
       const base = i * SLOT;
       if (i === 0 || !workers[i - 1] || Atomics.load(this.control, base + STATE) !== 1) return;
-      this.control[base + KIND] = job.kind === 'gemm' ? 0 : 1;
+      this.control[base + KIND] = KINDS.indexOf(job.kind);
       this.control.set(job.args, base + ARGS);
       Atomics.store(this.control, base + SEQUENCE, this.sequence);
       Atomics.notify(this.control, base + SEQUENCE);
@@ -122,7 +127,5 @@ export class ThreadPool {
 }
 
 function runHere(exports: ConvExports, job: Job): void {
-  const [a, b, c] = job.args;
-  if (job.kind === 'gemm') exports.gemm(a, b, c);
-  else exports.depthwise(a, b, c);
+  exports[job.kind](...job.args);
 }

@@ -96,7 +96,7 @@
     (v128.store (local.get $row) (local.get $c30))
     (v128.store offset=16 (local.get $row) (local.get $c31)))
 
-;; 1 if the 8 window corners of the panel at `pt` (i32 byte offsets) are o0, o0 + step, …, o0 + 7·step.
+  ;; 1 if the 8 window corners of the panel at `pt` (i32 byte offsets) are o0, o0 + step, …, o0 + 7·step.
   (func $evenly (param $pt i32) (param $step i32) (result i32)
     (local $q i32) (local $o0 i32)
     (local.set $o0 (i32.load (local.get $pt)))
@@ -219,6 +219,19 @@
         (local.set $pc (local.get $pe))
         (br $chunks))))
 
+  ;; Stores 8 output values (two vectors) at `out`, or only the first `left` of them when fewer remain in
+  ;; the row (through the 32-byte scratch `tmp`); returns the address after the last value stored.
+  (func $store8 (param $out i32) (param $tmp i32) (param $a v128) (param $b v128) (param $left i32) (result i32)
+    (if (i32.ge_u (local.get $left) (i32.const 8))
+      (then
+        (v128.store (local.get $out) (local.get $a))
+        (v128.store offset=16 (local.get $out) (local.get $b))
+        (return (i32.add (local.get $out) (i32.const 32)))))
+    (v128.store (local.get $tmp) (local.get $a))
+    (v128.store offset=16 (local.get $tmp) (local.get $b))
+    (memory.copy (local.get $out) (local.get $tmp) (i32.shl (local.get $left) (i32.const 2)))
+    (i32.add (local.get $out) (i32.shl (local.get $left) (i32.const 2))))
+
   ;; Depthwise, stride 1: for channels [c0, c1), out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] · X[c][oh + ki·DH][ow + kj·DW ..],
   ;; written to C as [channels][OH][OW]. The last 8 columns of a row may run past OW: those lanes read the
   ;; next padded row, go to this thread's scratch `tmp` (32 bytes), and only the real ones are copied out.
@@ -268,23 +281,99 @@
               (local.set $row (i32.add (local.get $row) (local.get $dh)))
               (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
               (br_if $kis (i32.lt_u (local.get $ki) (local.get $kh))))
-            (if (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $ow))
-              (then
-                (v128.store (local.get $out) (local.get $acc0))
-                (v128.store offset=16 (local.get $out) (local.get $acc1))
-                (local.set $out (i32.add (local.get $out) (i32.const 32))))
-              (else
-                (v128.store (local.get $tmp) (local.get $acc0))
-                (v128.store offset=16 (local.get $tmp) (local.get $acc1))
-                (memory.copy (local.get $out) (local.get $tmp) (i32.shl (i32.sub (local.get $ow) (local.get $j)) (i32.const 2)))
-                (local.set $out (i32.add (local.get $out) (i32.shl (i32.sub (local.get $ow) (local.get $j)) (i32.const 2))))))
+            (local.set $out (call $store8 (local.get $out) (local.get $tmp) (local.get $acc0) (local.get $acc1)
+              (i32.sub (local.get $ow) (local.get $j))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br_if $cols (i32.lt_u (local.get $j) (local.get $ow))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
-;; Zero-padding of channels [c0, c1): XRAW [c][H][WIDTH] → X [c][HP][WP] with TOP rows above and LEFT columns
+
+  ;; The depthwise kernel for 3×3 windows: the 9 weights stay in registers and the taps are unrolled
+  ;; (the general loop above spends as much on its counters as on the arithmetic).
+  (func (export "depthwise3x3") (param $c0 i32) (param $c1 i32) (param $tmp i32)
+    (local $wp i32) (local $oh i32) (local $ow i32) (local $dh i32) (local $dw i32)
+    (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128) (local $i i32) (local $j i32) (local $row i32)
+    (local $acc0 v128) (local $acc1 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32) (local $a6 i32) (local $a7 i32) (local $a8 i32)
+    (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
+    (local.set $oh (i32.load (i32.const 52)))
+    (local.set $ow (i32.load (i32.const 56)))
+    (local.set $dh (i32.mul (i32.load (i32.const 68)) (local.get $wp)))
+    (local.set $dw (i32.shl (i32.load (i32.const 72)) (i32.const 2)))
+    (block $done
+      (loop $channels
+        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
+        (local.set $xc (i32.add (i32.load (i32.const 24))
+          (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
+        (local.set $wc (i32.add (i32.load (i32.const 76)) (i32.mul (local.get $c0) (i32.const 36))))
+        (local.set $out (i32.add (i32.load (i32.const 20))
+          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
+        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c0) (i32.const 2)))))
+        (local.set $w0 (v128.load32_splat offset=0 (local.get $wc)))
+        (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
+        (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
+        (local.set $w3 (v128.load32_splat offset=12 (local.get $wc)))
+        (local.set $w4 (v128.load32_splat offset=16 (local.get $wc)))
+        (local.set $w5 (v128.load32_splat offset=20 (local.get $wc)))
+        (local.set $w6 (v128.load32_splat offset=24 (local.get $wc)))
+        (local.set $w7 (v128.load32_splat offset=28 (local.get $wc)))
+        (local.set $w8 (v128.load32_splat offset=32 (local.get $wc)))
+        (local.set $i (i32.const 0))
+        (loop $rows
+          (local.set $row (i32.add (local.get $xc) (i32.mul (local.get $i) (local.get $wp))))
+          (local.set $a0 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
+          (local.set $a1 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
+          (local.set $a2 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
+          (local.set $a3 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
+          (local.set $a4 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
+          (local.set $a5 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
+          (local.set $a6 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
+          (local.set $a7 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
+          (local.set $a8 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
+          (local.set $j (i32.const 0))
+          (loop $cols
+            (local.set $acc0 (local.get $bias))
+            (local.set $acc1 (local.get $bias))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w0) (v128.load (local.get $a0)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w0) (v128.load offset=16 (local.get $a0)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w1) (v128.load (local.get $a1)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w1) (v128.load offset=16 (local.get $a1)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w2) (v128.load (local.get $a2)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w2) (v128.load offset=16 (local.get $a2)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w3) (v128.load (local.get $a3)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w3) (v128.load offset=16 (local.get $a3)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w4) (v128.load (local.get $a4)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w4) (v128.load offset=16 (local.get $a4)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w5) (v128.load (local.get $a5)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w5) (v128.load offset=16 (local.get $a5)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w6) (v128.load (local.get $a6)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w6) (v128.load offset=16 (local.get $a6)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w7) (v128.load (local.get $a7)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w7) (v128.load offset=16 (local.get $a7)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w8) (v128.load (local.get $a8)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w8) (v128.load offset=16 (local.get $a8)))))
+            (local.set $out (call $store8 (local.get $out) (local.get $tmp) (local.get $acc0) (local.get $acc1)
+              (i32.sub (local.get $ow) (local.get $j))))
+            (local.set $a0 (i32.add (local.get $a0) (i32.const 32)))
+            (local.set $a1 (i32.add (local.get $a1) (i32.const 32)))
+            (local.set $a2 (i32.add (local.get $a2) (i32.const 32)))
+            (local.set $a3 (i32.add (local.get $a3) (i32.const 32)))
+            (local.set $a4 (i32.add (local.get $a4) (i32.const 32)))
+            (local.set $a5 (i32.add (local.get $a5) (i32.const 32)))
+            (local.set $a6 (i32.add (local.get $a6) (i32.const 32)))
+            (local.set $a7 (i32.add (local.get $a7) (i32.const 32)))
+            (local.set $a8 (i32.add (local.get $a8) (i32.const 32)))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br_if $cols (i32.lt_u (local.get $j) (local.get $ow))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
+        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
+        (br $channels))))
+
+  ;; Zero-padding of channels [c0, c1): XRAW [c][H][WIDTH] → X [c][HP][WP] with TOP rows above and LEFT columns
   ;; on the left (the rest of each padded row and plane is zero too).
   (func (export "pad") (param $c0 i32) (param $c1 i32)
     (local $wp i32) (local $h i32) (local $w i32) (local $top i32) (local $left i32) (local $hp i32)
@@ -320,7 +409,8 @@
           (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp))))
         (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
-;; Weights of one group, [rows][K] at src → the GEMM's layout [ceil(rows / 4)][K][4] at dst (4 output
+
+  ;; Weights of one group, [rows][K] at src → the GEMM's layout [ceil(rows / 4)][K][4] at dst (4 output
   ;; channels interleaved per k), with zeros for the channels past `rows` in the last tile.
   (func (export "packWeights") (param $src i32) (param $dst i32) (param $rows i32) (param $K i32)
     (local $row i32) (local $s i32) (local $d i32) (local $end i32) (local $tiles i32)
