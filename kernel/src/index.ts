@@ -13,7 +13,7 @@ export { convInfo, outputSize } from './shapes';
 export type { ConvInfo, AxisInfo, ConvOptions, Padding } from './shapes';
 export { conv2d } from './ops/conv';
 export type { Conv2dOptions } from './ops/conv';
-export { backend, useBackend, autoChoices, gpuMode, setGpuMode } from './backends';
+export { backend, useBackend, autoChoices, gpuMode, gpuRenderer, setGpuMode } from './backends';
 export type { AutoChoice, BackendName } from './backends';
 export { display } from './display/display';
 export { tensorBundle, FEATURE_MAP_MIME } from './display/bundle';

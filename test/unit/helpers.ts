@@ -12,7 +12,9 @@ import { backendNames, setGpuMode, useBackend, type BackendName } from '../../ke
 export function onEveryBackend(title: string, body: (name: BackendName) => void): void {
   for (const name of backendNames) {
     for (const gpuMode of name === 'gpu' ? ['cpu', undefined] : [undefined]) {
-      describe(`${title} on ${name}${gpuMode ? ` (gpu.js ${gpuMode} mode)` : ''}`, () => {
+      // gpu.js compiles a shader per conv geometry: seconds for a sweep on a software GL (Xvfb).
+      const options = { timeout: name === 'gpu' ? 120_000 : 5_000 };
+      describe(`${title} on ${name}${gpuMode ? ` (gpu.js ${gpuMode} mode)` : ''}`, options, () => {
         beforeAll(() => {
           setGpuMode(gpuMode);
           useBackend(name);

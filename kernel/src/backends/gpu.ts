@@ -8,7 +8,7 @@
  * use; `'auto'` only considers this backend where the mode is a GPU one. Other ops run the reference loops.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { Backend } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
@@ -20,6 +20,8 @@ interface GpuKernel {
 }
 interface GpuInstance {
   readonly mode: string;
+  /** The kernel class gpu.js chose, e.g. `HeadlessGLKernel`. */
+  readonly Kernel: { name: string } | null;
   createKernel(source: (...args: never[]) => number, settings: object): GpuKernel;
 }
 interface GpuJs {
@@ -72,7 +74,7 @@ let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undef
 const kernels = new Map<string, GpuKernel>();
 
 /** gpu.js modes that run on a graphics processor (its others: `'webasm'`, `'cpu'`, run on the CPU). */
-export const GPU_MODES: readonly string[] = ['gpu', 'webgl', 'webgl2', 'headlessgl', 'webgpu'];
+export const GPU_MODES: readonly string[] = ['webgl', 'webgl2', 'headlessgl', 'webgpu'];
 
 /**
  * Picks the gpu.js mode for later `'gpu'` convs (`undefined`: let gpu.js choose, the default). The tests run
@@ -103,7 +105,9 @@ function ensureDisplay(): void {
     process.env['DISPLAY'] = `:${found}`;
     return;
   }
-  const xvfb = spawn('Xvfb', [':99', '-screen', '0', '64x64x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  // -terminate: Xvfb exits when its last client (this process's GL context) goes, even if this process is
+  // killed without running its exit handlers.
+  const xvfb = spawn('Xvfb', [':99', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], { stdio: 'ignore' });
   xvfb.on('error', () => undefined); // no Xvfb: gl fails to make a context and gpu.js falls back
   xvfb.unref();
   process.on('exit', () => xvfb.kill());
@@ -139,8 +143,42 @@ function load(): GpuInstance {
  * @example gpuMode(); // 'webasm' (on a machine without WebGL)
  */
 export function gpuMode(): string {
-  return load().mode;
+  const instance = load();
+  // gpu.js calls every GL kernel 'gpu'; its kernel class says which.
+  const kernel = instance.Kernel?.name ?? '';
+  const modes: [RegExp, string][] = [[/HeadlessGL/, 'headlessgl'], [/WebGL2/, 'webgl2'], [/WebGL/, 'webgl'], [/WebGPU/, 'webgpu']];
+  return instance.mode === 'gpu' ? (modes.find(([pattern]) => pattern.test(kernel))?.[1] ?? 'gpu') : instance.mode;
 }
+
+/** True when the X display `DISPLAY` names is served by Xvfb (found by its command line in /proc). */
+function displayIsXvfb(): boolean {
+  const display = process.env['DISPLAY'] ?? '';
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/Xvfb$/.test(args[0] ?? '') && args.includes(display)) return true;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false;
+}
+
+/**
+ * What renders for the gpu backend: `'software (Xvfb)'` for headless-gl on Xvfb (Xvfb has no GPU: Mesa's
+ * llvmpipe draws), else headless-gl's renderer string; undefined in gpu.js's other modes. `'auto'` leaves
+ * the gpu backend out where the renderer is software.
+ * @example gpuRenderer(); // 'software (Xvfb)' on a machine without a GPU, after setup.sh --gpu
+ */
+export function gpuRenderer(): string | undefined {
+  if (gpuMode() !== 'headlessgl') return undefined;
+  if (process.platform === 'linux' && displayIsXvfb()) return 'software (Xvfb)';
+  const gl = (require('gl') as (w: number, h: number) => { getParameter(p: number): string; RENDERER: number } | null)(1, 1);
+  return gl ? gl.getParameter(gl.RENDERER) : undefined;
+}
+
+/** Renderers that are CPU emulations of a GPU. */
+export const SOFTWARE_RENDERER = /llvmpipe|softpipe|swiftshader|software|lavapipe/i;
 
 function constantsOf(info: ConvInfo): ConvConstants {
   const [rows, cols] = axes2d(info);

@@ -8,16 +8,19 @@ import type { Backend } from './backend';
 import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
 import { wasmBackend } from './fast';
-import { GPU_MODES, gpuBackend, gpuMode } from './gpu';
+import { GPU_MODES, SOFTWARE_RENDERER, gpuBackend, gpuMode, gpuRenderer } from './gpu';
 
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
-export { gpuMode, setGpuMode } from './gpu';
+export { gpuMode, gpuRenderer, setGpuMode } from './gpu';
 
-/** The gpu.js backend is a candidate of `'auto'` only where gpu.js loads and found a GPU context. */
+/**
+ * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that
+ * context is not a software renderer (Mesa's llvmpipe under Xvfb is one: the CPU paths beat it).
+ */
 function gpuOnHardware(): boolean {
   try {
-    return GPU_MODES.includes(gpuMode());
+    return GPU_MODES.includes(gpuMode()) && !SOFTWARE_RENDERER.test(gpuRenderer() ?? '');
   } catch {
     return false;
   }
