@@ -17,8 +17,9 @@ export { gpuMode, gpuRenderer, setGpuMode } from './gpu';
 /**
  * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that
  * context is not a software renderer (Mesa's llvmpipe under Xvfb is one: the CPU paths beat it).
+ * @example gpuOnHardware(); // false on a machine without a GPU
  */
-function gpuOnHardware(): boolean {
+export function gpuOnHardware(): boolean {
   try {
     return GPU_MODES.includes(gpuMode()) && !SOFTWARE_RENDERER.test(gpuRenderer() ?? '');
   } catch {
