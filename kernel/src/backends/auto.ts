@@ -5,7 +5,7 @@
  * the first call of a class, every candidate runs the call twice and the second run is timed; the fastest is
  * cached and used from then on. Tiny classes (under 2^12 multiply-adds: microseconds either way) use the
  * reference loops without measuring, so small examples print the same backend on every machine; the
- * reference loops are not timed above 2^22 multiply-adds, where they run for seconds and never win.
+ * reference loops are not timed above 2^16 multiply-adds (a few ms): beyond, they only lose by more.
  *
  * `name` is the backend that computed the last result, so a Tensor's provenance (and every displayed result)
  * says which one ran; {@link autoChoices} lists the measurements.
@@ -15,7 +15,7 @@ import { cpuBackend } from './cpu';
 import type { ConvInfo } from '../shapes';
 
 const MEASURE_FROM_MACS = 2 ** 12;
-const REFERENCE_UP_TO_MACS = 2 ** 22;
+const REFERENCE_UP_TO_MACS = 2 ** 16;
 
 /** One size class's measurement: the candidates' times of a warm run and the backend chosen. */
 export interface AutoChoice {
