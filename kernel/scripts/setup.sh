@@ -6,14 +6,24 @@
 # Idempotent: every step is skipped when its inputs are unchanged (fingerprints in .setup/), so a second run
 # takes seconds.
 #
-# Usage: bash kernel/scripts/setup.sh [--test]
+# Usage: bash kernel/scripts/setup.sh [--test] [--gpu]
 #   --test  also installs the test tools: Chromium (Debian's, for browser tests) and the Python test packages.
+#   --gpu   also builds headless-gl (the optional `gl` package: gpu.js's WebGL context in Node) with Debian's
+#           build and X11/GL packages, and installs Xvfb for its display. Also on with CONVLAB_GPU=1, and with
+#           --test (so the gpu backend's tests run on headless-gl) unless CONVLAB_GPU=0; there a failed gl
+#           build only warns, and the gpu tests run in gpu.js's CPU modes.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 FOR_TESTS=0
-[[ "${1:-}" == "--test" ]] && FOR_TESTS=1
+FOR_GPU=${CONVLAB_GPU:-0}
+GPU_REQUIRED=$FOR_GPU
+for arg in "$@"; do
+  [[ "$arg" == "--test" ]] && FOR_TESTS=1
+  [[ "$arg" == "--gpu" ]] && FOR_GPU=1 && GPU_REQUIRED=1
+done
+[[ $FOR_TESTS -eq 1 && "${CONVLAB_GPU:-}" != "0" ]] && FOR_GPU=1
 STAMPS="$ROOT/.setup"
 VENV="$ROOT/.venv"
 mkdir -p "$STAMPS"
@@ -86,6 +96,44 @@ if ! is_fresh "pip-$(basename "$REQS")" "$PY_FP"; then
   mark_fresh "pip-$(basename "$REQS")" "$PY_FP"
 fi
 
+# --- headless-gl and Xvfb for the gpu backend (--gpu or --test; compiling gl's ANGLE takes ~10 minutes once) ---
+# gl has no prebuilt binary reachable here, so it compiles at install; npm 11 may skip install scripts, so the
+# build is run explicitly and then proven by creating a context under Xvfb.
+if [[ $FOR_GPU -eq 1 ]]; then
+  GL_PKGS=(build-essential python3 pkg-config libx11-dev libxi-dev libxext-dev libgl-dev libglu1-mesa-dev libglew-dev xvfb xauth)
+  missing=()
+  for pkg in "${GL_PKGS[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    if [[ $GPU_REQUIRED -eq 1 ]]; then apt_install "${missing[@]}"
+    else ( apt_install "${missing[@]}" ) || say "warning: could not install ${missing[*]}; the gpu tests will run in gpu.js's CPU modes"
+    fi
+  fi
+  GL_VERSION=$(node -p 'require("./node_modules/gpu.js/package.json").optionalDependencies.gl')
+  # A built gl is kept per version and Node ABI in the user's cache, so a fresh clone (or npm ci, which
+  # empties node_modules) gets it back in seconds instead of compiling ANGLE again.
+  GL_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/convlab/gl-$GL_VERSION-node$(node -p process.versions.modules).tgz"
+  gl_works() { xvfb-run -a node -e 'process.exit(require("gl")(1, 1) ? 0 : 1)' 2>/dev/null; }
+  if ! gl_works && [[ -f "$GL_CACHE" ]]; then
+    say "restoring headless-gl from $GL_CACHE"
+    # gl's own dependencies from the registry (no build), then the cached gl with its compiled binary over it.
+    npm install --no-save --no-audit --no-fund --ignore-scripts "gl@$GL_VERSION" >/dev/null 2>&1 || true
+    tar -xzf "$GL_CACHE" -C node_modules
+  fi
+  if ! gl_works; then
+    say "building headless-gl (gl@$GL_VERSION; compiles ANGLE: about 10 minutes on 2 cores)"
+    npm install --no-save --no-audit --no-fund --foreground-scripts "gl@$GL_VERSION" >"$STAMPS/gl-build.log" 2>&1 || true
+  fi
+  if gl_works; then
+    [[ -f "$GL_CACHE" ]] || { mkdir -p "$(dirname "$GL_CACHE")" && tar -czf "$GL_CACHE" -C node_modules gl; }
+    say "headless-gl works under Xvfb"
+  elif [[ $GPU_REQUIRED -eq 1 ]]; then
+    tail -30 "$STAMPS/gl-build.log" >&2 2>/dev/null || true
+    die "gl does not build or creates no WebGL context under Xvfb" "read .setup/gl-build.log; without it the gpu backend runs in gpu.js's CPU modes"
+  else
+    say "warning: headless-gl is not available (.setup/gl-build.log); the gpu tests run in gpu.js's CPU modes"
+  fi
+fi
+
 # --- Chromium for browser tests ----------------------------------------------------------------------------------
 if [[ $FOR_TESTS -eq 1 && ! -x /usr/bin/chromium ]]; then
   apt_install chromium fonts-dejavu-core
@@ -93,6 +141,8 @@ fi
 
 # --- Build ---------------------------------------------------------------------------------------------------------
 say "building the kernel"
+# The hand-written WebAssembly kernels (kernel/src/backends/wasm/*.wat) become TypeScript modules first.
+node kernel/scripts/build-wasm.cjs || die "the WebAssembly kernels do not compile" "fix the .wat errors above"
 node_modules/.bin/tsc -b kernel || die "the kernel does not compile" "fix the TypeScript errors above"
 chmod +x kernel/dist/launcher.js
 EXT_FP=$(fingerprint extension/package.json extension/tsconfig.json tsconfig.json install.json \

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,
@@ -12,7 +12,6 @@ import {
   maxPool2d,
   maxPool2dBackward,
   tensor,
-  useBackend,
   type AvgPoolOptions,
   type Conv2dOptions,
   type ConvOptions,
@@ -23,7 +22,7 @@ import {
 import { expectClose, seededValues, torchReference, type OracleCase, type OracleResult } from '../reference/torch';
 import { flat } from './helpers';
 
-import { BACKENDS } from './sweep';
+import { describeEachBackend } from './sweep';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -62,10 +61,7 @@ function expectAllClose(actual: ArrayLike<number>, expected: readonly number[], 
   });
 }
 
-describe.each(BACKENDS)('gradients, worked values (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('gradients, worked values', () => {
 
   it('conv2d: 3×3 input, 2×2 kernel, dy of ones → dx, dw (sums of the windows), db = 4', () => {
     const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
@@ -111,10 +107,7 @@ describe.each(BACKENDS)('gradients, worked values (%s backend)', (name) => {
   });
 });
 
-describe.each(BACKENDS)('gradients match central finite differences (float64) (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('gradients match central finite differences (float64)', () => {
 
   const convCases: { x: number[]; w: number[]; options: ConvOptions }[] = [
     { x: [1, 2, 5, 4], w: [3, 2, 2, 3], options: {} },
@@ -261,10 +254,7 @@ function poolGradSweep(): PoolGradCase[] {
   return cases;
 }
 
-describe.each(BACKENDS)('gradients match PyTorch autograd (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('gradients match PyTorch autograd', () => {
 
   const convSweep = convGradSweep();
   it(`conv2dBackward on ${convSweep.length} seeded cases (stride, numeric/'same'/per-side padding, dilation, groups)`, () => {

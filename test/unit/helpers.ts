@@ -1,5 +1,37 @@
 /** Small helpers shared by the unit tests. */
+import { afterAll, beforeAll, describe } from 'vitest';
 import { tensor, type Tensor } from '../../kernel/src/index';
+import { backendNames, setGpuMode, useBackend, type BackendName } from '../../kernel/src/backends';
+
+/**
+ * One test body, every backend (STYLE.md item 3): `describe('<title> on <backend>')` per backend name, with
+ * that backend selected for its tests and the default (`'auto'`) restored after. The gpu.js backend runs
+ * twice: in gpu.js's `cpu` mode (its kernel source as JavaScript, on every machine) and in the mode gpu.js
+ * picks here (a GL or WebGPU context where there is one, e.g. headless-gl under Xvfb).
+ */
+export function onEveryBackend(
+  title: string,
+  body: (name: BackendName) => void,
+  names: readonly BackendName[] = backendNames,
+): void {
+  for (const name of names) {
+    for (const gpuMode of name === 'gpu' ? ['cpu', undefined] : [undefined]) {
+      // gpu.js compiles a shader per conv geometry: seconds for a sweep on a software GL (Xvfb).
+      const options = name === 'gpu' ? { timeout: 120_000 } : {};
+      describe(`${title} on ${name}${gpuMode ? ` (gpu.js ${gpuMode} mode)` : ''}`, options, () => {
+        beforeAll(() => {
+          setGpuMode(gpuMode);
+          useBackend(name);
+        });
+        afterAll(() => {
+          setGpuMode(undefined);
+          useBackend('auto');
+        });
+        body(name);
+      });
+    }
+  }
+}
 
 /** `[1, 2, …, n]` as a 1×1×1×n tensor: the 1-D probes of conv-semantics.md as a 2-D conv with height 1. */
 export function row(values: number[]): Tensor {

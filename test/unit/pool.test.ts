@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   adaptiveAvgPool2d,
   adaptiveMaxPool2d,
@@ -12,7 +12,6 @@ import {
   poolInfo,
   poolOutputSize,
   tensor,
-  useBackend,
   type AvgPoolOptions,
   type MaxPoolOptions,
   type Tensor,
@@ -20,7 +19,7 @@ import {
 import { expectClose, seededValues, torchReference, type OracleCase } from '../reference/torch';
 import { flat, row, workedExample } from './helpers';
 
-import { BACKENDS } from './sweep';
+import { describeEachBackend } from './sweep';
 
 /** 1..16 as a 1×1×4×4 image. */
 const image = (): Tensor => workedExample().x;
@@ -53,10 +52,7 @@ describe('pool output size (shapes.ts)', () => {
   });
 });
 
-describe.each(BACKENDS)('pooling worked values (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('pooling worked values', () => {
 
   it('max pool 2×2 of 1..16 → [[6, 8], [14, 16]]', () => {
     expect(maxPool2d(image(), 2).toArray()).toEqual([[[[6, 8], [14, 16]]]]);
@@ -272,10 +268,7 @@ function runPool(c: PoolCase, x: Tensor): Tensor {
   }
 }
 
-describe.each(BACKENDS)('pools match PyTorch (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('pools match PyTorch', () => {
 
   const sweep = poolSweep();
   it(`on ${sweep.length} seeded random cases (max, avg with ceilMode/countIncludePad/dilation, 1-D, LP, adaptive)`, () => {

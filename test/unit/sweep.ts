@@ -1,27 +1,22 @@
 /**
  * Sweep helpers for the differential tests, and one test body for every backend (STYLE.md item 3):
- * `describeEachBackend(title, body)` runs `body` once per
- * backend with that backend selected. Only 'cpu' exists today; a new backend joins the list here.
+ * `describeEachBackend(title, body)` runs `body` once per backend in {@link BACKENDS}, that backend selected.
  */
-import { afterAll, beforeEach, describe } from 'vitest';
-import { useBackend, type Tensor } from '../../kernel/src/index';
+import type { Tensor } from '../../kernel/src/index';
+import type { BackendName } from '../../kernel/src/backends';
+import { onEveryBackend } from './helpers';
 import { expectClose, seededValues, torchReference, type OracleCase } from '../reference/torch';
 
-export const BACKENDS = ['cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+/**
+ * The backends the library's sweeps run on: the reference loops and the fast CPU path. The gpu.js backend
+ * compiles a shader per geometry (seconds each on software GL), so it runs the conv2d bodies only
+ * (conv2d.test.ts, conv2d-torch.test.ts) — the one op it implements; the others fall back to these loops.
+ */
+export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm'];
 
+/** One test body per backend in {@link BACKENDS}, that backend selected (see helpers.ts `onEveryBackend`). */
 export function describeEachBackend(title: string, body: (name: BackendName) => void): void {
-  for (const name of BACKENDS) {
-    describe(`${title} [${name}]`, () => {
-      beforeEach(() => {
-        useBackend(name);
-      });
-      afterAll(() => {
-        useBackend('cpu');
-      });
-      body(name);
-    });
-  }
+  onEveryBackend(title, body, BACKENDS);
 }
 
 /** Values rounded to float32, so a float64 oracle sees exactly what a ConvLab tensor holds. */

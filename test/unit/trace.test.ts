@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   conv2d,
   JUPYTER_DISPLAY,
@@ -7,11 +7,10 @@ import {
   SHAPE_TRACE_MIME,
   tensor,
   traceShapes,
-  useBackend,
   type LayerSpec,
 } from '../../kernel/src/index';
 
-import { BACKENDS } from './sweep';
+import { describeEachBackend } from './sweep';
 
 const zeros = (shape: number[]): ReturnType<typeof tensor> =>
   tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
@@ -149,10 +148,7 @@ describe('traceShapes (no data, like Keras summary)', () => {
   });
 });
 
-describe.each(BACKENDS)('recordShapes: the shapes of real op calls (%s backend)', (name) => {
-  beforeEach(() => {
-    useBackend(name);
-  });
+describeEachBackend('recordShapes: the shapes of real op calls', (name) => {
 
   it('records conv2d and maxPool2d calls in order, with params, MACs and the receptive field', () => {
     const x = zeros([1, 1, 28, 28]);

@@ -74,3 +74,11 @@ export interface Backend {
     info: ConvInfo,
   ): { dx: Float32Array; dw: Float32Array; db: Float32Array };
 }
+
+/**
+ * True for the convs the fast backends implement: two spatial axes and zero padding. The others (1-D, 3-D,
+ * reflect/replicate/circular or a non-zero constant) run on the reference loops.
+ */
+export function isZeroPadded2d(info: ConvInfo): boolean {
+  return info.axes.length === 2 && info.padMode === 'constant' && info.padValue === 0;
+}

@@ -1,21 +1,63 @@
 /**
- * Backend selection. Only the CPU reference backend exists so far; `useBackend` and `backend()` are the
- * switch every op reads, so new backends plug in here without touching the ops.
+ * Backend selection: `useBackend` and `backend()` are the switch every op reads, so backends plug in here
+ * without touching the ops. `'cpu'` is the reference loops (the ground truth), `'wasm'` the fast CPU path
+ * (WebAssembly SIMD on every core), `'gpu'` gpu.js (optional), and `'auto'`, the default, picks per size
+ * class by measurement.
  */
 import type { Backend } from './backend';
+import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
+import { wasmBackend } from './fast';
+import { GPU_MODES, SOFTWARE_RENDERER, gpuBackend, gpuMode, gpuRenderer } from './gpu';
 
 export type { Backend } from './backend';
+export type { AutoChoice } from './auto';
+export { gpuMode, gpuRenderer, setGpuMode } from './gpu';
 
-let current: Backend = cpuBackend;
+/**
+ * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that
+ * context is not a software renderer (Mesa's llvmpipe under Xvfb is one: the CPU paths beat it).
+ * @example gpuOnHardware(); // false on a machine without a GPU
+ */
+export function gpuOnHardware(): boolean {
+  try {
+    return GPU_MODES.includes(gpuMode()) && !SOFTWARE_RENDERER.test(gpuRenderer() ?? '');
+  } catch {
+    return false;
+  }
+}
 
-/** The backend ops run on now. @example backend().name; // 'cpu' */
+const auto = createAutoBackend(() => [wasmBackend, cpuBackend, ...(gpuOnHardware() ? [gpuBackend] : [])]);
+const backends = { cpu: cpuBackend, wasm: wasmBackend, gpu: gpuBackend, auto: auto.backend } as const;
+
+/** A backend's name, as `useBackend` takes it. */
+export type BackendName = keyof typeof backends;
+
+/** Every name `useBackend` accepts: the test suites run their bodies once per name. */
+export const backendNames = Object.keys(backends) as BackendName[];
+
+let current: Backend = auto.backend;
+
+/**
+ * The backend ops run on now. Under `'auto'` its `name` is the backend that computed the last result.
+ * @example backend().name; // 'cpu' (auto, after a small conv)
+ */
 export function backend(): Backend {
   return current;
 }
 
-/** Chooses the backend for later ops. @example useBackend('cpu'); */
-export function useBackend(name: 'cpu'): Backend {
-  current = { cpu: cpuBackend }[name];
+/** Chooses the backend for later ops. @example useBackend('wasm').name; // 'wasm' */
+export function useBackend(name: BackendName): Backend {
+  current = backends[name];
   return current;
+}
+
+/**
+ * What `'auto'` measured and chose, per size class.
+ * @example
+ * conv2d(tensor(new Float32Array(64 * 56 * 56), [1, 64, 56, 56]), tensor(new Float32Array(64 * 64 * 9), [64, 64, 3, 3]));
+ * autoChoices(); // [{ sizeClass: 'conv2d dense ~2^27 MACs', choice: 'wasm', ms: { wasm: 9.8 } }]
+ */
+export function autoChoices(): AutoChoice[] {
+  return auto.choices();
 }

@@ -1,0 +1,87 @@
+/**
+ * The `'auto'` backend: picks, per size class, the backend that measured fastest, and reports the pick.
+ *
+ * A size class is the op, its kind (depthwise or not) and the multiply-adds rounded to a power of two. On
+ * the first call of a class, every candidate runs the call twice and the second run is timed; the fastest is
+ * cached and used from then on. Tiny classes (under 2^12 multiply-adds: microseconds either way) use the
+ * reference loops without measuring, so small examples print the same backend on every machine; the
+ * reference loops are not timed above 2^16 multiply-adds (a few ms): beyond, they only lose by more.
+ *
+ * `name` is the backend that computed the last result, so a Tensor's provenance (and every displayed result)
+ * says which one ran; {@link autoChoices} lists the measurements.
+ */
+import type { Backend } from './backend';
+import { cpuBackend } from './cpu';
+import type { ConvInfo } from '../shapes';
+
+const MEASURE_FROM_MACS = 2 ** 12;
+const REFERENCE_UP_TO_MACS = 2 ** 16;
+
+/** One size class's measurement: the candidates' times of a warm run and the backend chosen. */
+export interface AutoChoice {
+  /** e.g. `'conv2d dense ~2^28 MACs'`. */
+  sizeClass: string;
+  /** The backend `auto` uses for this class. */
+  choice: string;
+  /** Milliseconds of one warm run per candidate measured (empty when the class is too small to measure). */
+  ms: Record<string, number>;
+}
+
+/** Multiply-adds of a conv: one per output element per kernel tap per input channel of its group. */
+function macsOf(info: ConvInfo, weightLength: number): number {
+  return (info.outShape.reduce((a, b) => a * b, 1) / info.outChannels) * weightLength;
+}
+
+/**
+ * Creates an auto backend choosing among `candidates()` (asked on each measurement, so a backend that loads
+ * lazily costs nothing until a size class is measured; the reference loops are always one of them).
+ */
+export function createAutoBackend(candidates: () => readonly Backend[]): { backend: Backend; choices: () => AutoChoice[] } {
+  const cache = new Map<string, { choice: AutoChoice; backend: Backend }>();
+  let last = cpuBackend.name;
+
+  function conv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array {
+    const macs = macsOf(info, w.length);
+    const depthwise = info.groups > 1 && info.groups === info.inChannels;
+    const sizeClass = `${info.op} ${depthwise ? 'depthwise' : 'dense'} ~2^${Math.round(Math.log2(Math.max(macs, 1)))} MACs`;
+    let known = cache.get(sizeClass);
+    if (!known && macs < MEASURE_FROM_MACS) {
+      known = { choice: { sizeClass, choice: cpuBackend.name, ms: {} }, backend: cpuBackend };
+      cache.set(sizeClass, known);
+    }
+    if (known) {
+      last = known.backend.name;
+      return known.backend.conv(x, w, bias, info);
+    }
+    const ms: Record<string, number> = {};
+    let best: { backend: Backend; ms: number; out: Float32Array } | undefined;
+    for (const candidate of candidates()) {
+      if (candidate === cpuBackend && macs > REFERENCE_UP_TO_MACS) continue;
+      candidate.conv(x, w, bias, info);
+      const start = performance.now();
+      const out = candidate.conv(x, w, bias, info);
+      const elapsed = performance.now() - start;
+      ms[candidate.name] = elapsed;
+      if (!best || elapsed < best.ms) best = { backend: candidate, ms: elapsed, out };
+    }
+    if (!best) throw new Error('internal: auto backend has no candidate');
+    cache.set(sizeClass, { choice: { sizeClass, choice: best.backend.name, ms }, backend: best.backend });
+    last = best.backend.name;
+    return best.out;
+  }
+
+  // Every other op runs the reference loops and is reported as such.
+  const backend = new Proxy<Backend>(cpuBackend, {
+    get(target, property, receiver) {
+      if (property === 'name') return last;
+      if (property === 'conv') return conv;
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        last = cpuBackend.name;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { backend, choices: () => [...cache.values()].map((c) => c.choice) };
+}

@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+// conv2d benchmark: ConvLab's backends and the peers side by side, in one process and one run.
+//
+//   npm run bench                    all layers, all implementations
+//   npm run bench -- --layers L3,L4  some layers
+//   npm run bench -- --quick         fewer runs (a smoke run: agreement still checked)
+//   npm run bench -- --no-gpu        without the gpu.js backend (slow where gpu.js finds no GPU)
+//
+// Peers: TF.js cpu backend, TF.js wasm backend (XNNPACK, SIMD), onnxruntime-node (native) and naive JS loops.
+// Every implementation gets its native layout outside the timed region (TF.js is NHWC; ConvLab, ONNX and the
+// loops NCHW), computes y = conv(x, w) + b, and its output is compared with ConvLab's reference loops.
+// Reported: median ms of several warm runs, GFLOP/s (2 flops per multiply-add), ratios ConvLab ÷ peer
+// (throughput: peer ms / ConvLab ms, > 1 means ConvLab is faster), peak RSS. Benchmarks are not tests: the
+// exit status is non-zero only when outputs disagree.
+'use strict';
+
+const path = require('node:path');
+const os = require('node:os');
+const { onnxConvModel } = require('./onnx-conv.cjs');
+
+const root = path.join(__dirname, '..', '..');
+const convlab = require(path.join(root, 'kernel', 'dist', 'index.js'));
+
+const LAYERS = {
+  L1: { x: [1, 1, 28, 28], w: [8, 1, 3, 3], stride: 1, pad: 0, groups: 1, note: 'C1 28×28 K8 3×3 p0' },
+  L2: { x: [1, 3, 224, 224], w: [64, 3, 7, 7], stride: 2, pad: 3, groups: 1, note: 'C3 224×224 K64 7×7 s2 p3' },
+  L3: { x: [1, 64, 56, 56], w: [64, 64, 3, 3], stride: 1, pad: 1, groups: 1, note: 'C64 56×56 K64 3×3 p1' },
+  L4: { x: [1, 256, 14, 14], w: [256, 256, 3, 3], stride: 1, pad: 1, groups: 1, note: 'C256 14×14 K256 3×3 p1' },
+  L5: { x: [1, 32, 112, 112], w: [32, 1, 3, 3], stride: 1, pad: 1, groups: 32, note: 'C32 112×112 depthwise 3×3 p1' },
+};
+
+const args = process.argv.slice(2);
+const argValue = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const QUICK = args.includes('--quick');
+const layerNames = (argValue('--layers') ?? Object.keys(LAYERS).join(',')).split(',');
+
+// Seeded uniform values in [-1, 1): the same inputs for every implementation.
+function seeded(n, seed) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const nchwToNhwc = (a, [n, c, h, w]) => {
+  const out = new Float32Array(a.length);
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let i = 0; i < h * w; i++) out[(b * h * w + i) * c + ch] = a[(b * c + ch) * h * w + i];
+  return out;
+};
+const nhwcToNchw = (a, [n, c, h, w]) => {
+  const out = new Float32Array(a.length);
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let i = 0; i < h * w; i++) out[(b * c + ch) * h * w + i] = a[(b * h * w + i) * c + ch];
+  return out;
+};
+// OIHW → HWIO (TF.js conv2d filter); for depthwise, O = C and I = 1 gives HWC1, TF.js's depthwise filter.
+const oihwToHwio = (a, [o, i, h, w]) => {
+  const out = new Float32Array(a.length);
+  for (let oc = 0; oc < o; oc++)
+    for (let ic = 0; ic < i; ic++)
+      for (let k = 0; k < h * w; k++) out[(k * i + ic) * o + oc] = a[(oc * i + ic) * h * w + k];
+  return out;
+};
+const depthwiseHwc1 = (a, [o, , h, w]) => {
+  const out = new Float32Array(a.length);
+  for (let c = 0; c < o; c++) for (let k = 0; k < h * w; k++) out[k * o + c] = a[c * h * w + k];
+  return out;
+};
+
+// The textbook loop nest, as one would write it without thinking about speed (peer "naive JS").
+function naiveConv(x, w, b, L, outH, outW) {
+  const [, , H, W] = L.x;
+  const [O, I, KH, KW] = L.w;
+  const y = new Float32Array(O * outH * outW);
+  const perGroup = O / L.groups;
+  for (let o = 0; o < O; o++) {
+    const g = Math.floor(o / perGroup);
+    for (let i = 0; i < outH; i++) {
+      for (let j = 0; j < outW; j++) {
+        let acc = b[o];
+        for (let c = 0; c < I; c++) {
+          for (let ki = 0; ki < KH; ki++) {
+            const r = i * L.stride - L.pad + ki;
+            if (r < 0 || r >= H) continue;
+            for (let kj = 0; kj < KW; kj++) {
+              const s = j * L.stride - L.pad + kj;
+              if (s < 0 || s >= W) continue;
+              acc += x[((g * I + c) * H + r) * W + s] * w[((o * I + c) * KH + ki) * KW + kj];
+            }
+          }
+        }
+        y[(o * outH + i) * outW + j] = acc;
+      }
+    }
+  }
+  return y;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Times `run` (sync or async): warm-up, then as many runs as fit in ~1.5 s (3 to 15; fewer with --quick). */
+async function time(run) {
+  let t = performance.now();
+  let y = await run();
+  const first = performance.now() - t;
+  if (first < 200) y = await run();
+  const runs = QUICK ? 2 : Math.max(3, Math.min(15, Math.floor(1500 / Math.max(first, 1))));
+  const times = [];
+  for (let r = 0; r < runs; r++) {
+    t = performance.now();
+    y = await run();
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), runs, y };
+}
+
+function compare(y, ref) {
+  let maxAbs = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(y[i] - ref[i]));
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return { maxAbs, maxRel: maxAbs / Math.max(scale, 1e-12), ok: y.length === ref.length && maxAbs <= 1e-4 * Math.max(scale, 1) };
+}
+
+async function loadPeers() {
+  const peers = {};
+  const missing = [];
+  try {
+    const tf = require('@tensorflow/tfjs');
+    require('@tensorflow/tfjs-backend-wasm').setWasmPaths(
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), path.sep),
+    );
+    peers.tf = tf;
+  } catch (error) {
+    missing.push(`TF.js (${error.message.split('\n')[0]})`);
+  }
+  try {
+    peers.ort = require('onnxruntime-node');
+  } catch (error) {
+    missing.push(`onnxruntime-node (${error.message.split('\n')[0]})`);
+  }
+  return { peers, missing };
+}
+
+function tfRunner(tf, L, x, w, b) {
+  const [, C, H, W] = L.x;
+  const xt = tf.tensor4d(nchwToNhwc(x, L.x), [1, H, W, C]);
+  const depthwise = L.groups > 1;
+  if (depthwise && !(L.groups === C && L.w[0] === C)) throw new Error('only depthwise groups for TF.js');
+  const [KH, KW] = L.w.slice(2);
+  const wt = depthwise
+    ? tf.tensor4d(depthwiseHwc1(w, L.w), [KH, KW, C, 1])
+    : tf.tensor4d(oihwToHwio(w, L.w), [KH, KW, L.w[1], L.w[0]]);
+  const bt = tf.tensor1d(b);
+  const pad = [[0, 0], [L.pad, L.pad], [L.pad, L.pad], [0, 0]];
+  const run = () => {
+    const yt = tf.tidy(() =>
+      tf.add(
+        depthwise ? tf.depthwiseConv2d(xt, wt, L.stride, pad) : tf.conv2d(xt, wt, L.stride, pad),
+        bt,
+      ),
+    );
+    const data = yt.dataSync();
+    const shape = yt.shape;
+    yt.dispose();
+    return nhwcToNchwLater(data, shape);
+  };
+  return { run, dispose: () => tf.dispose([xt, wt, bt]) };
+}
+// Converting back to NCHW happens outside the timed call: the runner returns a thunk.
+const nhwcToNchwLater = (data, [n, h, w, c]) => () => nhwcToNchw(data, [n, c, h, w]);
+
+async function main() {
+  const { peers, missing } = await loadPeers();
+  const lines = [];
+  const say = (s = '') => {
+    lines.push(s);
+    console.log(s);
+  };
+  say(`conv2d benchmark — batch 1, float32, NCHW; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`);
+  if (missing.length) say(`peers not installed (run npm run bench, which installs them): ${missing.join('; ')}`);
+
+  const impls = [];
+  // 'auto' is ConvLab's default: the ratios are taken against it.
+  for (const name of ['auto', 'wasm', 'cpu']) impls.push({ name: `convlab:${name}`, convlab: name });
+  if (!args.includes('--no-gpu')) impls.push({ name: `convlab:gpu(${convlab.gpuMode()})`, convlab: 'gpu' });
+  impls.push({ name: 'naive-js' });
+  if (peers.tf) impls.push({ name: 'tfjs-cpu', tf: 'cpu' }, { name: 'tfjs-wasm', tf: 'wasm' });
+  if (peers.ort) impls.push({ name: 'onnxruntime', ort: true });
+  const defaultName = 'convlab:auto';
+  // Start ConvLab's worker threads before timing anything: they come on line in the background, and a
+  // benchmark of steady state should not count their start-up against the first implementation timed.
+  convlab.useBackend('wasm');
+  convlab.conv2d(convlab.tensor(seeded(16 * 64 * 64, 9), [1, 16, 64, 64]), convlab.tensor(seeded(16 * 16 * 9, 8), [16, 16, 3, 3]));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  convlab.useBackend('auto');
+  const results = {};
+
+  for (const layerName of layerNames) {
+    const L = LAYERS[layerName];
+    if (!L) throw new Error(`unknown layer ${layerName}; known: ${Object.keys(LAYERS).join(', ')}`);
+    const x = seeded(L.x.reduce((a, c) => a * c), 1);
+    const w = seeded(L.w.reduce((a, c) => a * c), 2).map((v) => v * 0.1);
+    const b = seeded(L.w[0], 3);
+    const opts = { stride: L.stride, padding: L.pad, groups: L.groups };
+    const xT = convlab.tensor(x, L.x);
+    const wT = convlab.tensor(w, L.w);
+    const bT = convlab.tensor(b, [L.w[0]]);
+    const info = convlab.convInfo('conv2d', L.x, L.w, opts);
+    const [, O, outH, outW] = info.outShape;
+    const flops = 2 * O * outH * outW * L.w[1] * L.w[2] * L.w[3];
+    convlab.useBackend('cpu');
+    const ref = convlab.conv2d(xT, wT, { ...opts, bias: bT }).data;
+    results[layerName] = {};
+
+    for (const impl of impls) {
+      let timing;
+      if (impl.convlab) {
+        convlab.useBackend(impl.convlab);
+        timing = await time(() => convlab.conv2d(xT, wT, { ...opts, bias: bT }).data);
+      } else if (impl.tf) {
+        await peers.tf.setBackend(impl.tf);
+        await peers.tf.ready();
+        const runner = tfRunner(peers.tf, L, x, w, b);
+        timing = await time(runner.run);
+        timing.y = timing.y();
+        runner.dispose();
+      } else if (impl.ort) {
+        const model = onnxConvModel({
+          xShape: L.x, w, wShape: L.w, b, strides: [L.stride, L.stride], pads: [L.pad, L.pad, L.pad, L.pad],
+          dilations: [1, 1], group: L.groups, yShape: info.outShape,
+        });
+        const session = await peers.ort.InferenceSession.create(model);
+        const feeds = { x: new peers.ort.Tensor('float32', x, L.x) };
+        timing = await time(async () => (await session.run(feeds)).y.data);
+        await session.release();
+      } else {
+        timing = await time(() => naiveConv(x, w, b, L, outH, outW));
+      }
+      const agreement = compare(timing.y, ref);
+      results[layerName][impl.name] = { ms: timing.ms, gflops: flops / timing.ms / 1e6, runs: timing.runs, ...agreement };
+    }
+    convlab.useBackend('auto');
+  }
+
+  say();
+  say('per layer: median ms over warm runs, GFLOP/s, agreement with ConvLab cpu (max abs diff, ÷ max |ref|)');
+  const pad = (s, n) => String(s).padStart(n);
+  for (const layerName of layerNames) {
+    say(`${layerName} ${LAYERS[layerName].note}`);
+    for (const [name, r] of Object.entries(results[layerName])) {
+      say(`  ${name.padEnd(20)} ${pad(r.ms.toFixed(3), 10)} ms ${pad(r.gflops.toFixed(2), 8)} GFLOP/s  runs ${pad(r.runs, 2)}  ` +
+        `maxAbs ${r.maxAbs.toExponential(1)} maxRel ${r.maxRel.toExponential(1)} ${r.ok ? 'ok' : 'DISAGREES'}`);
+    }
+  }
+  say();
+  say(`ratio ${defaultName} ÷ peer (throughput; > 1: ConvLab faster)`);
+  const peerNames = impls.map((i) => i.name).filter((n) => n !== defaultName);
+  const width = Math.max(...peerNames.map((n) => n.length)) + 2;
+  say(`  ${'layer'.padEnd(6)}${peerNames.map((n) => pad(n, width)).join('')}`);
+  for (const layerName of layerNames) {
+    const mine = results[layerName][defaultName];
+    say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), width)).join('')}`);
+  }
+  say();
+  say('auto chose (per size class: warm-run ms of each candidate measured)');
+  for (const c of convlab.autoChoices()) say(`  ${c.sizeClass.padEnd(28)} → ${c.choice.padEnd(5)} ${JSON.stringify(c.ms, (k, v) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);
+  const usage = process.resourceUsage();
+  const memory = process.memoryUsage();
+  say();
+  say(`peak RSS ${(usage.maxRSS / 1024).toFixed(0)} MiB (process.resourceUsage().maxRSS); at exit: rss ${(memory.rss / 2 ** 20).toFixed(0)} MiB, ` +
+    `heap ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB, external+arrayBuffers ${((memory.external) / 2 ** 20).toFixed(0)} MiB`);
+  if (peers.tf) {
+    peers.tf.setBackend('wasm');
+    say(`tfjs-wasm threads: ${(await peers.tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'multi-thread build' : 'one thread'}, ` +
+      `SIMD: ${await peers.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}`);
+  }
+  const disagreements = layerNames.flatMap((l) => Object.entries(results[l]).filter(([, r]) => !r.ok).map(([n]) => `${l}/${n}`));
+  if (disagreements.length) {
+    say(`outputs disagree: ${disagreements.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
