@@ -221,6 +221,8 @@ class ConvLabServer extends jupyter.ZmqServer {
   /** Execute requests numbered up to this one are aborted: they were queued when a cell failed. */
   private abortThrough = 0;
   private executionCount = 0;
+  /** Set by an interrupt that came while the cell waited to start; the cell then does not run. */
+  private interruptPending = false;
   private readonly history: [number, number, string][] = [];
   private run: CellRun | undefined;
   private readonly writeErr = process.stderr.write.bind(process.stderr);
@@ -302,8 +304,9 @@ class ConvLabServer extends jupyter.ZmqServer {
       case 'comm_info_request':
         return { status: 'ok', comms: {} };
       case 'interrupt_request':
-        // Stops an awaiting cell; a synchronous loop is stopped by SIGINT (the kernelspec's interrupt_mode).
-        this.executor.interrupt();
+        // A message can only arrive while no synchronous code runs; a busy loop needs the signal
+        // (the kernelspec's interrupt_mode).
+        this.interrupt();
         return { status: 'ok' };
       case 'comm_open':
       case 'comm_msg':
@@ -371,11 +374,18 @@ class ConvLabServer extends jupyter.ZmqServer {
     const run: CellRun = { parent: message.header, count, silent, diagnostics: [], exception: undefined };
     this.routeOutput(message.header);
     this.run = run;
-    let ok: boolean;
+    let ok = false;
     try {
+      // Out before the code runs: a synchronous loop would hold `busy` and `execute_input` back until it ends.
+      await Promise.all(this.sending.values());
+      if (this.interruptPending) throw new Error('Interrupted before the cell ran');
       ok = await this.executor.execute(code);
+    } catch (error) {
+      // An interrupt that came before the code ran.
+      run.exception = { value: error };
     } finally {
       this.run = undefined;
+      this.interruptPending = false;
     }
     if (ok && !run.exception) {
       this.reply(sock, message, { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
@@ -423,6 +433,19 @@ class ConvLabServer extends jupyter.ZmqServer {
     this.publish(update ? 'update_display_data' : 'display_data', { data: bundle.data, metadata: bundle.metadata, transient: bundle.transient ?? {} }, parent);
   }
 
+  /**
+   * Stops the running cell (SIGINT and `interrupt_request`). An awaiting cell ends through
+   * `executor.interrupt()`; synchronous code ends by the signal itself while it runs inside the executor's
+   * `vm` call (`breakOnSigint`). A signal that arrives while the cell waits to start is remembered, and the
+   * cell does not run. Known gap: a signal that lands during the cell's type-check is queued by Node until
+   * the cell ends (interrupting the type-check itself corrupts tslab's converter), so a cell that then loops
+   * forever needs a second interrupt.
+   */
+  interrupt(): void {
+    this.executor.interrupt();
+    if (this.run) this.interruptPending = true;
+  }
+
   /** The executor's `console`: how tslab hands over the last value, diagnostics and exceptions. */
   readonly executorConsole = {
     log: (...args: unknown[]): void => {
@@ -453,7 +476,7 @@ class ConvLabServer extends jupyter.ZmqServer {
     const restart = message.content['restart'] === true;
     this.reply(sock, message, { status: 'ok', restart });
     this.publish('status', { execution_state: 'idle' }, message.header);
-    await Promise.all([...this.sending.values()]);
+    await Promise.all(this.sending.values());
     this.close();
     process.exit(0);
   }
@@ -506,7 +529,7 @@ export async function startKernel(options: KernelOptions): Promise<KernelHost> {
   const loaded = await executor.execute(options.prelude);
   (server.executorConsole as { error: (...args: unknown[]) => void }).error = preludeConsole;
   if (!loaded) throw new Error(`the prelude failed:\n${diagnostics.join('\n')}`);
-  process.on('SIGINT', () => executor.interrupt());
+  process.on('SIGINT', () => server?.interrupt());
   // Errors of callbacks that outlive their cell: shown in the cell that ran last (its stderr), as tslab does.
   process.on('uncaughtException', (error) => console.error('Uncaught exception:', error));
   process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
