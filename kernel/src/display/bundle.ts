@@ -102,7 +102,7 @@ function downsample(panels: readonly PanelValues[], factor: number): { panels: P
 
 /**
  * The feature-map bundle of panels, fitted into `limits.maxPayloadBytes`: full float32 values when they fit;
- * else 8-bit values; else maps downsampled by 2, 4, 8, …; else fewer maps. The text part is never cut.
+ * else 8-bit values; else 8-bit maps downsampled by 2, 4, 8, …; else fewer maps. The text part is never cut.
  *
  * @example
  * const big = tensor(new Float32Array(64 * 224 * 224), [1, 64, 224, 224]);
@@ -137,7 +137,9 @@ export function featureMapBundle(
       const steps = [...capped.notes, ...reduced.notes];
       smallest = { panels: reduced.panels, steps, factor };
       const values = countValues(reduced.panels);
-      for (const encoding of ['f32-base64', 'u8-base64'] as const) {
+      // Exact values only at full size: 8 bits at twice the resolution show more than float32 at half.
+      const encodings = factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const);
+      for (const encoding of encodings) {
         // Skip building payloads that cannot fit: the encoded values alone are over the budget.
         if (values * ENCODED_BYTES_PER_VALUE[encoding] > budget) continue;
         const attempt = build(reduced.panels, steps, encoding, factor);

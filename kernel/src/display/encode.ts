@@ -14,7 +14,7 @@ export const ENCODED_BYTES_PER_VALUE = { 'f32-base64': (4 * 4) / 3, 'u8-base64':
  *
  * @example
  * encodeMap({ label: '', height: 1, width: 3, values: Float32Array.of(0, 5, 10) }, 'u8-base64').data;
- * // 'AIH/'  (bytes 0, 128, 255)
+ * // 'AID/'  (bytes 0, 128, 255)
  */
 export function encodeMap(map: MapValues, encoding: FeatureMap['encoding']): FeatureMap {
   const [min, max] = valueRange(map.values);
