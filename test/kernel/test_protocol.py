@@ -1,15 +1,21 @@
 """The kernel's protocol beyond jupyter_kernel_test's samples: display updates, interrupts (by message and by
 signal) that keep variables, comm_info, forged signatures, rich execute_result, iopub errors, the abort rule
-after a failed cell, Node types outside the repository, and a clean shutdown."""
+after a failed cell, Node types outside the repository, the prelude, nbclient's view of a failing cell, where the
+kernel listens, and a clean shutdown."""
 import os
 import re
+import subprocess
 import tempfile
 import time
 
+import nbformat
+import pytest
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
-from conftest import execute
+from conftest import ROOT, execute
 
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
 
@@ -188,3 +194,41 @@ def test_shutdown_request_ends_the_process_cleanly():
     assert process.wait(timeout=20) == 0
     client.stop_channels()
     manager.cleanup_resources()
+
+
+def test_every_library_export_is_a_typed_local_of_every_cell(kernel):
+    names = subprocess.run(
+        ["node", "-e", f"console.log(Object.keys(require({os.path.join(ROOT, 'kernel/dist/index')!r})).join(' '))"],
+        check=True, capture_output=True, text=True).stdout.split()
+    assert {"tensor", "conv2d", "display", "show", "clearOutput", "setDisplayOptions", "shapeTraceBundle"} <= set(names)
+    # One cell that names each export: it type-checks only if each is declared, and prints how many are defined.
+    code = f"console.log([{', '.join(names)}].filter((v) => v !== undefined).length)"
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok", messages
+    assert messages[-1]["content"]["text"] == f"{len(names)}\n"
+
+
+def test_nbclient_reports_a_failing_cell_by_name_and_message():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("const ok = 1;"),
+        nbformat.v4.new_code_cell("conv2d(tensor([[[[1, 2], [3, 4]]]]), tensor([[[[1]]], [[[1]]]]), { groups: 2 })"),
+    ])
+    notebook.metadata.kernelspec = {"name": "convlab", "display_name": "TypeScript (ConvLab)", "language": "typescript"}
+    client = NotebookClient(notebook, timeout=60, kernel_name="convlab",
+                            resources={"metadata": {"path": tempfile.mkdtemp(prefix="convlab-nb-")}})
+    with pytest.raises(CellExecutionError) as failure:
+        client.execute()
+    assert failure.value.ename == "ConvLabError"
+    assert failure.value.evalue.startswith("conv2d: options.groups expected a divisor of input channels (1)")
+    outputs = notebook.cells[1].outputs
+    assert [o["output_type"] for o in outputs] == ["error"] and outputs[0]["ename"] == "ConvLabError"
+
+
+def test_the_kernel_listens_only_where_the_connection_file_says(kernel):
+    reply, messages = execute(kernel, "console.log(process.pid)")
+    manager_pid = int(messages[-1]["content"]["text"])
+    listening = subprocess.run(["ss", "-Hltnp"], check=True, capture_output=True, text=True).stdout
+    mine = [line.split()[3] for line in listening.splitlines() if f"pid={manager_pid}," in line]
+    info = kernel.get_connection_info()
+    ports = {info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+    assert sorted(mine) == sorted(f"{info['ip']}:{port}" for port in ports)
