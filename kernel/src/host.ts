@@ -18,6 +18,7 @@
  *   `interrupt_request`, and a shutdown that answers before it closes.
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as util from 'util';
 import { createConverter, type Converter } from 'tslab/dist/converter';
@@ -160,6 +161,9 @@ interface CellRun {
   exception: { value: unknown } | undefined;
 }
 
+/** Messages of the errors an interrupt ends a cell with: Node's `vm`, tslab's executor, and `execute`. */
+const INTERRUPTED = ['Script execution was interrupted by `SIGINT`', 'Interrupted asynchronously', 'Interrupted before the cell ran'];
+
 /** The iopub `error` content (and the error reply's fields) for a failed cell. */
 export function errorContent(
   code: string,
@@ -189,7 +193,7 @@ export function errorContent(
   const value = run.exception?.value;
   if (value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value)) {
     const error = value as Error;
-    const interrupted = /interrupted/i.test(error.message) && error.name === 'Error';
+    const interrupted = error.name === 'Error' && INTERRUPTED.includes(error.message);
     const ename = interrupted ? 'Interrupted' : error.name || 'Error';
     // Frames from node internals and tslab's wrapper say nothing about the user's code.
     const frames = (error.stack ?? '')
@@ -242,8 +246,10 @@ class ConvLabServer extends jupyter.ZmqServer {
   }
 
   override async init(): Promise<void> {
+    // The signer must exist before the sockets are bound, or the first messages would be dropped.
+    const info = JSON.parse(fs.readFileSync(this.configPath, 'utf8')) as { key: string; signature_scheme?: string };
+    this.signer = new Signer(info.key, info.signature_scheme || 'hmac-sha256');
     await super.init();
-    this.signer = new Signer(this.connInfo.key, this.connInfo.signature_scheme || 'hmac-sha256');
   }
 
   /** tslab's socket loops call this, unawaited, for every shell and control message. */
@@ -378,7 +384,7 @@ class ConvLabServer extends jupyter.ZmqServer {
     try {
       // Out before the code runs: a synchronous loop would hold `busy` and `execute_input` back until it ends.
       await Promise.all(this.sending.values());
-      if (this.interruptPending) throw new Error('Interrupted before the cell ran');
+      if (this.interruptPending) throw new Error(INTERRUPTED[2]);
       ok = await this.executor.execute(code);
     } catch (error) {
       // An interrupt that came before the code ran.

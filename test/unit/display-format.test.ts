@@ -95,6 +95,7 @@ describe('errorContent', () => {
   it('names an interrupt and a thrown non-error', () => {
     const interrupted = errorContent('', { diagnostics: [], exception: { value: new Error('Script execution was interrupted by `SIGINT`') } });
     expect(interrupted.ename).toBe('Interrupted');
+    expect(errorContent('', { diagnostics: [], exception: { value: new Error('download interrupted') } }).ename).toBe('Error');
     expect(errorContent('', { diagnostics: [], exception: { value: 42 } })).toMatchObject({ ename: 'Error', evalue: 'thrown: 42' });
   });
 });
