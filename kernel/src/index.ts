@@ -69,5 +69,13 @@ export {
 export type { Conv2dGradients } from './ops/grad';
 export { poolInfo, poolOutputSize, adaptivePoolInfo, receptiveField } from './shapes';
 export type { PoolInfo, AdaptivePoolInfo, PoolWindowOptions, ReceptiveLayer, ReceptiveInfo } from './shapes';
-export { traceShapes, recordShapes, traceOp, ShapeTrace, SHAPE_TRACE_MIME } from './trace';
+export { traceShapes, recordShapes, traceOp, ShapeTrace } from './trace';
 export type { LayerSpec, TraceStep } from './trace';
+export { show, showBundle } from './display/show';
+export type { ShowParts } from './display/show';
+export { DisplayHandle } from './display/display';
+export type { DisplayOptions } from './display/display';
+export { setDisplayOptions, displayOptions } from './display/options';
+export type { DisplayLimits } from './display/options';
+export { shapeTraceBundle, SHAPE_TRACE_MIME } from './display/shapetrace';
+export { clearOutput } from './display/display';

@@ -12,7 +12,7 @@
 import type { ShapeTracePayload, ShapeTraceRow } from '../../extension/src/schema';
 import { backend } from './backends';
 import type { MimeBundle } from './display/bundle';
-import { ConvLabError, fail, formatShape } from './errors';
+import { ConvLabError, fail } from './errors';
 import type { AvgPoolOptions, LpPoolOptions, MaxPoolOptions } from './ops/pool';
 import {
   adaptivePoolInfo,
@@ -31,9 +31,8 @@ import {
   checkShape,
 } from './shapes';
 import { JUPYTER_DISPLAY, numel, type Shape } from './tensor';
+import { shapeTraceBundle, shapeTraceText } from './display/shapetrace';
 
-/** MIME type of a shape-trace payload (extension/src/schema.d.ts). */
-export const SHAPE_TRACE_MIME = 'application/vnd.convlab.shapetrace.v1+json';
 
 /** Bytes per value: tensors are float32. */
 const BYTES_PER_VALUE = 4;
@@ -423,14 +422,6 @@ export function recordShapes(block: () => unknown, options: { title?: string } =
 
 // ── The result ───────────────────────────────────────────────────────────────────────────────────────────────
 
-function groupDigits(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-function perAxis(values: readonly number[]): string {
-  return values.length === 0 ? '' : values.join('×');
-}
-
 /**
  * A shape trace: `rows` (one per layer), totals, a text table (`toString()`), and the Jupyter display bundle (the
  * vendor JSON drawn by the extension, plus `text/plain`).
@@ -474,43 +465,13 @@ export class ShapeTrace {
     };
   }
 
-  /** A text table like Keras' summary, then the totals; a failed layer shows its message. */
+  /** The text table of the display bundle (`display/shapetrace.ts`): a row per layer, the error under its row. */
   toString(): string {
-    const header = ['#', 'layer', 'output shape', 'kernel', 'stride', 'dilation', 'pad (before,after)', 'params', 'MACs', 'RF', 'jump', 'output size'];
-    const table = this.rows.map((row) => [
-      String(row.index),
-      row.name ? `${row.name} (${row.op})` : row.op,
-      row.error ? `✗ ${row.error}` : formatShape(row.outShape),
-      perAxis(row.kernel),
-      perAxis(row.stride),
-      perAxis(row.dilation),
-      row.padding.map(([before, after]) => `(${before},${after})`).join(''),
-      groupDigits(row.params),
-      groupDigits(row.macs),
-      perAxis(row.receptiveField),
-      perAxis(row.jump),
-      [...new Set(row.formula)].join(' | '), // an axis formula shown once when every axis has the same
-    ]);
-    const widths = header.map((h, c) => Math.max(h.length, ...table.filter((_, r) => !this.rows[r]?.error).map((cells) => cells[c]?.length ?? 0)));
-    const line = (cells: readonly string[]): string =>
-      cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
-    const errorLine = (cells: readonly string[]): string => `${line(cells.slice(0, 2))}  ${cells[2] ?? ''}`;
-    const { params, macs, outBytes } = this.totals;
-    return [
-      `Shape trace (${this.source}${this.title ? `: ${this.title}` : ''}) — input ${formatShape(this.inputShape)}, backend ${this.backend}`,
-      line(header),
-      ...table.map((cells, r) => (this.rows[r]?.error ? errorLine(cells) : line(cells))),
-      `Total params: ${groupDigits(params)} · MACs: ${groupDigits(macs)} · outputs: ${groupDigits(outBytes)} bytes (float32)`,
-    ].join('\n');
+    return shapeTraceText(this.toPayload());
   }
 
-  /** Jupyter display: the vendor JSON for the extension and a text table. */
+  /** Jupyter display: the vendor JSON for the extension, an HTML table and a text table. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return shapeTraceBundle(this);
+    return shapeTraceBundle(this.toPayload());
   }
-}
-
-/** The MIME bundle of a shape trace: the one place that decides what a displayed trace carries. */
-export function shapeTraceBundle(trace: ShapeTrace): MimeBundle {
-  return { data: { [SHAPE_TRACE_MIME]: trace.toPayload(), 'text/plain': trace.toString() }, metadata: {} };
 }

@@ -9,12 +9,18 @@ from jupyter_client.manager import start_new_kernel
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def project_jupyter_paths():
+def isolate_jupyter_paths():
     """Use only the project's .venv for kernelspecs (what `npm start` installs), never the user's."""
     assert sys.prefix == os.path.join(ROOT, ".venv"), f"run the tests with the project's .venv, not {sys.prefix}"
-    os.environ["JUPYTER_DATA_DIR"] = tempfile.mkdtemp(prefix="convlab-jupyter-data-")
-    os.environ["JUPYTER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="convlab-jupyter-config-")
+    if "CONVLAB_ISOLATED" not in os.environ:
+        os.environ["JUPYTER_DATA_DIR"] = tempfile.mkdtemp(prefix="convlab-jupyter-data-")
+        os.environ["JUPYTER_CONFIG_DIR"] = tempfile.mkdtemp(prefix="convlab-jupyter-config-")
+        os.environ["CONVLAB_ISOLATED"] = "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def project_jupyter_paths():
+    isolate_jupyter_paths()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import base64
 import json
 import os
 import struct
-import time
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
@@ -72,11 +71,10 @@ def test_a_cell_ending_in_a_tensor_shows_its_feature_map(kernel):
 def test_a_bad_call_reports_a_clear_error_and_keeps_variables(kernel):
     reply, messages = execute(kernel, "conv2d(x, tensor([[[[1, 2], [3, 4]]], [[[1, 2], [3, 4]]]]), { groups: 2 })")
     assert reply["status"] == "error"
-    text = "".join(m["content"].get("text", "") for m in messages)
-    assert "conv2d: options.groups expected a divisor of input channels (1)" in text
-    # tslab aborts every request that arrives within 200 ms of a failed one (its TaskQueue.reset(200)); ipykernel
-    # aborts only requests already queued. Until the kernel issue replaces that, wait the window out.
-    time.sleep(0.3)
+    errors = [m["content"] for m in messages if m["msg_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "ConvLabError"
+    assert errors[0]["evalue"].startswith("conv2d: options.groups expected a divisor of input channels (1)")
+    # No wait here: only requests queued before the failure are aborted (ipykernel's rule), so the next one runs.
     reply, messages = execute(kernel, "console.log(y.shape.join('x'))")
     assert reply["status"] == "ok"
     assert messages[-1]["content"]["text"] == "1x1x2x2\n"

@@ -132,10 +132,10 @@ describe('traceShapes (no data, like Keras summary)', () => {
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
     const text = String(trace);
     const lines = text.split('\n');
-    expect(lines[0]).toBe('Shape trace (traceShapes: LeNet head) — input [1,1,32,32], backend none');
-    expect(lines[1]).toMatch(/^#\s+layer\s+output shape\s+kernel\s+stride\s+dilation\s+pad \(before,after\)\s+params\s+MACs\s+RF\s+jump\s+output size$/);
-    expect(lines[2]).toMatch(/^0\s+c1 \(conv2d\)\s+\[1,6,28,28\]\s+5×5\s+1×1\s+1×1\s+\(0,0\)\(0,0\)\s+156\s+117,600\s+5×5\s+1×1\s+floor\(\(32 \+ 0 \+ 0 − 5\) \/ 1\) \+ 1 = 28/);
-    expect(lines.at(-1)).toBe('Total params: 2,572 · MACs: 357,600 · outputs: 48,736 bytes (float32)');
+    expect(lines[0]).toBe('LeNet head: input [1,1,32,32], computed without data');
+    expect(lines[1]).toMatch(/^#\s+layer\s+input\s+output\s+kernel\s+stride\s+dilation\s+padding\s+groups\s+params\s+MACs\s+receptive field\s+output size$/);
+    expect(lines[2]).toMatch(/^0\s+c1 \(conv2d\)\s+\[1,1,32,32\]\s+\[1,6,28,28\]\s+5×5\s+1×1\s+1×1\s+0\+0, 0\+0\s+1\s+156\s+117,600\s+5×5\s+floor\(\(32 \+ 0 \+ 0 − 5\) \/ 1\) \+ 1 = 28/);
+    expect(lines.at(-1)).toBe('total: 2,572 params, 357,600 MACs, 48,736 bytes of outputs (float32)');
     const bundle = trace[JUPYTER_DISPLAY]();
     expect(bundle.metadata).toEqual({});
     expect(bundle.data[SHAPE_TRACE_MIME]).toEqual(payload);
@@ -144,7 +144,7 @@ describe('traceShapes (no data, like Keras summary)', () => {
 
   it('the text table shows a failed layer with its message', () => {
     const text = String(traceShapes([1, 1, 5, 5], [{ op: 'maxPool2d', kernel: 2 }, { op: 'conv2d', outChannels: 2, kernel: 3 }]));
-    expect(text).toMatch(/\n1\s+conv2d\s+✗ conv2d: weight expected an effective kernel \(3\) no larger than the padded input \(2 \+ 0 \+ 0 = 2\)/);
+    expect(text).toMatch(/\n  ✖ error at layer 1: conv2d: weight expected an effective kernel \(3\) no larger than the padded input \(2 \+ 0 \+ 0 = 2\)/);
   });
 });
 

@@ -3,13 +3,18 @@
  * without a kernel.
  *
  * A feature-map bundle carries the vendor JSON (drawn by the extension), `image/png` (drawn here, for
- * nbconvert, GitHub and untrusted views) and `text/plain`.
+ * nbconvert, GitHub and untrusted views) and `text/plain`, and stays under `displayOptions().maxPayloadBytes`
+ * (1 MB by default): too many maps are cut, then values are quantized to 8 bits per map, then maps are
+ * downsampled — each step said in `notes`.
  */
 import type { FeatureMap, FeatureMapPayload, FeatureMapWindow } from '../../../extension/src/schema';
 import type { Tensor } from '../tensor';
 import { scaleFor, toHexStops } from './colors';
+import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
+import { displayOptions, type DisplayLimits } from './options';
 import { renderPng } from './png';
-import { tensorPanels, valueRange, type MapValues, type PanelValues } from './panels';
+import { tensorPanels, valueRange, type PanelValues } from './panels';
+import { formatShape } from '../errors';
 
 export const FEATURE_MAP_MIME = 'application/vnd.convlab.featuremap.v1+json';
 
@@ -19,37 +24,28 @@ export interface MimeBundle {
   metadata: Record<string, unknown>;
 }
 
-function encodeMap(map: MapValues): FeatureMap {
-  const [min, max] = valueRange(map.values);
-  // Copy: `values` may be a view into a larger tensor, and Buffer.from(view.buffer) would take all of it.
-  const bytes = Buffer.from(Float32Array.from(map.values).buffer);
-  return {
-    label: map.label,
-    height: map.height,
-    width: map.width,
-    encoding: 'f32-base64',
-    data: bytes.toString('base64'),
-    min,
-    max,
-  };
+/** What a feature map is of: the op (or `'tensor'`), its backend and its window. */
+export interface FeatureMapSource {
+  op: string;
+  backend: string;
+  window?: FeatureMapWindow | undefined;
 }
 
-/** The vendor JSON payload for panels of maps. */
+/** The vendor JSON payload for panels of maps, each map encoded as `encoding`. */
 export function featureMapPayload(
   panels: readonly PanelValues[],
-  op: string,
-  backendName: string,
+  source: FeatureMapSource,
   notes: readonly string[],
-  window?: FeatureMapWindow,
+  encoding: FeatureMap['encoding'] = 'f32-base64',
 ): FeatureMapPayload {
   return {
     version: 1,
-    op,
-    backend: backendName,
+    op: source.op,
+    backend: source.backend,
     notes: [...notes],
-    ...(window ? { window } : {}),
+    ...(source.window ? { window: source.window } : {}),
     panels: panels.map((panel) => {
-      const maps = panel.maps.map(encodeMap);
+      const maps = panel.maps.map((map) => encodeMap(map, encoding));
       const min = Math.min(...maps.map((m) => m.min));
       const max = Math.max(...maps.map((m) => m.max));
       const scale = scaleFor(min, max);
@@ -67,6 +63,122 @@ export function featureMapPayload(
   };
 }
 
+/** Maps smaller than this on both axes are never downsampled (kernels stay exact). */
+const SMALLEST_DOWNSAMPLED = 16;
+
+function countValues(panels: readonly PanelValues[]): number {
+  return panels.reduce((sum, p) => sum + p.maps.reduce((s, m) => s + m.height * m.width, 0), 0);
+}
+
+function largestSide(panels: readonly PanelValues[]): number {
+  return Math.max(1, ...panels.flatMap((p) => p.maps.map((m) => Math.max(m.height, m.width))));
+}
+
+function capMaps(panels: readonly PanelValues[], maxMaps: number): { panels: PanelValues[]; notes: string[] } {
+  const notes: string[] = [];
+  const capped = panels.map((panel) => {
+    if (panel.maps.length <= maxMaps) return panel;
+    notes.push(`${panel.role}: showing the first ${maxMaps} of ${panel.maps.length} maps`);
+    return { ...panel, maps: panel.maps.slice(0, maxMaps) };
+  });
+  return { panels: capped, notes };
+}
+
+function downsample(panels: readonly PanelValues[], factor: number): { panels: PanelValues[]; notes: string[] } {
+  if (factor === 1) return { panels: [...panels], notes: [] };
+  const notes: string[] = [];
+  const reduced = panels.map((panel) => {
+    const first = panel.maps[0];
+    if (!first || Math.max(first.height, first.width) < SMALLEST_DOWNSAMPLED) return panel;
+    const maps = panel.maps.map((map) => downsampleMap(map, factor));
+    notes.push(
+      `${panel.role}: ${first.height}×${first.width} maps drawn at ${maps[0]!.height}×${maps[0]!.width} ` +
+        `(mean of ${factor}×${factor} blocks)`,
+    );
+    return { ...panel, maps };
+  });
+  return { panels: reduced, notes };
+}
+
+/**
+ * The feature-map bundle of panels, fitted into `limits.maxPayloadBytes`: full float32 values when they fit;
+ * else 8-bit values; else 8-bit maps downsampled by 2, 4, 8, …; else fewer maps. The text part is never cut.
+ *
+ * @example
+ * const big = tensor(new Float32Array(64 * 224 * 224), [1, 64, 224, 224]);
+ * JSON.stringify(tensorBundle(big)).length < 1_000_000; // true, with notes saying how it was reduced
+ */
+export function featureMapBundle(
+  allPanels: readonly PanelValues[],
+  source: FeatureMapSource,
+  notes: readonly string[],
+  text: string,
+  limits: Readonly<DisplayLimits> = displayOptions(),
+): MimeBundle {
+  const budget = limits.maxPayloadBytes - text.length;
+  const howToChange = `to keep this output under ${limits.maxPayloadBytes} bytes (setDisplayOptions({ maxPayloadBytes }) changes that)`;
+  const build = (panels: readonly PanelValues[], steps: string[], encoding: FeatureMap['encoding'], factor: number) => {
+    if (encoding === 'u8-base64') steps = [...steps, 'values quantized to 8 bits per map (each map keeps its min and max)'];
+    const said = steps.map((step, i) => (i === steps.length - 1 ? `${step} ${howToChange}` : step));
+    // A downsampled map no longer lines up with the op's window, so the window is left out.
+    const payload = featureMapPayload(panels, factor === 1 ? source : { ...source, window: undefined }, [...notes, ...said], encoding);
+    return { payload, json: JSON.stringify(payload).length, png: () => renderPng(panels).toString('base64') };
+  };
+  const bundleOf = (payload: FeatureMapPayload, png: string): MimeBundle => ({
+    data: { [FEATURE_MAP_MIME]: payload, 'image/png': png, 'text/plain': text },
+    metadata: {},
+  });
+  let maxMaps = limits.maxMapsPerPanel;
+  let smallest = { panels: [...allPanels], steps: [] as string[], factor: 1 };
+  for (;;) {
+    const capped = capMaps(allPanels, maxMaps);
+    for (let factor = 1; ; factor *= 2) {
+      const reduced = downsample(capped.panels, factor);
+      const steps = [...capped.notes, ...reduced.notes];
+      smallest = { panels: reduced.panels, steps, factor };
+      const values = countValues(reduced.panels);
+      // Exact values only at full size: 8 bits at twice the resolution show more than float32 at half.
+      const encodings = factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const);
+      for (const encoding of encodings) {
+        // Skip building payloads that cannot fit: the encoded values alone are over the budget.
+        if (values * ENCODED_BYTES_PER_VALUE[encoding] > budget) continue;
+        const attempt = build(reduced.panels, steps, encoding, factor);
+        if (attempt.json > budget) continue;
+        const png = attempt.png();
+        if (attempt.json + png.length <= budget) return bundleOf(attempt.payload, png);
+      }
+      if (largestSide(reduced.panels) < SMALLEST_DOWNSAMPLED) break;
+    }
+    if (maxMaps === 1) break;
+    maxMaps = Math.max(1, Math.floor(Math.min(maxMaps, Math.max(...allPanels.map((p) => p.maps.length))) / 2));
+  }
+  // Nothing fits (a tiny limit): send the smallest form there is, and say so.
+  const last = build(smallest.panels, [...smallest.steps, 'still over the limit'], 'u8-base64', smallest.factor);
+  return bundleOf(last.payload, last.png());
+}
+
+/** Tensors with more values than this print as a summary in `text/plain`, not value by value. */
+const MAX_PRINTED_VALUES = 1000;
+
+/**
+ * The `text/plain` of a tensor: all values when it is small, else its shape and statistics.
+ *
+ * @example
+ * tensorText(tensor(new Float32Array(4096), [64, 64]));
+ * // 'Tensor [64,64] float32 (4096 values, min 0, max 0, mean 0; too many to print)'
+ */
+export function tensorText(t: Tensor): string {
+  if (t.data.length <= MAX_PRINTED_VALUES) return t.toString();
+  const [min, max] = valueRange(t.data);
+  let sum = 0;
+  for (let i = 0; i < t.data.length; i++) sum += t.data[i]!;
+  const round = (v: number): string => String(Number(v.toPrecision(5)));
+  return (
+    `Tensor ${formatShape(t.shape)} float32 (${t.data.length} values, min ${round(min)}, max ${round(max)}, ` +
+    `mean ${round(sum / t.data.length)}; too many to print)`
+  );
+}
+
 /**
  * The bundle of a tensor: its feature map (input | kernel | output when an op made it), PNG and text.
  *
@@ -76,17 +188,7 @@ export function featureMapPayload(
  */
 export function tensorBundle(t: Tensor): MimeBundle {
   const { panels, notes } = tensorPanels(t);
-  const op = t.provenance?.op ?? 'tensor';
-  const backendName = t.provenance?.backend ?? 'cpu';
-  const summary = t.provenance
-    ? `${op} on ${backendName}: ${panels.map((p) => p.title).join(' → ')}\n`
-    : '';
-  return {
-    data: {
-      [FEATURE_MAP_MIME]: featureMapPayload(panels, op, backendName, notes, t.provenance?.window),
-      'image/png': renderPng(panels).toString('base64'),
-      'text/plain': summary + t.toString(),
-    },
-    metadata: {},
-  };
+  const source = { op: t.provenance?.op ?? 'tensor', backend: t.provenance?.backend ?? 'cpu', window: t.provenance?.window };
+  const summary = t.provenance ? `${source.op} on ${source.backend}: ${panels.map((p) => p.title).join(' → ')}\n` : '';
+  return featureMapBundle(panels, source, notes, summary + tensorText(t));
 }

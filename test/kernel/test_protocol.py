@@ -1,0 +1,234 @@
+"""The kernel's protocol beyond jupyter_kernel_test's samples: display updates, interrupts (by message and by
+signal) that keep variables, comm_info, forged signatures, rich execute_result, iopub errors, the abort rule
+after a failed cell, Node types outside the repository, the prelude, nbclient's view of a failing cell, where the
+kernel listens, and a clean shutdown."""
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from conftest import ROOT, execute
+
+FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
+
+
+def replies_to(client, msg_id, timeout=30):
+    """The shell reply to `msg_id`, skipping replies to other requests."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+def iopub_of(client, msg_id, timeout=30):
+    """The iopub messages of request `msg_id` up to its idle status."""
+    messages = []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+        if msg["msg_type"] != "status":
+            messages.append(msg)
+
+
+def wait_busy(client, msg_id, timeout=30):
+    """Waits until the kernel has started running `msg_id` (its execute_input arrived)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            return
+
+
+def test_display_handle_updates_in_place(kernel):
+    reply, messages = execute(kernel, 'const h = display("epoch 1", { displayId: "progress" });\nh.update("epoch 2");')
+    assert reply["status"] == "ok"
+    shown, updated = messages[1:]  # after execute_input
+    assert shown["msg_type"] == "display_data" and shown["content"]["data"]["text/plain"] == "epoch 1"
+    assert updated["msg_type"] == "update_display_data" and updated["content"]["data"]["text/plain"] == "epoch 2"
+    assert shown["content"]["transient"]["display_id"] == updated["content"]["transient"]["display_id"] == "progress"
+    # The option form too, from a later cell.
+    reply, messages = execute(kernel, 'display("epoch 3", { displayId: "progress", update: true })')
+    updates = [m for m in messages if m["msg_type"] == "update_display_data"]
+    assert [u["content"]["transient"]["display_id"] for u in updates] == ["progress"]
+
+
+def test_a_cell_ending_in_a_tensor_sends_an_execute_result_with_the_bundle(kernel):
+    reply, messages = execute(kernel, "const t = tensor([[1, -2], [3, 4]]);\nt")
+    assert reply["status"] == "ok"
+    results = [m for m in messages if m["msg_type"] == "execute_result"]
+    assert len(results) == 1 and not [m for m in messages if m["msg_type"] == "display_data"]
+    content = results[0]["content"]
+    assert content["execution_count"] == reply["execution_count"]
+    assert set(content["data"]) == {FEATURE_MAP, "image/png", "text/plain"}
+    assert content["data"][FEATURE_MAP]["panels"][0]["shape"] == [2, 2]
+    assert "[3, 4]" in content["data"]["text/plain"]
+
+
+def test_a_type_error_is_an_iopub_error_with_line_and_column(kernel):
+    reply, messages = execute(kernel, 'const ok = 1;\nconst n: number = "seven";')
+    assert reply["status"] == "error"
+    errors = [m["content"] for m in messages if m["msg_type"] == "error"]
+    assert len(errors) == 1
+    assert errors[0]["ename"] == "TSError"
+    assert errors[0]["evalue"] == "line 2, column 7: Type 'string' is not assignable to type 'number'."
+    assert reply["ename"] == "TSError" and reply["evalue"] == errors[0]["evalue"]
+    # The traceback quotes the line and puts a caret under the column.
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in errors[0]["traceback"]]
+    source = next(i for i, line in enumerate(plain) if line.endswith('2 | const n: number = "seven";'))
+    assert plain[source + 1].index("^") == plain[source].index("n: number")
+
+
+def test_only_requests_queued_before_a_failure_are_aborted(kernel):
+    failing = kernel.execute("await new Promise((r) => setTimeout(r, 1000));\nthrow new Error('late failure');")
+    queued = kernel.execute("console.log('must not run')")
+    assert replies_to(kernel, failing)["content"]["status"] == "error"
+    assert replies_to(kernel, queued)["content"]["status"] == "aborted"
+    # Sent after the failure: runs, with no waiting.
+    reply, messages = execute(kernel, "console.log('runs')")
+    assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "runs\n"
+
+
+def test_interrupt_request_stops_a_waiting_cell_and_keeps_variables(kernel):
+    execute(kernel, "const kept = 41;")
+    running = kernel.execute("await new Promise((r) => setTimeout(r, 60000));")
+    wait_busy(kernel, running)
+    interrupt = kernel.session.msg("interrupt_request", {})
+    kernel.control_channel.send(interrupt)
+    answer = kernel.control_channel.get_msg(timeout=10)
+    assert answer["msg_type"] == "interrupt_reply" and answer["content"]["status"] == "ok"
+    reply = replies_to(kernel, running, timeout=10)
+    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted"
+    reply, messages = execute(kernel, "console.log(kept + 1)")
+    assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "42\n"
+
+
+def test_comm_info_gets_a_comm_info_reply(kernel):
+    msg_id = kernel.comm_info()
+    reply = replies_to(kernel, msg_id)
+    assert reply["msg_type"] == "comm_info_reply"
+    assert reply["content"] == {"status": "ok", "comms": {}}
+
+
+def test_node_types_check_in_a_notebook_folder_outside_the_repository(kernel):
+    reply, messages = execute(kernel, 'const b: Buffer = Buffer.from("hi");\nconsole.log(b.length, typeof process.version)')
+    assert reply["status"] == "ok", messages
+    assert messages[-1]["content"]["text"] == "2 string\n"
+
+
+def test_prelude_names_inspect_with_their_doc_and_signature(kernel):
+    msg_id = kernel.inspect("show", 4)
+    reply = replies_to(kernel, msg_id)
+    assert reply["content"]["found"]
+    text = reply["content"]["data"]["text/plain"]
+    assert "show(input: Tensor" in text and "side by side" in text
+    msg_id = kernel.complete("setDisplayOp", 12)
+    assert replies_to(kernel, msg_id)["content"]["matches"] == ["setDisplayOptions"]
+
+
+def test_a_message_with_a_forged_signature_is_dropped_and_never_runs(kernel):
+    marker = os.path.join(tempfile.mkdtemp(prefix="convlab-hmac-"), "ran")
+    code = f"require('fs').writeFileSync({marker!r}, 'ran')"
+    forger = Session(key=b"not-the-key", session=kernel.session.session, username=kernel.session.username)
+    forged = forger.send(kernel.shell_channel.socket, "execute_request",
+                         {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                          "allow_stdin": False, "stop_on_error": True})
+    # The kernel answers the next genuine request, and has not answered (nor run) the forged one.
+    reply, _ = execute(kernel, "console.log('still up')")
+    assert reply["status"] == "ok"
+    time.sleep(0.5)  # not a timing assertion: gives a wrongly accepted message every chance to have run
+    assert not os.path.exists(marker)
+    while True:
+        try:
+            msg = kernel.get_shell_msg(timeout=0.2)
+        except Exception:
+            break
+        assert msg["parent_header"].get("msg_id") != forged["header"]["msg_id"]
+
+
+def test_sigint_stops_a_busy_loop_and_keeps_variables():
+    manager, client = start_new_kernel(kernel_name="convlab", cwd=tempfile.mkdtemp(prefix="convlab-sigint-"),
+                                       startup_timeout=60)
+    try:
+        assert manager.kernel_spec.interrupt_mode == "signal"
+        execute(client, "let count = 7;")
+        marker = os.path.join(tempfile.mkdtemp(prefix="convlab-loop-"), "looping")
+        running = client.execute(f"require('fs').writeFileSync({marker!r}, '');\nwhile (true) {{ count++; }}")
+        # Interrupt once the loop runs (the marker is written just before it): a signal that lands during the
+        # cell's type-check is deferred by Node (see host.ts, `interrupt`).
+        deadline = time.monotonic() + 30
+        while not os.path.exists(marker):
+            assert time.monotonic() < deadline, "the loop never started"
+            time.sleep(0.05)
+        manager.interrupt_kernel()
+        reply = replies_to(client, running, timeout=20)
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted"
+        reply, messages = execute(client, "console.log(count > 7)")
+        assert reply["status"] == "ok", reply
+        assert messages[-1]["content"]["text"] == "true\n"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_shutdown_request_ends_the_process_cleanly():
+    manager, client = start_new_kernel(kernel_name="convlab", cwd=tempfile.mkdtemp(prefix="convlab-stop-"),
+                                       startup_timeout=60)
+    process = manager.provisioner.process
+    msg_id = client.shutdown()
+    reply = client.get_control_msg(timeout=10) if hasattr(client, "get_control_msg") else None
+    if reply is not None:
+        assert reply["msg_type"] == "shutdown_reply" and reply["parent_header"]["msg_id"] == msg_id
+    assert process.wait(timeout=20) == 0
+    client.stop_channels()
+    manager.cleanup_resources()
+
+
+def test_every_library_export_is_a_typed_local_of_every_cell(kernel):
+    names = subprocess.run(
+        ["node", "-e", f"console.log(Object.keys(require({os.path.join(ROOT, 'kernel/dist/index')!r})).join(' '))"],
+        check=True, capture_output=True, text=True).stdout.split()
+    assert {"tensor", "conv2d", "display", "show", "clearOutput", "setDisplayOptions", "shapeTraceBundle"} <= set(names)
+    # One cell that names each export: it type-checks only if each is declared, and prints how many are defined.
+    code = f"console.log([{', '.join(names)}].filter((v) => v !== undefined).length)"
+    reply, messages = execute(kernel, code)
+    assert reply["status"] == "ok", messages
+    assert messages[-1]["content"]["text"] == f"{len(names)}\n"
+
+
+def test_nbclient_reports_a_failing_cell_by_name_and_message():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("const ok = 1;"),
+        nbformat.v4.new_code_cell("conv2d(tensor([[[[1, 2], [3, 4]]]]), tensor([[[[1]]], [[[1]]]]), { groups: 2 })"),
+    ])
+    notebook.metadata.kernelspec = {"name": "convlab", "display_name": "TypeScript (ConvLab)", "language": "typescript"}
+    client = NotebookClient(notebook, timeout=60, kernel_name="convlab",
+                            resources={"metadata": {"path": tempfile.mkdtemp(prefix="convlab-nb-")}})
+    with pytest.raises(CellExecutionError) as failure:
+        client.execute()
+    assert failure.value.ename == "ConvLabError"
+    assert failure.value.evalue.startswith("conv2d: options.groups expected a divisor of input channels (1)")
+    outputs = notebook.cells[1].outputs
+    assert [o["output_type"] for o in outputs] == ["error"] and outputs[0]["ename"] == "ConvLabError"
+
+
+def test_the_kernel_listens_only_where_the_connection_file_says(kernel):
+    reply, messages = execute(kernel, "console.log(process.pid)")
+    manager_pid = int(messages[-1]["content"]["text"])
+    listening = subprocess.run(["ss", "-Hltnp"], check=True, capture_output=True, text=True).stdout
+    mine = [line.split()[3] for line in listening.splitlines() if f"pid={manager_pid}," in line]
+    info = kernel.get_connection_info()
+    ports = {info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+    assert sorted(mine) == sorted(f"{info['ip']}:{port}" for port in ports)
