@@ -162,7 +162,7 @@ export function heatmapFigure(
       xgap: gap,
       ygap: gap,
       hoverongaps: false,
-      hovertemplate: `${where}<br>(row %{y}, col %{x})<br>value %{z:.6g}<extra></extra>`,
+      hovertemplate: `${where}<br>(row %{y}, col %{x})<br>value %{z:.6~g}<extra></extra>`,
     },
   ];
   const shapes: Shape[] = [];

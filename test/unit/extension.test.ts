@@ -87,7 +87,7 @@ describe('figure builders', () => {
       [1, -2],
       [0.5, 0],
     ]);
-    expect(data[0]!.hovertemplate).toBe('output channel 0<br>(row %{y}, col %{x})<br>value %{z:.6g}<extra></extra>');
+    expect(data[0]!.hovertemplate).toBe('output channel 0<br>(row %{y}, col %{x})<br>value %{z:.6~g}<extra></extra>');
   });
 
   it('normalises per channel, per layer (panel) or globally, symmetric for signed panels', () => {
