@@ -117,12 +117,26 @@ export function panelPadding(payload: FeatureMapPayload, panel: FeatureMapPanel)
 
 const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 
-/** Side of one map's plot in CSS pixels: smaller when a panel holds many maps, smallest for kernels. */
-export function mapSize(payload: FeatureMapPayload, panel: FeatureMapPanel): number {
-  if (panel.role === 'kernel') return 72;
-  // Input and output share one size, so their cells line up in scale and the highlight reads directly.
-  const most = Math.max(...payload.panels.filter((p) => p.role !== 'kernel').map((p) => p.maps.length));
-  return most <= 1 ? 200 : most <= 4 ? 150 : 120;
+/** Side of one map's plot in CSS pixels (padding included): smaller when a panel holds more maps. */
+export function mapSize(panel: FeatureMapPanel): number {
+  const count = Math.min(panel.maps.length, PAGE_SIZE);
+  if (panel.role === 'kernel') return count <= 1 ? 120 : count <= 4 ? 80 : 44;
+  return count <= 1 ? 200 : count <= 4 ? 140 : count <= 16 ? 96 : 72;
+}
+
+/**
+ * How a page of maps is laid out: a kernel `[out, in/groups, kH, kW]` as one row per output channel and one
+ * column per input channel (whole rows per page); other panels as a near-square grid.
+ *
+ * @example mapGrid(kernel panel [8,3,3,3]) // { columns: 3, pageSize: 30, kernelRows: true }
+ */
+export function mapGrid(panel: FeatureMapPanel): { columns: number; pageSize: number; kernelRows: boolean } {
+  if (panel.role === 'kernel' && panel.shape.length === 4) {
+    const perRow = Math.max(1, panel.shape[1] ?? 1);
+    return { columns: perRow, pageSize: perRow * Math.max(1, Math.floor(PAGE_SIZE / perRow)), kernelRows: true };
+  }
+  const onPage = Math.min(panel.maps.length, PAGE_SIZE);
+  return { columns: Math.max(1, Math.ceil(Math.sqrt(onPage))), pageSize: PAGE_SIZE, kernelRows: false };
 }
 
 /**
@@ -141,7 +155,7 @@ export function heatmapFigure(
   const [[top, bottom], [left, right]] = panelPadding(payload, panel);
   const rows = map.height + top + bottom;
   const cols = map.width + left + right;
-  const cell = Math.max(3, Math.floor(mapSize(payload, panel) / Math.max(rows, cols, 1)));
+  const cell = Math.max(3, Math.floor(mapSize(panel) / Math.max(rows, cols, 1)));
   const gap = cell >= 16 ? 1 : 0;
   const x = range(-left, cols);
   const y = range(-top, rows);
@@ -280,11 +294,11 @@ export function highlightShapes(
     for (const c of cols) {
       const box = { x0: c - 0.5, x1: c + 0.5, y0: r - 0.5, y1: r + 0.5 };
       shapes.push(
-        { type: 'rect', ...box, line: { color: '#ffffff', width: 4 }, layer: 'above' },
+        { type: 'rect', ...box, line: { color: '#ffffff', width: 3 }, layer: 'above' },
         {
           type: 'rect',
           ...box,
-          line: { color: HIGHLIGHT, width: 2, ...(inside(r, c) ? {} : { dash: 'dot' }) },
+          line: { color: HIGHLIGHT, width: 1.5, ...(inside(r, c) ? {} : { dash: 'dot' }) },
           layer: 'above',
         },
       );

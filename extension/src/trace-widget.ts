@@ -35,12 +35,11 @@ export class ShapeTraceWidget extends Widget implements IRenderMime.IRenderer {
   }
 }
 
-/** The table: a header, one row per layer with a ▸ that shows its formula row, the error row, the totals. */
+/** The table: a header, one row per layer (its ▸ shows the formula row below it), the error row, the totals. */
 function table(payload: ShapeTracePayload): HTMLElement {
   const wrap = element('div', 'convlab-trace-scroll');
   const tableNode = element('table', 'convlab-trace-table');
   const head = element('tr', '');
-  head.appendChild(element('th', 'convlab-trace-toggle-head'));
   for (const column of TRACE_COLUMNS) {
     const th = element('th', '', column.header);
     th.title = column.title;
@@ -55,7 +54,6 @@ function table(payload: ShapeTracePayload): HTMLElement {
     tr.title = row.formula;
     const detail = element('tr', 'convlab-trace-formula');
     detail.hidden = true;
-    detail.appendChild(element('td', ''));
     const formula = element('td', '', row.formula);
     formula.colSpan = span;
     detail.appendChild(formula);
@@ -67,10 +65,9 @@ function table(payload: ShapeTracePayload): HTMLElement {
       toggle.textContent = detail.hidden ? '▸' : '▾';
       toggle.setAttribute('aria-expanded', String(!detail.hidden));
     });
-    const first = element('td', '');
-    first.appendChild(toggle);
-    tr.appendChild(first);
     for (const text of row.cells) tr.appendChild(element('td', '', text));
+    // The ▸ sits in the index cell, before the number.
+    tr.firstElementChild?.prepend(toggle);
     if (row.error !== undefined) {
       const error = element('td', 'convlab-trace-error-text', row.error);
       error.colSpan = span - row.cells.length;
@@ -80,7 +77,6 @@ function table(payload: ShapeTracePayload): HTMLElement {
   }
   const foot = element('tfoot', '');
   const totals = element('tr', 'convlab-trace-totals');
-  totals.appendChild(element('td', ''));
   for (const text of traceTotals(payload)) totals.appendChild(element('td', '', text));
   foot.appendChild(totals);
   tableNode.append(thead, body, foot);

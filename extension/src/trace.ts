@@ -20,12 +20,12 @@ export const TRACE_COLUMNS: readonly TraceColumn[] = [
   { header: 'kernel', title: 'kernel size per spatial axis' },
   { header: 'stride', title: 'stride per spatial axis' },
   { header: 'dilation', title: 'dilation per spatial axis' },
-  { header: 'padding', title: 'padding before,after per spatial axis' },
+  { header: 'padding', title: 'padding before,after per spatial axis (H: top,bottom · W: left,right)' },
   { header: 'groups', title: 'channel groups' },
   { header: 'params', title: 'learned parameters (weights and bias)' },
   { header: 'MACs', title: 'multiply–accumulates for one forward pass' },
-  { header: 'output bytes', title: 'size of the output as float32' },
-  { header: 'receptive field', title: 'input pixels one output sees, per spatial axis' },
+  { header: 'out bytes', title: 'size of the output as float32' },
+  { header: 'RF', title: 'receptive field: input pixels one output sees, per spatial axis' },
   { header: 'jump', title: 'input-pixel distance between adjacent outputs, per spatial axis' },
 ];
 

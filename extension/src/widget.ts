@@ -5,6 +5,7 @@
  * plotly.js is loaded on first render, not when JupyterLab starts.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { element, errorMessage, themeColor } from './dom';
 import {
@@ -13,6 +14,7 @@ import {
   heatmapFigure,
   highlightShapes,
   NORMALISATIONS,
+  mapGrid,
   pageOf,
   panelCaption,
   sources,
@@ -48,10 +50,22 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   /** Drawn maps by panel role and map index, for the highlight. */
   private drawn = new Map<string, DrawnMap>();
   private highlighted: DrawnMap[] = [];
+  /** Redraws when the user switches JupyterLab's theme: plotly's colours are read from CSS at draw time. */
+  private readonly themeWatch = new MutationObserver(() => void this.draw());
 
   constructor(private readonly options: IRenderMime.IRendererOptions) {
     super();
     this.addClass('convlab-featuremap');
+  }
+
+  protected override onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
+  }
+
+  protected override onBeforeDetach(msg: Message): void {
+    this.themeWatch.disconnect();
+    super.onBeforeDetach(msg);
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -88,19 +102,24 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
       const box = element('figure', `convlab-panel convlab-panel-${panel.role}`);
       box.appendChild(element('figcaption', 'convlab-caption', panelCaption(panel)));
       box.appendChild(this.legend(payload, panel));
-      const { start, end, page, pages } = pageOf(panel.maps.length, this.pages.get(panel) ?? 0);
+      const layout = mapGrid(panel);
+      const { start, end, page, pages } = pageOf(panel.maps.length, this.pages.get(panel) ?? 0, layout.pageSize);
       if (pages > 1) box.appendChild(this.pager(panel, start, end, page, pages));
-      const grid = element('div', 'convlab-maps');
-      // Kernels: one row per output channel, one column per input channel of its group.
-      if (panel.role === 'kernel' && panel.shape.length === 4) {
-        grid.classList.add('convlab-maps-kernel');
-        grid.style.gridTemplateColumns = `repeat(${Math.min(panel.shape[1] ?? 1, 16)}, max-content)`;
+      const grid = element('div', layout.kernelRows ? 'convlab-maps convlab-maps-kernel' : 'convlab-maps');
+      // Kernels: a header of input channels, then one labelled row per output channel.
+      grid.style.gridTemplateColumns = `${layout.kernelRows ? 'max-content ' : ''}repeat(${layout.columns}, max-content)`;
+      if (layout.kernelRows) {
+        grid.appendChild(element('div', 'convlab-map-label'));
+        for (let c = 0; c < layout.columns; c++) grid.appendChild(element('div', 'convlab-map-label', `in ${c}`));
       }
       for (let index = start; index < end; index++) {
         const map = panel.maps[index]!;
+        if (layout.kernelRows && index % layout.columns === 0) {
+          grid.appendChild(element('div', 'convlab-map-label convlab-kernel-row', `out ${index / layout.columns}`));
+        }
         const cell = element('div', 'convlab-map');
         cell.dataset['index'] = String(index);
-        if (map.label) cell.appendChild(element('div', 'convlab-map-label', map.label));
+        if (map.label && !layout.kernelRows) cell.appendChild(element('div', 'convlab-map-label', map.label));
         const plot = element('div', 'convlab-heatmap') as HTMLElement as PlotlyElement;
         cell.appendChild(plot);
         grid.appendChild(cell);

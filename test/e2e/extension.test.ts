@@ -55,6 +55,14 @@ function outlinedCells(plot: Locator): Promise<[number, number, boolean][]> {
   });
 }
 
+/** The font colour the first heatmap was drawn with (taken from the theme when drawn). */
+function plotFont(view: Locator): Promise<string> {
+  return view
+    .locator('.convlab-heatmap')
+    .first()
+    .evaluate((node) => (node as unknown as { layout: { font: { color: string } } }).layout.font.color);
+}
+
 async function runNotebook(lab: Lab, theme: 'light' | 'dark'): Promise<Page> {
   const page = await lab.open(NOTEBOOK, theme);
   await runAllCells(page);
@@ -147,7 +155,7 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     const [trace, failed] = [page.locator('.convlab-shapetrace').nth(0), page.locator('.convlab-shapetrace').nth(1)];
     const rows = trace.locator('tbody tr.convlab-trace-row');
     expect(await rows.count()).toBe(4);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent).slice(2, 5)))).toEqual([
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent).slice(1, 4)))).toEqual([
       ['conv2d', '[1,3,32,32]', '[1,8,32,32]'],
       ['maxPool2d', '[1,8,32,32]', '[1,8,16,16]'],
       ['relu', '[1,8,16,16]', '[1,8,16,16]'],
@@ -179,17 +187,25 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     const view = page.locator('.convlab-featuremap');
     // Hover text takes the theme's font colour, read when the plots were drawn.
     const color = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-color1').trim());
-    const plotFont = await view
-      .locator('.convlab-heatmap')
-      .first()
-      .evaluate((node) => (node as unknown as { layout: { font: { color: string } } }).layout.font.color);
-    expect(plotFont).toBe(color);
+    expect(await plotFont(view)).toBe(color);
     await hoverCell(view.locator('.convlab-panel-output .convlab-heatmap').nth(5), 1, 2, 4, 4);
     await page.locator('.hoverlayer .hovertext').first().waitFor();
     await screenshot(page, 'extension-dark.png');
     await view.screenshot({ path: join(OUTPUT_DIR, 'featuremap-dark.png') });
     await page.locator('.convlab-shapetrace').nth(0).screenshot({ path: join(OUTPUT_DIR, 'trace-dark.png') });
     await page.locator('.convlab-shapetrace').nth(1).screenshot({ path: join(OUTPUT_DIR, 'trace-error-dark.png') });
+
+    // Switching the theme in the running lab redraws the plots in the new theme's colours.
+    await page.mouse.move(5, 5);
+    await page.click('.lm-MenuBar-itemLabel:text-is("Settings")');
+    await page.click('.lm-Menu-itemLabel:text-is("Theme")');
+    await page.click('.lm-Menu-itemLabel:text-is("JupyterLab Light")');
+    await page.waitForFunction(() => document.body.dataset['jpThemeLight'] === 'true', undefined, { timeout: 30_000 });
+    const lightColor = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-color1').trim());
+    expect(lightColor).not.toBe(color);
+    await expect
+      .poll(() => plotFont(view))
+      .toBe(lightColor);
     await page.close();
   });
 });

@@ -121,7 +121,7 @@ describe('trace table builders', () => {
     const totals = traceTotals(failing());
     expect(totals).toHaveLength(TRACE_COLUMNS.length);
     const column = (name: string): string => totals[TRACE_COLUMNS.findIndex((c) => c.header === name)]!;
-    expect([column('op'), column('params'), column('MACs'), column('output bytes')]).toEqual(['total', '224', '221,184', '48.0 KiB']);
+    expect([column('op'), column('params'), column('MACs'), column('out bytes')]).toEqual(['total', '224', '221,184', '48.0 KiB']);
   });
 
   it('captions the trace with its source, layer count, error and input', () => {

@@ -171,7 +171,7 @@ describe('ShapeTraceWidget', () => {
     const rows = widget.node.querySelectorAll('tbody .convlab-trace-row');
     expect(rows).toHaveLength(2);
     expect(rows[0]!.getAttribute('title')).toBe('H: floor((32 + 1 + 1 − 3) / 1) + 1 = 32 · W: floor((32 + 1 + 1 − 3) / 1) + 1 = 32');
-    expect(widget.node.querySelectorAll('thead th')).toHaveLength(15);
+    expect(widget.node.querySelectorAll('thead th')).toHaveLength(14);
     const error = widget.node.querySelector('.convlab-trace-error')!;
     expect(error.querySelector('.convlab-trace-error-text')?.textContent).toBe('conv2d: weight expects 4 input channels but input has 8');
     expect(error.querySelector<HTMLTableCellElement>('.convlab-trace-error-text')?.colSpan).toBe(11);

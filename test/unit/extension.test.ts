@@ -7,6 +7,7 @@ import {
   footerText,
   heatmapFigure,
   highlightShapes,
+  mapGrid,
   mapSize,
   pageOf,
   panelCaption,
@@ -125,10 +126,19 @@ describe('figure builders', () => {
     expect(layout.width).toBe(layout.height);
   });
 
-  it('sizes input and output maps alike and kernels smaller', () => {
-    const p = convPayload();
-    expect(mapSize(p, p.panels[0]!)).toBe(mapSize(p, p.panels[2]!));
-    expect(mapSize(p, p.panels[1]!)).toBeLessThan(mapSize(p, p.panels[0]!));
+  it('draws maps smaller as a panel holds more of them, kernels smallest', () => {
+    const [input, kernel, output] = convPayload(8).panels; // 2, 16 and 8 maps
+    expect([mapSize(input!), mapSize(output!), mapSize(kernel!)]).toEqual([140, 96, 44]);
+    expect(mapSize(convPayload(40).panels[2]!)).toBe(72);
+    expect(mapSize(panel())).toBe(200);
+  });
+
+  it('lays kernels out as out × in rows, whole rows per page, and other panels as near-square grids', () => {
+    const kernel = convPayload(8).panels[1]!; // [8, 2, 3, 3]
+    expect(mapGrid(kernel)).toEqual({ columns: 2, pageSize: 32, kernelRows: true });
+    expect(mapGrid({ ...kernel, shape: [8, 3, 3, 3] })).toEqual({ columns: 3, pageSize: 30, kernelRows: true });
+    expect(mapGrid(convPayload(8).panels[2]!)).toEqual({ columns: 3, pageSize: 32, kernelRows: false });
+    expect(mapGrid(convPayload(40).panels[2]!).columns).toBe(6); // a page of 32 maps
   });
 });
 
