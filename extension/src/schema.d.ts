@@ -44,6 +44,11 @@ export interface FeatureMapWindow {
   /** `[before, after]` zero (or mode) padding per spatial axis. */
   padding: [number, number][];
   groups: number;
+  /**
+   * Optional (added after v1 shipped; absent means `'zeros'`): what the padding cells hold, e.g. `'zeros'`,
+   * `'reflect'`, `'replicate'`, `'circular'` — shown in the hover over a padding cell and in the footer.
+   */
+  paddingMode?: string;
 }
 
 /** One tensor, shown as one heatmap per 2-D slice. */
@@ -57,7 +62,8 @@ export interface FeatureMapPanel {
   min: number;
   max: number;
   /**
-   * The colour scale, `[position 0..1, '#rrggbb']` stops, chosen by the kernel so the PNG fallback and the
+   * The colour scale, `[position 0..1, '#rrggbb']` stops (exactly `#` and six hex digits: the extension refuses
+   * anything else, since the stops end up in a CSS gradient), chosen by the kernel so the PNG fallback and the
    * interactive view agree: diverging blue–white–red for signed data, sequential for data ≥ 0.
    */
   colorscale: [number, string][];

@@ -2,7 +2,7 @@
  * Payload validation: the renderer draws only what passed, and a bad payload becomes a readable message that
  * names the first thing wrong (a path such as `panels[1].maps[0].height` and what was expected there).
  */
-import type { FeatureMap, FeatureMapPanel, FeatureMapPayload } from './schema';
+import type { FeatureMap, FeatureMapPayload, ShapeTracePayload } from './schema';
 
 /** Either the checked payload or the reason it was refused. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -49,8 +49,9 @@ function expectedBytes(map: FeatureMap): number {
   return map.height * map.width * (map.encoding === 'f32-base64' ? 4 : 1);
 }
 
+// The colour goes into a CSS gradient: only `#rrggbb` passes, never a url() or an expression.
 const colorStop: Check = (v, p) =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string'
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string' && /^#[0-9a-fA-F]{6}$/.test(v[1])
     ? null
     : `${p} should be a [position, '#rrggbb'] pair, got ${describe(v)}`;
 
@@ -84,22 +85,59 @@ const panel = object({
   maps: arrayOf(featureMap, 1),
 });
 
+const optional =
+  (check: Check): Check =>
+  (v, p) =>
+    v === undefined ? null : check(v, p);
+const pair: Check = (v, p) =>
+  Array.isArray(v) && v.length === 2 ? arrayOf(count)(v, p) : `${p} should be a [before, after] pair, got ${describe(v)}`;
 const perAxis = arrayOf(count, 1);
 const window = object({
   kernel: perAxis,
   stride: perAxis,
   dilation: perAxis,
-  padding: arrayOf((v, p) => (Array.isArray(v) && v.length === 2 ? arrayOf(count)(v, p) : `${p} should be a [before, after] pair, got ${describe(v)}`), 1),
+  padding: arrayOf(pair, 1),
   groups: count,
+  paddingMode: optional(string),
 });
 
 const payload = object({
-  window: (v, p) => (v === undefined ? null : window(v, p)),
+  window: optional(window),
   version: (v, p) => (v === 1 ? null : `${p} should be 1 (this extension reads featuremap v1), got ${describe(v)}`),
   op: string,
   backend: string,
   panels: arrayOf(panel, 1),
   notes: arrayOf(string),
+});
+
+const traceRow = object({
+  index: count,
+  op: string,
+  name: string,
+  inShape: arrayOf(count),
+  outShape: arrayOf(count),
+  kernel: arrayOf(count),
+  stride: arrayOf(count),
+  dilation: arrayOf(count),
+  padding: arrayOf(pair),
+  groups: count,
+  params: count,
+  macs: count,
+  outBytes: count,
+  receptiveField: arrayOf(finite),
+  jump: arrayOf(finite),
+  formula: arrayOf(string),
+  error: optional(string),
+});
+
+const trace = object({
+  version: (v, p) => (v === 1 ? null : `${p} should be 1 (this extension reads shapetrace v1), got ${describe(v)}`),
+  source: oneOf('traceShapes', 'recorded'),
+  title: string,
+  inputShape: arrayOf(count),
+  rows: arrayOf(traceRow),
+  totals: object({ params: count, macs: count, outBytes: count }),
+  backend: string,
 });
 
 /** Number of bytes a base64 string decodes to (−1 when it is not base64). */
@@ -115,4 +153,8 @@ export function validateFeatureMap(value: unknown): Validated<FeatureMapPayload>
   return error ? { ok: false, error } : { ok: true, value: value as FeatureMapPayload };
 }
 
-export type { FeatureMapPanel };
+/** Checks a shape-trace payload against the v1 schema. */
+export function validateShapeTrace(value: unknown): Validated<ShapeTracePayload> {
+  const error = trace(value, 'payload');
+  return error ? { ok: false, error } : { ok: true, value: value as ShapeTracePayload };
+}

@@ -51,11 +51,17 @@ async function waitForServer(url: string, token: string, server: ChildProcess, l
   throw new Error(`JupyterLab did not answer within 90 s:\n${log()}`);
 }
 
-/** Copies notebooks into a scratch root, with their stored outputs cleared so only the live run shows. */
-export function scratchNotebooks(names: string[]): string {
+/** The browser tests' own notebooks (fixtures, not documentation). */
+export const E2E_NOTEBOOKS = join(ROOT, 'test', 'e2e', 'notebooks');
+
+/**
+ * Copies notebooks (from `notebooks/`, or from `from`) into a scratch root, with their stored outputs cleared
+ * so only the live run shows.
+ */
+export function scratchNotebooks(names: string[], from = join(ROOT, 'notebooks')): string {
   const root = mkdtempSync(join(tmpdir(), 'convlab-e2e-root-'));
   for (const name of names) {
-    const notebook = JSON.parse(readFileSync(join(ROOT, 'notebooks', name), 'utf8')) as {
+    const notebook = JSON.parse(readFileSync(join(from, name), 'utf8')) as {
       cells: { cell_type: string; outputs?: unknown[]; execution_count?: number | null }[];
     };
     for (const cell of notebook.cells) {

@@ -1,0 +1,105 @@
+/**
+ * The shape-trace widget: validates the payload, then draws the per-layer table (each row expands to its
+ * output-size formula), the totals, the error row of a failing layer, and an SVG diagram of spatial size per
+ * layer. Plain DOM, no plotly: it renders instantly and is tested in jsdom.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import { element, errorMessage } from './dom';
+import type { ShapeTracePayload } from './schema';
+import { TRACE_COLUMNS, traceCaption, traceDiagram, traceRows, traceTotals } from './trace';
+import { validateShapeTrace } from './validate';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Renders `application/vnd.convlab.shapetrace.v1+json`. */
+export class ShapeTraceWidget extends Widget implements IRenderMime.IRenderer {
+  constructor(private readonly options: IRenderMime.IRendererOptions) {
+    super();
+    this.addClass('convlab-shapetrace');
+  }
+
+  renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const checked = validateShapeTrace(model.data[this.options.mimeType]);
+    this.node.textContent = '';
+    if (!checked.ok) this.node.appendChild(errorMessage('shape trace', checked.error));
+    else this.node.append(element('div', 'convlab-trace-caption', traceCaption(checked.value)), table(checked.value), diagram(checked.value));
+    return Promise.resolve();
+  }
+}
+
+/** The table: a header, one row per layer (its ▸ shows the formula row below it), the error row, the totals. */
+function table(payload: ShapeTracePayload): HTMLElement {
+  const wrap = element('div', 'convlab-trace-scroll');
+  const tableNode = element('table', 'convlab-trace-table');
+  const head = element('tr', '');
+  for (const column of TRACE_COLUMNS) {
+    const th = element('th', '', column.header);
+    th.title = column.title;
+    head.appendChild(th);
+  }
+  const thead = element('thead', '');
+  thead.appendChild(head);
+  const body = element('tbody', '');
+  const span = TRACE_COLUMNS.length;
+  for (const row of traceRows(payload)) {
+    const tr = element('tr', row.error === undefined ? 'convlab-trace-row' : 'convlab-trace-row convlab-trace-error');
+    tr.title = row.formula;
+    const detail = element('tr', 'convlab-trace-formula');
+    detail.hidden = true;
+    const formula = element('td', '', row.formula);
+    formula.colSpan = span;
+    detail.appendChild(formula);
+    const toggle = element('button', 'convlab-trace-toggle', '▸');
+    toggle.title = 'show the output-size formula';
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.addEventListener('click', () => {
+      detail.hidden = !detail.hidden;
+      toggle.textContent = detail.hidden ? '▸' : '▾';
+      toggle.setAttribute('aria-expanded', String(!detail.hidden));
+    });
+    for (const text of row.cells) tr.appendChild(element('td', '', text));
+    // The ▸ sits in the index cell, before the number.
+    tr.firstElementChild?.prepend(toggle);
+    if (row.error !== undefined) {
+      const error = element('td', 'convlab-trace-error-text', row.error);
+      error.colSpan = span - row.cells.length;
+      tr.appendChild(error);
+    }
+    body.append(tr, detail);
+  }
+  const foot = element('tfoot', '');
+  const totals = element('tr', 'convlab-trace-totals');
+  for (const text of traceTotals(payload)) totals.appendChild(element('td', '', text));
+  foot.appendChild(totals);
+  tableNode.append(thead, body, foot);
+  wrap.appendChild(tableNode);
+  return wrap;
+}
+
+/** The size diagram: one box per layer, sides proportional to the spatial size. */
+function diagram(payload: ShapeTracePayload): SVGSVGElement {
+  const { boxes, width, height } = traceDiagram(payload);
+  const root = svg('svg', { class: 'convlab-trace-diagram', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  root.appendChild(svg('title', {}, 'spatial size per layer'));
+  const tallest = Math.max(...boxes.map((b) => b.height));
+  const middle = 14 + tallest / 2;
+  const below = middle + tallest / 2;
+  for (const box of boxes) {
+    const centre = box.x + box.column / 2;
+    const group = svg('g', { class: box.error ? 'convlab-diagram-box convlab-diagram-error' : 'convlab-diagram-box' });
+    group.appendChild(svg('text', { x: centre, y: 10, 'text-anchor': 'middle', class: 'convlab-diagram-op' }, box.op));
+    group.appendChild(svg('rect', { x: centre - box.width / 2, y: middle - box.height / 2, width: box.width, height: box.height }));
+    group.appendChild(svg('text', { x: centre, y: below + 14, 'text-anchor': 'middle' }, box.size));
+    group.appendChild(svg('text', { x: centre, y: below + 27, 'text-anchor': 'middle', class: 'convlab-diagram-channels' }, box.channels));
+    root.appendChild(group);
+  }
+  return root;
+}
