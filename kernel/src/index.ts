@@ -79,3 +79,5 @@ export { setDisplayOptions, displayOptions } from './display/options';
 export type { DisplayLimits } from './display/options';
 export { shapeTraceBundle, SHAPE_TRACE_MIME } from './display/shapetrace';
 export { clearOutput } from './display/display';
+export { versions } from './versions';
+export type { Versions } from './versions';
