@@ -5,8 +5,11 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { E2E_NOTEBOOKS, OUTPUT_DIR, runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
+import { E2E_NOTEBOOKS, OUTPUT_DIR, ROOT, runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const NOTEBOOK = 'convlab-views.ipynb';
 
@@ -206,6 +209,25 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     await expect
       .poll(() => plotFont(view))
       .toBe(lightColor);
+    await page.close();
+  });
+
+  it('reads without the extension: nbconvert HTML of the executed notebook shows the PNG fallback', async () => {
+    // Executes a copy in the lab's root with the real kernel, then exports HTML (nbconvert has no extension).
+    const jupyter = join(ROOT, '.venv', 'bin', 'jupyter');
+    await promisify(execFile)(jupyter, ['nbconvert', '--to', 'html', '--execute', NOTEBOOK, '--output', 'views.html'], {
+      cwd: lab.root,
+      timeout: 180_000,
+    });
+    const html = readFileSync(join(lab.root, 'views.html'), 'utf8');
+    // One feature map → one PNG; the traces fall back to their text/plain (or the kernel's HTML table).
+    expect(html.match(/<img [^>]*src="data:image\/png;base64,/g)).toHaveLength(1);
+    // The last trace row's output shape, from whichever fallback the trace carries (text or HTML table).
+    expect(html).toContain('[1,16,8,8]');
+    expect(html).not.toContain('convlab-featuremap');
+    const page = await lab.openUrl(`${lab.url}/files/views.html?token=${lab.token}`);
+    await page.locator('img').first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'nbconvert-html.png');
     await page.close();
   });
 });

@@ -22,6 +22,8 @@ export interface Lab {
   /** Opens `path` (relative to the lab's root) in a new Chromium page, theme as asked. */
   open(path: string, theme?: 'light' | 'dark'): Promise<Page>;
   stop(): Promise<void>;
+  /** Opens any URL (e.g. a file the server serves) in a new Chromium page. */
+  openUrl(url: string): Promise<Page>;
 }
 
 function freePort(): Promise<number> {
@@ -142,6 +144,11 @@ export async function startLab(root: string): Promise<Lab> {
     token,
     root,
     stop,
+    async openUrl(target) {
+      const page = await opened.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(target);
+      return page;
+    },
     async open(path, theme = 'light') {
       const themeName = theme === 'dark' ? 'JupyterLab Dark' : 'JupyterLab Light';
       const themeDir = join(settings, '@jupyterlab', 'apputils-extension');
