@@ -658,6 +658,30 @@ export function resolvePadding(
   });
 }
 
+
+/** Rejects a window larger than the padded input (PyTorch's policy; tfjs would return an empty output). */
+function checkKernelFits(
+  op: string,
+  arg: string,
+  axis: AxisInfo,
+  i: number,
+  kernels: readonly number[],
+  shapes: Shapes,
+  hint: string,
+): void {
+  const padded = axis.inSize + axis.padBefore + axis.padAfter;
+  if (axis.effectiveKernel > padded) {
+    fail({
+      op,
+      arg,
+      expected: `an effective kernel (${axis.effectiveKernel}) no larger than the padded input (${axis.inSize} + ${axis.padBefore} + ${axis.padAfter} = ${padded}) on spatial axis ${i}`,
+      actual: `kernel ${formatShape(kernels)}`,
+      shapes,
+      hint,
+    });
+  }
+}
+
 /**
  * The spatial record of a sliding-window op: validated strides, dilations and pads, and the output size of
  * each axis. Rejects a kernel larger than the padded input (PyTorch's policy; tfjs returns an empty tensor).
@@ -690,16 +714,7 @@ export function windowInfo(
       padBefore,
       padAfter,
     });
-    if (axis.effectiveKernel > inSize + padBefore + padAfter) {
-      fail({
-        op,
-        arg: 'weight',
-        expected: `an effective kernel (${axis.effectiveKernel}) no larger than the padded input (${inSize} + ${padBefore} + ${padAfter} = ${inSize + padBefore + padAfter}) on spatial axis ${i}`,
-        actual: `kernel ${formatShape(kernels)}`,
-        shapes,
-        hint: "pad the input (e.g. padding: 'same') or use a smaller kernel",
-      });
-    }
+    checkKernelFits(op, 'weight', axis, i, kernels, shapes, "pad the input (e.g. padding: 'same') or use a smaller kernel");
     if (padMode !== 'constant' && inSize === 0 && padBefore + padAfter > 0) {
       fail({
         op,
@@ -1097,16 +1112,7 @@ export function poolInfo(
         hint: 'a window must hold at least one real input value; pad less or use a larger kernel',
       });
     }
-    if (axis.effectiveKernel > inSize + padBefore + padAfter) {
-      fail({
-        op,
-        arg: 'kernel',
-        expected: `an effective kernel (${axis.effectiveKernel}) no larger than the padded input (${inSize} + ${padBefore} + ${padAfter} = ${inSize + padBefore + padAfter}) on spatial axis ${i}`,
-        actual: `kernel ${formatShape(kernels)}`,
-        shapes,
-        hint: 'use a smaller kernel, or a global pool to reduce the whole map',
-      });
-    }
+    checkKernelFits(op, 'kernel', axis, i, kernels, shapes, 'use a smaller kernel, or a global pool to reduce the whole map');
     const windows = windowsOf(inSize, axis.outSize, (o) => o * stride - padBefore, axis.kernel, dilation,
       inSize + padAfter);
     return { ...axis, ...windows };
