@@ -1253,26 +1253,6 @@ export function receptiveField(layers: readonly ReceptiveLayer[]): ReceptiveInfo
 }
 
 /**
- * Checks a tensor's rank against the ranks an op takes, naming the layout.
- *
- * @example
- * expectRank('maxPool2d', 'input', [3], [3, 4], '[batch, channels, height, width] or [channels, height, width]');
- * // throws: maxPool2d: input expected rank 3 or 4 ([batch, channels, height, width] or …), got rank 1 (input [3]); hint: …
- */
-export function expectRank(op: string, arg: string, shape: Shape, ranks: readonly number[], layout: string): void {
-  if (!ranks.includes(shape.length)) {
-    fail({
-      op,
-      arg,
-      expected: `rank ${ranks.join(' or ')} (${layout})`,
-      actual: `rank ${shape.length}`,
-      shapes: { [arg]: shape },
-      hint: 'reshape it, e.g. x.reshape([1, 1, height, width]) for a single-channel image',
-    });
-  }
-}
-
-/**
  * Checks the order `p` of an LP pool: a finite number ≥ 1 (ONNX takes integers; fractional orders work the same).
  *
  * @example

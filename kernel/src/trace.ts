@@ -18,7 +18,7 @@ import {
   adaptivePoolInfo,
   checkLpOrder,
   convInfo,
-  expectRank,
+  checkRank,
   poolInfo,
   receptiveStart,
   receptiveStep,
@@ -290,7 +290,7 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
     case 'conv2d':
     case 'conv3d': {
       const spatial = spatialRank(spec.op);
-      expectRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
+      checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
       positiveInteger(op, 'outChannels', spec.outChannels, 'the number of filters, e.g. 8');
       const { outChannels, kernel, bias = true, ...options } = spec;
       const kernels = typeof kernel === 'number' ? Array<number>(spatial).fill(kernel) : [...kernel];
@@ -306,32 +306,32 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
     case 'avgPool2d':
     case 'lpPool2d': {
       const spatial = spatialRank(spec.op);
-      expectRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
+      checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
       if (spec.op === 'lpPool2d') checkLpOrder(op, spec.p ?? 2);
       const info = poolInfo(op, inShape, spec.kernel, spec);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'adaptiveAvgPool2d':
     case 'adaptiveMaxPool2d': {
-      expectRank(op, 'input', inShape, [4], layoutOf(2));
+      checkRank(op, 'input', inShape, [4], layoutOf(2));
       const info = adaptivePoolInfo(op, inShape, spec.outputSize);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'globalAvgPool':
     case 'globalMaxPool': {
-      expectRank(op, 'input', inShape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
+      checkRank(op, 'input', inShape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
       const info = adaptivePoolInfo(op, inShape, 1);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'flatten': {
-      expectRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ...features]');
+      checkRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ...features]');
       const [batch = 0, ...rest] = inShape;
       const features = numel(rest);
       return { op, name, inShape, outShape: [batch, features], formula: [`${rest.join('·')} = ${features}`] };
     }
     case 'linear': {
       positiveInteger(op, 'outFeatures', spec.outFeatures, 'the number of output units, e.g. 10');
-      expectRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ..., inFeatures]');
+      checkRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ..., inFeatures]');
       const inFeatures = inShape.at(-1) ?? 0;
       const weights = inFeatures * spec.outFeatures;
       return {

@@ -5,7 +5,7 @@
  */
 import { backend } from '../backends';
 import { fail, formatShape } from '../errors';
-import { adaptivePoolInfo, convInfo, expectRank, poolInfo, type ConvOptions, type PoolInfo, type AdaptivePoolInfo } from '../shapes';
+import { adaptivePoolInfo, convInfo, checkRank, poolInfo, type ConvOptions, type PoolInfo, type AdaptivePoolInfo } from '../shapes';
 import { Tensor, type Shape } from '../tensor';
 import { preparePool, type AvgPoolOptions, type MaxPoolOptions } from './pool';
 
@@ -55,8 +55,8 @@ function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string,
  */
 export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): Conv2dGradients {
   const op = 'conv2dBackward';
-  expectRank(op, 'x', x.shape, [3, 4], '[batch, channels, height, width] or [channels, height, width]');
-  expectRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
+  checkRank(op, 'x', x.shape, [3, 4], '[batch, channels, height, width] or [channels, height, width]');
+  checkRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
   const batched = x.rank === 4 ? x : x.reshape([1, ...x.shape]);
   const info = convInfo(op, batched.shape, w.shape, options);
   if (info.padMode !== 'constant' || info.padValue !== 0) {

@@ -15,7 +15,7 @@ import { backend } from '../backends';
 import {
   adaptivePoolInfo,
   checkLpOrder,
-  expectRank,
+  checkRank,
   poolInfo,
   windowOf,
   type AdaptivePoolInfo,
@@ -78,7 +78,7 @@ export function preparePool<Info extends PoolInfo | AdaptivePoolInfo>(
   spatial: 1 | 2,
   shapeInfo: (batchedShape: Shape) => Info,
 ): Prepared<Info> {
-  expectRank(op, 'input', input.shape, [spatial + 1, spatial + 2], LAYOUTS[spatial]);
+  checkRank(op, 'input', input.shape, [spatial + 1, spatial + 2], LAYOUTS[spatial]);
   const unbatched = input.rank === spatial + 1;
   const batched = unbatched ? input.reshape([1, ...input.shape]) : input;
   const info = shapeInfo(batched.shape);
@@ -220,7 +220,7 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly [
 }
 
 function globalPool(op: string, kind: 'avg' | 'max', input: Tensor): Tensor {
-  expectRank(op, 'input', input.shape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
+  checkRank(op, 'input', input.shape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
   // One bin over all spatial axes at once: the 2-D kernels see each plane as one row.
   const [batch = 0, channels = 0, ...spatial] = input.shape;
   const flat = input.reshape([batch, channels, 1, spatial.reduce((a, b) => a * b, 1)]);
