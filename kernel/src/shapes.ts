@@ -109,6 +109,14 @@ export interface ConvInfo extends WindowInfo {
   outShape: Shape;
 }
 
+/** Row-major strides of a shape: `[W·H, W, 1]` for `[C, H, W]`. */
+export function rowMajorStrides(shape: Shape): number[] {
+  const strides = Array<number>(shape.length).fill(1);
+  for (let axis = shape.length - 2; axis >= 0; axis--)
+    strides[axis] = (strides[axis + 1] ?? 1) * (shape[axis + 1] ?? 1);
+  return strides;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Validation of numbers, shapes and allocations
 

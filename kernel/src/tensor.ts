@@ -4,7 +4,8 @@
  * Convolution layouts follow PyTorch and ONNX: inputs NCHW, weights OIHW.
  */
 import { fail, formatShape } from './errors';
-import { checkAllocation, checkCount, checkFinite, checkShape } from './shapes';
+import { checkAllocation, checkCount, checkFinite, checkShape, rowMajorStrides } from './shapes';
+export { rowMajorStrides } from './shapes';
 import { tensorBundle, type MimeBundle } from './display/bundle';
 import type { FeatureMapWindow } from '../../extension/src/schema';
 
@@ -35,6 +36,23 @@ export function numel(shape: Shape): number {
 }
 
 /**
+ * Values that live on a device, such as a gpu.js texture: what the gpu backend returns in pipeline mode so
+ * that chained ops pass results along without reading them back. A tensor holding one copies it to host
+ * memory on the first read of {@link Tensor.data}.
+ */
+export interface DeviceArray {
+  /** Number of values. */
+  readonly length: number;
+  /** Where they live, e.g. `'gpu (headlessgl)'`. */
+  readonly device: string;
+  /** Copies the values to host memory (a read-back; the device copy stays). */
+  read(): Float32Array;
+}
+
+/** A tensor's values as backends take them: in host memory, or on a device. */
+export type Values = Float32Array | DeviceArray;
+
+/**
  * A dense float32 tensor.
  *
  * @example
@@ -45,25 +63,49 @@ export function numel(shape: Shape): number {
 export class Tensor {
   /** Sizes of the axes, outermost first. */
   readonly shape: Shape;
-  /** The values, row-major; `data.length === numel(shape)`. */
-  readonly data: Float32Array;
   /** Set by the op that produced this tensor. */
   readonly provenance: Provenance | undefined;
+  #host: Float32Array | undefined;
+  readonly #device: DeviceArray | undefined;
 
-  constructor(data: Float32Array, shape: Shape, provenance?: Provenance) {
+  /**
+   * @param values row-major, `numel(shape)` of them: a Float32Array, or a {@link DeviceArray} (read back
+   *   when `data` is first read)
+   */
+  constructor(values: Values, shape: Shape, provenance?: Provenance) {
     checkShape('Tensor', 'shape', shape);
-    if (data.length !== numel(shape)) {
+    if (values.length !== numel(shape)) {
       fail({
         op: 'Tensor',
         arg: 'data',
         expected: `${numel(shape)} values for shape ${formatShape(shape)}`,
-        actual: `${data.length} values`,
+        actual: `${values.length} values`,
         hint: 'the product of the shape must equal the number of values',
       });
     }
-    this.data = data;
+    if (values instanceof Float32Array) this.#host = values;
+    else this.#device = values;
     this.shape = Object.freeze([...shape]);
     this.provenance = provenance;
+  }
+
+  /** The values, row-major; `data.length === numel(shape)`. Reads a device-resident tensor back once. */
+  get data(): Float32Array {
+    this.#host ??= this.#device!.read();
+    return this.#host;
+  }
+
+  /** The values as backends take them: the device copy when there is one (no read-back), else `data`. */
+  get values(): Values {
+    return this.#device ?? this.#host!;
+  }
+
+  /**
+   * Where the values live: `'host'`, or the device of a result the gpu backend kept there (pipeline mode).
+   * @example useBackend('gpu'); relu(conv2d(x, w)).device; // 'gpu (headlessgl)'
+   */
+  get device(): string {
+    return this.#device?.device ?? 'host';
   }
 
   /** Number of axes. */
@@ -73,7 +115,7 @@ export class Tensor {
 
   /** Number of elements. */
   get size(): number {
-    return this.data.length;
+    return numel(this.shape);
   }
 
   /** The values as nested arrays (a number for a scalar). */
@@ -89,13 +131,13 @@ export class Tensor {
 
   /**
    * The same values with another shape of the same size; one size may be `-1` (inferred). Like PyTorch's
-   * `view`, the result shares `data` with this tensor (no op writes into a tensor, so sharing is safe).
+   * `view`, the result shares the values (host or device) with this tensor (no op writes into a tensor, so sharing is safe).
    *
    * @example
    * tensor([1, 2, 3, 4, 5, 6]).reshape([2, -1]).shape; // [2, 3]
    */
   reshape(shape: Shape): Tensor {
-    return new Tensor(this.data, inferShape('reshape', shape, this.size, this.shape));
+    return new Tensor(this.values, inferShape('reshape', shape, this.size, this.shape));
   }
 
   /**
@@ -188,13 +230,6 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(5).replace(/\.?0+$/, '');
 }
 
-/** Row-major strides of a shape: `[W·H, W, 1]` for `[C, H, W]`. */
-export function rowMajorStrides(shape: Shape): number[] {
-  const strides = Array<number>(shape.length).fill(1);
-  for (let axis = shape.length - 2; axis >= 0; axis--)
-    strides[axis] = (strides[axis + 1] ?? 1) * (shape[axis + 1] ?? 1);
-  return strides;
-}
 
 /**
  * For every position of `shape` in row-major order, its index in a buffer laid out with `strides` from

@@ -277,6 +277,7 @@ async function main() {
     const mine = results[layerName][defaultName];
     say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), width)).join('')}`);
   }
+  if (!args.includes('--no-gpu')) await chainBench(say);
   say();
   say('auto chose (per size class: warm-run ms of each candidate measured)');
   for (const c of convlab.autoChoices()) say(`  ${c.sizeClass.padEnd(28)} → ${c.choice.padEnd(5)} ${JSON.stringify(c.ms, (k, v) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}`);
@@ -295,6 +296,42 @@ async function main() {
     say(`outputs disagree: ${disagreements.join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * A chain of ops, read back once at the end: what pipeline mode is for. The gpu backend with pipeline mode
+ * keeps every intermediate on the GPU; without it each op reads its result back. CPU backends for scale.
+ */
+async function chainBench(say) {
+  const x = convlab.tensor(seeded(64 * 56 * 56, 11), [1, 64, 56, 56]);
+  const w1 = convlab.tensor(seeded(64 * 64 * 9, 12).map((v) => v * 0.1), [64, 64, 3, 3]);
+  const w2 = convlab.tensor(seeded(64 * 64 * 9, 13).map((v) => v * 0.1), [64, 64, 3, 3]);
+  const chain = () => {
+    const a = convlab.relu(convlab.conv2d(x, w1, { padding: 1 }));
+    const b = convlab.maxPool2d(a, 2);
+    return convlab.relu(convlab.conv2d(b, w2, { padding: 1 })).data;
+  };
+  convlab.useBackend('cpu');
+  const ref = chain();
+  const rows = [];
+  for (const [label, name, pipeline] of [
+    ['convlab:auto', 'auto', true],
+    [`convlab:gpu(${convlab.gpuMode()}) pipeline`, 'gpu', true],
+    [`convlab:gpu(${convlab.gpuMode()}) read back`, 'gpu', false],
+  ]) {
+    convlab.useBackend(name);
+    convlab.setGpuPipeline(pipeline);
+    const timing = await time(chain);
+    rows.push({ label, ms: timing.ms, runs: timing.runs, ...compare(timing.y, ref) });
+  }
+  convlab.setGpuPipeline(true);
+  convlab.useBackend('auto');
+  say();
+  say('chain: conv 3×3 (C64 56×56) → relu → maxPool 2 → conv 3×3 → relu, read back once; median ms');
+  for (const r of rows) {
+    say(`  ${r.label.padEnd(34)} ${r.ms.toFixed(2).padStart(10)} ms  runs ${String(r.runs).padStart(2)}  maxRel ${r.maxRel.toExponential(1)} ${r.ok ? 'ok' : 'DISAGREES'}`);
+  }
+  if (rows.some((r) => !r.ok)) process.exitCode = 1;
 }
 
 main().catch((error) => {

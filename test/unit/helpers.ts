@@ -7,15 +7,16 @@ import { backendNames, setGpuMode, useBackend, type BackendName } from '../../ke
  * One test body, every backend (STYLE.md item 3): `describe('<title> on <backend>')` per backend name, with
  * that backend selected for its tests and the default (`'auto'`) restored after. The gpu.js backend runs
  * twice: in gpu.js's `cpu` mode (its kernel source as JavaScript, on every machine) and in the mode gpu.js
- * picks here (a GL or WebGPU context where there is one, e.g. headless-gl under Xvfb).
+ * picks here (a GL or WebGPU context where there is one, e.g. headless-gl under Xvfb); `gpuModes` narrows that.
  */
 export function onEveryBackend(
   title: string,
   body: (name: BackendName) => void,
   names: readonly BackendName[] = backendNames,
+  gpuModes: readonly (string | undefined)[] = ['cpu', undefined],
 ): void {
   for (const name of names) {
-    for (const gpuMode of name === 'gpu' ? ['cpu', undefined] : [undefined]) {
+    for (const gpuMode of name === 'gpu' ? gpuModes : [undefined]) {
       // gpu.js compiles a shader per conv geometry: seconds for a sweep on a software GL (Xvfb).
       const options = name === 'gpu' ? { timeout: 120_000 } : {};
       describe(`${title} on ${name}${gpuMode ? ` (gpu.js ${gpuMode} mode)` : ''}`, options, () => {

@@ -8,15 +8,16 @@ import { onEveryBackend } from './helpers';
 import { expectClose, seededValues, torchReference, type OracleCase } from '../reference/torch';
 
 /**
- * The backends the library's sweeps run on: the reference loops and the fast CPU path. The gpu.js backend
- * compiles a shader per geometry (seconds each on software GL), so it runs the conv2d bodies only
- * (conv2d.test.ts, conv2d-torch.test.ts) — the one op it implements; the others fall back to these loops.
+ * The backends the library's sweeps run on: all of them. The gpu.js backend runs them in gpu.js's `cpu` mode
+ * (its kernel sources as JavaScript): on a GL context it compiles a shader per geometry, seconds each on
+ * software GL, so there it runs the conv2d bodies (conv2d.test.ts, conv2d-torch.test.ts) and one case per
+ * kernel (gpu.test.ts).
  */
-export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm'];
+export const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'gpu'];
 
 /** One test body per backend in {@link BACKENDS}, that backend selected (see helpers.ts `onEveryBackend`). */
 export function describeEachBackend(title: string, body: (name: BackendName) => void): void {
-  onEveryBackend(title, body, BACKENDS);
+  onEveryBackend(title, body, BACKENDS, ['cpu']);
 }
 
 /** Values rounded to float32, so a float64 oracle sees exactly what a ConvLab tensor holds. */

@@ -10,7 +10,7 @@
  * `name` is the backend that computed the last result, so a Tensor's provenance (and every displayed result)
  * says which one ran; {@link autoChoices} lists the measurements.
  */
-import type { Backend } from './backend';
+import { layered, type Backend } from './backend';
 import { cpuBackend } from './cpu';
 import type { ConvInfo } from '../shapes';
 
@@ -38,7 +38,7 @@ function macsOf(info: ConvInfo, weightLength: number): number {
  */
 export function createAutoBackend(candidates: () => readonly Backend[]): { backend: Backend; choices: () => AutoChoice[] } {
   const cache = new Map<string, { choice: AutoChoice; backend: Backend }>();
-  let last = cpuBackend.name;
+  let last: Backend = cpuBackend;
 
   function conv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array {
     const macs = macsOf(info, w.length);
@@ -50,7 +50,7 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
       cache.set(sizeClass, known);
     }
     if (known) {
-      last = known.backend.name;
+      last = known.backend;
       return known.backend.conv(x, w, bias, info);
     }
     const ms: Record<string, number> = {};
@@ -66,22 +66,12 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
     }
     if (!best) throw new Error('internal: auto backend has no candidate');
     cache.set(sizeClass, { choice: { sizeClass, choice: best.backend.name, ms }, backend: best.backend });
-    last = best.backend.name;
+    last = best.backend;
     return best.out;
   }
 
-  // Every other op runs the reference loops and is reported as such.
-  const backend = new Proxy<Backend>(cpuBackend, {
-    get(target, property, receiver) {
-      if (property === 'name') return last;
-      if (property === 'conv') return conv;
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        last = cpuBackend.name;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  // Every other op runs the reference loops and is reported as such; a conv is reported by the backend that
+  // ran it (which says 'cpu' where it handed the call to the reference loops).
+  const backend = layered(() => last.name, { conv }, cpuBackend);
   return { backend, choices: () => [...cache.values()].map((c) => c.choice) };
 }

@@ -2,7 +2,8 @@
  * The typed Backend interface: one method per kernel. Backends receive checked inputs and the shape record
  * from `shapes.ts`; they never recompute a size and never validate arguments. All arrays are row-major.
  */
-import type { ConvInfo, PoolWindowsInfo, WindowInfo } from '../shapes';
+import type { ConvInfo, PadAxis, PoolWindowsInfo, WindowInfo } from '../shapes';
+import type { DeviceArray, Shape, Values } from '../tensor';
 
 export interface Backend {
   /** Name shown in every displayed result, e.g. `'cpu'`. */
@@ -44,6 +45,14 @@ export interface Backend {
    */
   col2im(cols: Float32Array, batch: number, channels: number, info: WindowInfo): Float32Array;
 
+  /**
+   * Pads (or crops) every axis: output cell `i` of axis `a` copies input cell `axes[a].source[i]`, or is
+   * `value` where any axis says `-1`.
+   * @param x `shape`, any rank
+   * @returns `axes.map((a) => a.outSize)`
+   */
+  pad(x: Float32Array, shape: Shape, axes: readonly PadAxis[], value: number): Float32Array;
+
   // ── Pooling and gradients. Pool kernels take 2 spatial axes (1-D ops add a unit height); each output reads
   // the real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
 
@@ -73,6 +82,76 @@ export interface Backend {
     w: Float32Array,
     info: ConvInfo,
   ): { dx: Float32Array; dw: Float32Array; db: Float32Array };
+
+  /** Only on backends with a device (the gpu backend in pipeline mode): ops whose results stay there. */
+  readonly resident?: ResidentKernels;
+}
+
+/**
+ * The ops a device backend runs without reading results back (gpu.js pipeline mode): inputs are host or
+ * device values, results are {@link DeviceArray}s a Tensor reads back only when `data` is read. Shapes as the
+ * host methods of {@link Backend}. A method returns `undefined` for a call it does not take (the op then
+ * runs the host method).
+ */
+export interface ResidentKernels {
+  conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): DeviceArray | undefined;
+  pad(x: Values, shape: Shape, axes: readonly PadAxis[], value: number): DeviceArray | undefined;
+  /** The pooled values only (the forward op needs no argmax). */
+  maxPool2d(x: Values, info: PoolWindowsInfo): DeviceArray | undefined;
+  avgPool2d(x: Values, info: PoolWindowsInfo, countIncludePad: boolean): DeviceArray | undefined;
+  /** `max(x, 0)` elementwise, any shape. */
+  relu(x: Values): DeviceArray | undefined;
+}
+
+/** The compute methods of a {@link Backend}. */
+export type Kernels = Omit<Backend, 'name' | 'resident'>;
+
+/** Methods a fast backend implements; each may return `undefined` to hand a call to the reference loops. */
+export type FastKernels = {
+  [K in keyof Kernels]?: (...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | undefined;
+};
+
+/**
+ * A backend made of `fast` methods over the `reference` loops: a call `fast` does not implement, or declines
+ * with `undefined`, runs on `reference`. `name` is the backend that computed the last result (`name()` after
+ * a fast or resident call, `reference.name` otherwise), so a result's provenance never claims a backend
+ * that did not run. Before any call it is `name()`.
+ * @example
+ * const b = layered(() => 'wasm', { conv: (x, w, bias, info) => (isZeroPadded2d(info) ? fastConv(x, w, bias, info) : undefined) }, cpuBackend);
+ * b.conv(x, w, undefined, conv1dInfo); b.name; // 'cpu'
+ */
+export function layered(name: () => string, fast: FastKernels, reference: Backend, resident?: ResidentKernels): Backend {
+  let last: string | undefined;
+  const report = <T>(out: T | undefined, by: () => string): T | undefined => {
+    if (out !== undefined) last = by();
+    return out;
+  };
+  const kernels = Object.fromEntries(
+    (Object.keys(reference) as (keyof Backend)[])
+      .filter((key): key is keyof Kernels => key !== 'name' && key !== 'resident')
+      .map((key) => {
+        const own = fast[key] as ((...args: unknown[]) => unknown) | undefined;
+        const base = reference[key] as (...args: unknown[]) => unknown;
+        const run = (...args: unknown[]): unknown =>
+          report(own?.(...args), name) ?? report(base.apply(reference, args), () => reference.name);
+        return [key, run];
+      }),
+  ) as unknown as Kernels;
+  const onDevice =
+    resident &&
+    (Object.fromEntries(
+      Object.entries(resident).map(([key, kernel]) => [
+        key,
+        (...args: unknown[]) => report((kernel as (...a: unknown[]) => unknown)(...args), name),
+      ]),
+    ) as unknown as ResidentKernels);
+  return {
+    ...kernels,
+    get name() {
+      return last ?? name();
+    },
+    ...(onDevice ? { resident: onDevice } : {}),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  * re-deriving `o·s + j·d − pL` per axis, so one loop serves 1-D, 2-D and 3-D.
  */
 import type { Backend } from './backend';
-import { axes2d, transposedTargets, windowSources, type ConvInfo, type PoolWindows, type PoolWindowsInfo, type WindowInfo } from '../shapes';
+import { axes2d, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindows, type PoolWindowsInfo, type WindowInfo } from '../shapes';
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
 function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
@@ -135,6 +135,26 @@ export const cpuBackend: Backend = {
     eachColumnCell(batch, channels, info, (column, image) => {
       if (image >= 0) out[image] += cols[column]!;
     });
+    return out;
+  },
+
+  pad(x, shape, axes, value) {
+    const out = new Float32Array(axes.reduce((n, a) => n * a.outSize, 1));
+    const strides = rowMajorStrides(shape);
+    let o = 0;
+    // Walk the output in row-major order; `offset` is the input index so far, or -1 once any axis is padding.
+    const walk = (axis: number, offset: number): void => {
+      const { source, outSize } = axes[axis]!;
+      const stride = strides[axis]!;
+      for (let i = 0; i < outSize; i++) {
+        const s = source[i]!;
+        const next = offset < 0 || s < 0 ? -1 : offset + s * stride;
+        if (axis === axes.length - 1) out[o++] = next < 0 ? value : x[next]!;
+        else walk(axis + 1, next);
+      }
+    };
+    if (axes.length === 0) out[0] = x[0]!;
+    else walk(0, 0);
     return out;
   },
 

@@ -8,7 +8,7 @@
  * lives in one shared wasm memory that only grows: in steady state a call allocates nothing but its result.
  * Ops other than conv2d run the reference loops.
  */
-import { isZeroPadded2d, type Backend } from './backend';
+import { isZeroPadded2d, layered, type Backend } from './backend';
 import { cpuBackend } from './cpu';
 import { ThreadPool, type ConvExports, type Job } from './workers';
 import { setFlagsFromString } from 'node:v8';
@@ -245,12 +245,14 @@ export function wasmScratchBytes(): number {
  * conv2d(tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
  *        tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]])).toArray(); // [[[[348, 393], [528, 573]]]]
  */
-export const wasmBackend: Backend = {
-  ...cpuBackend,
-  name: 'wasm',
-  conv(x, w, bias, info) {
-    if (!isZeroPadded2d(info)) return cpuBackend.conv(x, w, bias, info);
-    engine ??= new WasmConv();
-    return engine.conv2d(x, w, bias, info) ?? cpuBackend.conv(x, w, bias, info);
+export const wasmBackend: Backend = layered(
+  () => 'wasm',
+  {
+    conv(x, w, bias, info) {
+      if (!isZeroPadded2d(info)) return undefined;
+      engine ??= new WasmConv();
+      return engine.conv2d(x, w, bias, info);
+    },
   },
-};
+  cpuBackend,
+);

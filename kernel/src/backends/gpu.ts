@@ -1,23 +1,34 @@
 /**
- * The `'gpu'` backend: conv2d as a gpu.js kernel, one thread per output element, reading the same
- * {@link ConvInfo} record as the reference loops. gpu.js (an optional dependency) is loaded on first use.
+ * The `'gpu'` backend: gpu.js kernels, one thread per output element, reading the same index tables and
+ * shape records as the reference loops (shapes.ts). It runs convolutions with 1–3 spatial axes and every
+ * padding mode, pad, max/average pooling, relu and the conv2d gradients; the other ops run the reference
+ * loops (and are reported as `cpu`).
  *
- * gpu.js runs the kernel on WebGL where it has a context (in Node: the optional `gl` package, headless-gl),
+ * Pipeline mode ({@link setGpuPipeline}, on by default) keeps results on the GPU between chained ops: each
+ * op returns a gpu.js texture wrapped as a {@link DeviceArray}, and a Tensor reads it back only when its
+ * `data` is read. Textures are freed when their tensors are garbage-collected.
+ *
+ * gpu.js runs the kernels on WebGL where it has a context (in Node: the optional `gl` package, headless-gl),
  * and otherwise in its `cpu` mode, which runs the same kernel source as plain JavaScript: the tests use that
- * mode on every machine, so the kernel's logic is checked everywhere. {@link gpuMode} says which mode is in
- * use; `'auto'` only considers this backend where the mode is a GPU one. Other ops run the reference loops.
+ * mode on every machine, so the kernels' logic is checked everywhere. {@link gpuMode} says which mode is in
+ * use; `'auto'` only considers this backend where the mode is a GPU one.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { isZeroPadded2d, type Backend } from './backend';
+import { layered, type Backend, type ResidentKernels } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
-import { axes2d, type ConvInfo } from '../shapes';
+import { axes2d, axisTaps, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
+import type { DeviceArray, Shape, Values } from '../tensor';
 
-/** The part of gpu.js's API this backend uses. */
-interface GpuKernel {
-  (x: Float32Array, w: Float32Array, bias: Float32Array): Float32Array | number[];
+/** A gpu.js texture: a kernel's output in pipeline mode. */
+interface GpuTexture {
+  toArray(): Float32Array | number[];
+  delete(): void;
 }
+/** What a kernel takes and returns: host arrays, or textures of the same gpu.js instance. */
+type KernelValue = Float32Array | GpuTexture;
+type GpuKernel = (...args: KernelValue[]) => KernelValue | number[];
 interface GpuInstance {
   readonly mode: string;
   /** The kernel class gpu.js chose, e.g. `HeadlessGLKernel`. */
@@ -28,49 +39,9 @@ interface GpuJs {
   GPU: new (settings: { mode?: string }) => GpuInstance;
 }
 
-/** The names a conv kernel reads from `this.constants`: a flat copy of the info record's numbers. */
-interface ConvConstants {
-  inChannels: number; outChannels: number; inPerGroup: number; outPerGroup: number;
-  inH: number; inW: number; outH: number; outW: number; kh: number; kw: number;
-  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number;
-}
-
-interface KernelThis {
-  thread: { x: number };
-  constants: ConvConstants;
-}
-
-// Shape legend: x [batch][inChannels][inH][inW], w [outChannels][inPerGroup][kh][kw], bias [outChannels],
-// output flat [batch][outChannels][outH][outW], one thread per output element (thread.x = its flat index).
-// gpu.js translates this function's source to GLSL, so it uses only arithmetic, loops and `this`.
-function convKernel(this: KernelThis, x: Float32Array, w: Float32Array, bias: Float32Array): number {
-  const j = this.thread.x % this.constants.outW;
-  const i = Math.floor(this.thread.x / this.constants.outW) % this.constants.outH;
-  const plane = Math.floor(this.thread.x / (this.constants.outW * this.constants.outH));
-  const oc = plane % this.constants.outChannels;
-  const n = Math.floor(plane / this.constants.outChannels);
-  const firstInChannel = Math.floor(oc / this.constants.outPerGroup) * this.constants.inPerGroup;
-  let sum = bias[oc]!;
-  for (let c = 0; c < this.constants.inPerGroup; c++) {
-    for (let ki = 0; ki < this.constants.kh; ki++) {
-      const r = i * this.constants.sh + ki * this.constants.dh - this.constants.padTop;
-      if (r >= 0 && r < this.constants.inH) {
-        for (let kj = 0; kj < this.constants.kw; kj++) {
-          const s = j * this.constants.sw + kj * this.constants.dw - this.constants.padLeft;
-          if (s >= 0 && s < this.constants.inW) {
-            sum +=
-              x[((n * this.constants.inChannels + firstInChannel + c) * this.constants.inH + r) * this.constants.inW + s]! *
-              w[((oc * this.constants.inPerGroup + c) * this.constants.kh + ki) * this.constants.kw + kj]!;
-          }
-        }
-      }
-    }
-  }
-  return sum;
-}
-
 let gpu: GpuInstance | undefined;
 let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undefined;
+let pipeline = true;
 const kernels = new Map<string, GpuKernel>();
 
 /** gpu.js modes that run on a graphics processor (its others: `'webasm'`, `'cpu'`, run on the CPU). */
@@ -85,6 +56,16 @@ export function setGpuMode(mode: string | undefined): void {
   requestedMode = mode;
   gpu = undefined;
   kernels.clear();
+}
+
+/**
+ * Pipeline mode (on by default): the gpu backend's conv, pad, pools and relu leave their results on the
+ * GPU, and the next op reads them there; a result is read back only when something reads `Tensor.data`
+ * (printing, display, an op the GPU does not run). Off: every result is read back at once.
+ * @example setGpuPipeline(false); useBackend('gpu'); relu(conv2d(x, w)).device; // 'host'
+ */
+export function setGpuPipeline(on: boolean): void {
+  pipeline = on;
 }
 
 /**
@@ -180,46 +161,401 @@ export function gpuRenderer(): string | undefined {
 /** Renderers that are CPU emulations of a GPU. */
 export const SOFTWARE_RENDERER = /llvmpipe|softpipe|swiftshader|software|lavapipe/i;
 
-function constantsOf(info: ConvInfo): ConvConstants {
-  const [rows, cols] = axes2d(info);
-  return {
-    inChannels: info.inChannels, outChannels: info.outChannels,
-    inPerGroup: info.inChannels / info.groups, outPerGroup: info.outChannels / info.groups,
-    inH: rows.inSize, inW: cols.inSize, outH: rows.outSize, outW: cols.outSize,
-    kh: rows.kernel, kw: cols.kernel, sh: rows.stride, sw: cols.stride, dh: rows.dilation, dw: cols.dilation,
-    padTop: rows.padBefore, padLeft: cols.padBefore,
-  };
+// ── Kernel sources ────────────────────────────────────────────────────────────────────────────────────────
+// gpu.js translates these functions' source to GLSL, so they use only arithmetic, loops, `this.thread` and
+// `this.constants` (baked into the shader). Every output is flat: thread.x is the output's row-major index.
+// Index tables (from shapes.ts) arrive as Float32Arrays: entry = source index, or −1 for padding.
+
+interface KernelThis<C> {
+  thread: { x: number };
+  constants: C;
+}
+
+/** Numbers of a conv with up to 3 spatial axes (fewer axes: leading unit axes, tables `[0]`). */
+interface ConvConstants {
+  inChannels: number; outChannels: number; inPerGroup: number; outPerGroup: number;
+  inD: number; inH: number; inW: number; outD: number; outH: number; outW: number;
+  kd: number; kh: number; kw: number; padValue: number;
+}
+
+// x [batch][inChannels][inD][inH][inW], w [outChannels][inPerGroup][kd][kh][kw], bias [outChannels],
+// tapsD [outD·kd] (and H, W): the input cell each (output, tap) pair reads (axisTaps), −1 for the pad value.
+function convKernel(
+  this: KernelThis<ConvConstants>,
+  x: Float32Array, w: Float32Array, bias: Float32Array, tapsD: Float32Array, tapsH: Float32Array, tapsW: Float32Array,
+): number {
+  const ow = this.thread.x % this.constants.outW;
+  const oh = Math.floor(this.thread.x / this.constants.outW) % this.constants.outH;
+  const od = Math.floor(this.thread.x / (this.constants.outW * this.constants.outH)) % this.constants.outD;
+  const plane = Math.floor(this.thread.x / (this.constants.outW * this.constants.outH * this.constants.outD));
+  const oc = plane % this.constants.outChannels;
+  const n = Math.floor(plane / this.constants.outChannels);
+  const firstInChannel = Math.floor(oc / this.constants.outPerGroup) * this.constants.inPerGroup;
+  let sum = bias[oc]!;
+  for (let c = 0; c < this.constants.inPerGroup; c++) {
+    const xPlane = n * this.constants.inChannels + firstInChannel + c;
+    for (let a = 0; a < this.constants.kd; a++) {
+      const d = tapsD[od * this.constants.kd + a]!;
+      for (let b = 0; b < this.constants.kh; b++) {
+        const r = tapsH[oh * this.constants.kh + b]!;
+        for (let e = 0; e < this.constants.kw; e++) {
+          const s = tapsW[ow * this.constants.kw + e]!;
+          const weight = w[(((oc * this.constants.inPerGroup + c) * this.constants.kd + a) * this.constants.kh + b) * this.constants.kw + e]!;
+          if (d < 0 || r < 0 || s < 0) {
+            sum += this.constants.padValue * weight;
+          } else {
+            sum += x[((xPlane * this.constants.inD + d) * this.constants.inH + r) * this.constants.inW + s]! * weight;
+          }
+        }
+      }
+    }
+  }
+  return sum;
+}
+
+/** Numbers of a pad of up to 4 axes (fewer: leading unit axes). */
+interface PadConstants {
+  in1: number; in2: number; in3: number; out1: number; out2: number; out3: number; value: number;
+}
+
+// x [in0][in1][in2][in3], s0 [out0] … s3 [out3]: the input cell each output cell copies (PadAxis.source).
+function padKernel(
+  this: KernelThis<PadConstants>,
+  x: Float32Array, s0: Float32Array, s1: Float32Array, s2: Float32Array, s3: Float32Array,
+): number {
+  const i3 = this.thread.x % this.constants.out3;
+  const i2 = Math.floor(this.thread.x / this.constants.out3) % this.constants.out2;
+  const i1 = Math.floor(this.thread.x / (this.constants.out3 * this.constants.out2)) % this.constants.out1;
+  const i0 = Math.floor(this.thread.x / (this.constants.out3 * this.constants.out2 * this.constants.out1));
+  const a = s0[i0]!;
+  const b = s1[i1]!;
+  const c = s2[i2]!;
+  const d = s3[i3]!;
+  if (a < 0 || b < 0 || c < 0 || d < 0) return this.constants.value;
+  return x[((a * this.constants.in1 + b) * this.constants.in2 + c) * this.constants.in3 + d]!;
+}
+
+/** Numbers of a 2-D pool: window tables are `[out · most]`, −1 past a window's real cells. */
+interface PoolConstants {
+  inH: number; inW: number; outH: number; outW: number; mostH: number; mostW: number;
+  /** 1: max pooling; 0: average. */
+  max: number;
+  /** 1: the average's divisor counts padding. */
+  countIncludePad: number;
+}
+
+// x [planes][inH][inW]; rows [outH·mostH], cols [outW·mostW]: the real input rows/cols of each window;
+// paddedRows [outH], paddedCols [outW]: window sizes counting padding (the divisor when it counts).
+// Max: the first maximum in window order wins, and a NaN wins and stays (as PyTorch).
+function poolKernel(
+  this: KernelThis<PoolConstants>,
+  x: Float32Array, rows: Float32Array, cols: Float32Array, paddedRows: Float32Array, paddedCols: Float32Array,
+): number {
+  const j = this.thread.x % this.constants.outW;
+  const i = Math.floor(this.thread.x / this.constants.outW) % this.constants.outH;
+  const plane = Math.floor(this.thread.x / (this.constants.outW * this.constants.outH));
+  let sum = 0;
+  let best = 0;
+  let seen = 0;
+  let sawNaN = 0;
+  let realRows = 0;
+  let realCols = 0;
+  for (let a = 0; a < this.constants.mostH; a++) {
+    const r = rows[i * this.constants.mostH + a]!;
+    if (r >= 0) {
+      realRows += 1;
+      realCols = 0;
+      for (let b = 0; b < this.constants.mostW; b++) {
+        const c = cols[j * this.constants.mostW + b]!;
+        if (c >= 0) {
+          realCols += 1;
+          const v = x[(plane * this.constants.inH + r) * this.constants.inW + c]!;
+          sum += v;
+          // `v !== v`: NaN (GLSL ES 1.0 has no isnan).
+          if (v !== v) {
+            best = v;
+            sawNaN = 1;
+          } else if (sawNaN === 0 && (seen === 0 || v > best)) {
+            best = v;
+          }
+          seen = 1;
+        }
+      }
+    }
+  }
+  if (this.constants.max > 0) return best;
+  if (this.constants.countIncludePad > 0) return sum / (paddedRows[i]! * paddedCols[j]!);
+  return sum / (realRows * realCols);
+}
+
+function reluKernel(this: KernelThis<object>, x: Float32Array): number {
+  const v = x[this.thread.x]!;
+  if (v < 0) return 0;
+  return v; // NaN stays NaN, as PyTorch
+}
+
+/** Numbers of conv2d's gradients (zero padding; `conv2dBackward` refuses other modes). */
+interface GradConstants {
+  batch: number; inChannels: number; outChannels: number; inPerGroup: number; outPerGroup: number;
+  inH: number; inW: number; outH: number; outW: number; kh: number; kw: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number;
+}
+
+// dx [batch][inChannels][inH][inW]: Σ over the outputs whose windows read this cell, dy · w (the gather
+// form of reference §4: output i reads row r with tap ki when i·sh = r + padTop − ki·dh).
+function inputGradKernel(this: KernelThis<GradConstants>, dy: Float32Array, w: Float32Array): number {
+  const s = this.thread.x % this.constants.inW;
+  const r = Math.floor(this.thread.x / this.constants.inW) % this.constants.inH;
+  const ci = Math.floor(this.thread.x / (this.constants.inW * this.constants.inH)) % this.constants.inChannels;
+  const n = Math.floor(this.thread.x / (this.constants.inW * this.constants.inH * this.constants.inChannels));
+  const group = Math.floor(ci / this.constants.inPerGroup);
+  const c = ci - group * this.constants.inPerGroup;
+  let sum = 0;
+  for (let k = 0; k < this.constants.outPerGroup; k++) {
+    const oc = group * this.constants.outPerGroup + k;
+    for (let ki = 0; ki < this.constants.kh; ki++) {
+      const rowSpan = r + this.constants.padTop - ki * this.constants.dh;
+      const i = Math.floor(rowSpan / this.constants.sh);
+      if (rowSpan >= 0 && i * this.constants.sh === rowSpan && i < this.constants.outH) {
+        for (let kj = 0; kj < this.constants.kw; kj++) {
+          const colSpan = s + this.constants.padLeft - kj * this.constants.dw;
+          const j = Math.floor(colSpan / this.constants.sw);
+          if (colSpan >= 0 && j * this.constants.sw === colSpan && j < this.constants.outW) {
+            sum +=
+              dy[((n * this.constants.outChannels + oc) * this.constants.outH + i) * this.constants.outW + j]! *
+              w[((oc * this.constants.inPerGroup + c) * this.constants.kh + ki) * this.constants.kw + kj]!;
+          }
+        }
+      }
+    }
+  }
+  return sum;
+}
+
+// dw [outChannels][inPerGroup][kh][kw]: Σ over batch and output cells of dy · the input cell that tap read.
+function weightGradKernel(this: KernelThis<GradConstants>, dy: Float32Array, x: Float32Array): number {
+  const kj = this.thread.x % this.constants.kw;
+  const ki = Math.floor(this.thread.x / this.constants.kw) % this.constants.kh;
+  const c = Math.floor(this.thread.x / (this.constants.kw * this.constants.kh)) % this.constants.inPerGroup;
+  const oc = Math.floor(this.thread.x / (this.constants.kw * this.constants.kh * this.constants.inPerGroup));
+  const ci = Math.floor(oc / this.constants.outPerGroup) * this.constants.inPerGroup + c;
+  let sum = 0;
+  for (let n = 0; n < this.constants.batch; n++) {
+    for (let i = 0; i < this.constants.outH; i++) {
+      const r = i * this.constants.sh + ki * this.constants.dh - this.constants.padTop;
+      if (r >= 0 && r < this.constants.inH) {
+        for (let j = 0; j < this.constants.outW; j++) {
+          const s = j * this.constants.sw + kj * this.constants.dw - this.constants.padLeft;
+          if (s >= 0 && s < this.constants.inW) {
+            sum +=
+              dy[((n * this.constants.outChannels + oc) * this.constants.outH + i) * this.constants.outW + j]! *
+              x[((n * this.constants.inChannels + ci) * this.constants.inH + r) * this.constants.inW + s]!;
+          }
+        }
+      }
+    }
+  }
+  return sum;
+}
+
+// db [outChannels]: Σ of dy over batch and output cells.
+function biasGradKernel(this: KernelThis<GradConstants>, dy: Float32Array): number {
+  let sum = 0;
+  for (let n = 0; n < this.constants.batch; n++) {
+    for (let p = 0; p < this.constants.outH * this.constants.outW; p++) {
+      sum += dy[(n * this.constants.outChannels + this.thread.x) * this.constants.outH * this.constants.outW + p]!;
+    }
+  }
+  return sum;
+}
+
+// ── Running kernels ───────────────────────────────────────────────────────────────────────────────────────
+
+/** The texture behind each DeviceArray this backend made, and the gpu.js instance that owns it. */
+const textures = new WeakMap<DeviceArray, { texture: KernelValue; owner: GpuInstance }>();
+/** Frees a texture once no tensor holds its DeviceArray. */
+const freeing = new FinalizationRegistry<GpuTexture>((texture) => texture.delete());
+
+/**
+ * gpu.js computes in float32 and indexes with floats: exact only below 2^24. Larger tensors run elsewhere.
+ */
+const LARGEST = 2 ** 24;
+
+/** What a kernel gets for one input: this instance's texture as is, host values (read back if need be). */
+function argument(value: Values, owner: GpuInstance): KernelValue {
+  if (value instanceof Float32Array) return value;
+  const held = textures.get(value);
+  return held && held.owner === owner ? held.texture : value.read();
 }
 
 /**
- * The gpu.js backend: conv2d on the GPU (or gpu.js's cpu mode, see {@link gpuMode}); other ops on the reference loops.
+ * Runs `source` over `size` threads and returns the result on the device. One compiled kernel per
+ * `name`, constants and argument kinds and lengths: gpu.js bakes them into the shader.
+ */
+function launch<C extends object>(
+  name: string,
+  source: (this: KernelThis<C>, ...args: never[]) => number,
+  size: number,
+  constants: C,
+  loop: number,
+  inputs: readonly Values[],
+): DeviceArray {
+  const owner = load();
+  const args = inputs.map((value) => argument(value, owner));
+  const kinds = args.map((a) => (a instanceof Float32Array ? `a${a.length}` : 't'));
+  const key = `${name}|${size}|${JSON.stringify(constants)}|${kinds.join(',')}`;
+  let kernel = kernels.get(key);
+  if (!kernel) {
+    kernel = owner.createKernel(source as unknown as (...args: never[]) => number, {
+      output: [size],
+      constants,
+      precision: 'single',
+      tactic: 'precision',
+      loopMaxIterations: loop + 1,
+      // Textures out, and a fresh one per call, so one result is never overwritten by the next call.
+      pipeline: true,
+      immutable: true,
+    });
+    kernels.set(key, kernel);
+  }
+  const out = kernel(...args);
+  const device = `gpu (${gpuMode()})`;
+  if (out instanceof Float32Array || Array.isArray(out)) {
+    // gpu.js's CPU modes have no device memory: the "texture" is an array already (fresh per call).
+    const values = out instanceof Float32Array ? out : Float32Array.from(out);
+    const array: DeviceArray = { length: size, device, read: () => values };
+    textures.set(array, { texture: values, owner });
+    return array;
+  }
+  const texture = out;
+  const array: DeviceArray = {
+    length: size,
+    device,
+    read: () => {
+      const host = texture.toArray();
+      return host instanceof Float32Array ? host : Float32Array.from(host);
+    },
+  };
+  textures.set(array, { texture, owner });
+  freeing.register(array, texture);
+  return array;
+}
+
+/** A host method's result: the device result read back (its texture freed at once). */
+function readBack(array: DeviceArray | undefined): Float32Array | undefined {
+  if (!array) return undefined;
+  const values = array.read();
+  const held = textures.get(array);
+  if (held && !(held.texture instanceof Float32Array)) {
+    freeing.unregister(array);
+    held.texture.delete();
+  }
+  return values;
+}
+
+const fits = (...sizes: number[]): boolean => sizes.every((n) => n > 0 && n < LARGEST);
+const table = (values: ArrayLike<number>): Float32Array => Float32Array.from(values);
+
+function conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): DeviceArray | undefined {
+  const size = info.outShape.reduce((a, b) => a * b, 1);
+  if (info.axes.length > 3 || !Number.isFinite(info.padValue) || !fits(size, x.length, w.length)) return undefined;
+  // Fewer than 3 spatial axes: leading unit axes whose one tap reads cell 0.
+  const unit = { inSize: 1, outSize: 1, kernel: 1 };
+  const [d, h, ww] = [...Array<typeof unit>(3 - info.axes.length).fill(unit), ...info.axes];
+  const taps = info.axes.map((a) => table(axisTaps(a, info.padMode)));
+  const [tapsD, tapsH, tapsW] = [...Array<Float32Array>(3 - taps.length).fill(table([0])), ...taps];
+  const inPerGroup = info.inChannels / info.groups;
+  const constants: ConvConstants = {
+    inChannels: info.inChannels, outChannels: info.outChannels, inPerGroup, outPerGroup: info.outChannels / info.groups,
+    inD: d!.inSize, inH: h!.inSize, inW: ww!.inSize, outD: d!.outSize, outH: h!.outSize, outW: ww!.outSize,
+    kd: d!.kernel, kh: h!.kernel, kw: ww!.kernel, padValue: info.padValue,
+  };
+  const loop = Math.max(inPerGroup, d!.kernel, h!.kernel, ww!.kernel);
+  return launch('conv', convKernel, size, constants, loop, [
+    x, w, bias ?? new Float32Array(info.outChannels), tapsD!, tapsH!, tapsW!,
+  ]);
+}
+
+function pad(x: Values, shape: Shape, axes: readonly PadAxis[], value: number): DeviceArray | undefined {
+  const size = axes.reduce((n, a) => n * a.outSize, 1);
+  if (axes.length > 4 || !Number.isFinite(value) || !fits(size, x.length)) return undefined;
+  const unit: Pick<PadAxis, 'inSize' | 'outSize' | 'source'> = { inSize: 1, outSize: 1, source: Int32Array.of(0) };
+  const [a0, a1, a2, a3] = [...Array<typeof unit>(4 - axes.length).fill(unit), ...axes];
+  const constants: PadConstants = {
+    in1: a1!.inSize, in2: a2!.inSize, in3: a3!.inSize, out1: a1!.outSize, out2: a2!.outSize, out3: a3!.outSize, value,
+  };
+  void shape; // the axes carry the input sizes
+  return launch('pad', padKernel, size, constants, 1, [x, table(a0!.source), table(a1!.source), table(a2!.source), table(a3!.source)]);
+}
+
+/** Max or average pooling over dense window tables (−1 past each window's real cells). */
+function pool(x: Values, info: PoolWindowsInfo, max: boolean, countIncludePad: boolean): DeviceArray | undefined {
+  const [rows, cols] = info.axes;
+  const size = info.batch * info.channels * rows!.outSize * cols!.outSize;
+  if (!fits(size, x.length)) return undefined;
+  const dense = (taps: readonly (readonly number[])[], most: number): Float32Array => {
+    const out = new Float32Array(taps.length * most).fill(-1);
+    taps.forEach((window, o) => out.set(window, o * most));
+    return out;
+  };
+  const mostH = Math.max(1, ...rows!.taps.map((t) => t.length));
+  const mostW = Math.max(1, ...cols!.taps.map((t) => t.length));
+  const constants: PoolConstants = {
+    inH: rows!.inSize, inW: cols!.inSize, outH: rows!.outSize, outW: cols!.outSize, mostH, mostW,
+    max: max ? 1 : 0, countIncludePad: countIncludePad ? 1 : 0,
+  };
+  return launch('pool', poolKernel, size, constants, Math.max(mostH, mostW), [
+    x, dense(rows!.taps, mostH), dense(cols!.taps, mostW), table(rows!.paddedTaps), table(cols!.paddedTaps),
+  ]);
+}
+
+function relu(x: Values): DeviceArray | undefined {
+  return fits(x.length) ? launch('relu', reluKernel, x.length, {}, 1, [x]) : undefined;
+}
+
+function gradConstants(info: ConvInfo): GradConstants {
+  const [rows, cols] = axes2d(info);
+  return {
+    batch: info.batch, inChannels: info.inChannels, outChannels: info.outChannels,
+    inPerGroup: info.inChannels / info.groups, outPerGroup: info.outChannels / info.groups,
+    inH: rows.inSize, inW: cols.inSize, outH: rows.outSize, outW: cols.outSize, kh: rows.kernel, kw: cols.kernel,
+    sh: rows.stride, sw: cols.stride, dh: rows.dilation, dw: cols.dilation, padTop: rows.padBefore, padLeft: cols.padBefore,
+  };
+}
+
+/** Results kept on the GPU (pipeline mode); each declines while pipeline mode is off. */
+const resident: ResidentKernels = {
+  conv: (x, w, bias, info) => (pipeline ? conv(x, w, bias, info) : undefined),
+  pad: (x, shape, axes, value) => (pipeline ? pad(x, shape, axes, value) : undefined),
+  maxPool2d: (x, info) => (pipeline ? pool(x, info, true, false) : undefined),
+  avgPool2d: (x, info, countIncludePad) => (pipeline ? pool(x, info, false, countIncludePad) : undefined),
+  relu: (x) => (pipeline ? relu(x) : undefined),
+};
+
+/**
+ * The gpu.js backend (see the module comment); {@link gpuMode} says where its kernels run.
  * @example
  * useBackend('gpu');
  * conv2d(tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
  *        tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]])).toArray(); // [[[[348, 393], [528, 573]]]]
  */
-export const gpuBackend: Backend = {
-  ...cpuBackend,
-  name: 'gpu',
-  conv(x, w, bias, info) {
-    if (!isZeroPadded2d(info)) return cpuBackend.conv(x, w, bias, info);
-    const size = info.outShape.reduce((a, b) => a * b, 1);
-    if (size === 0) return new Float32Array(0);
-    const constants = constantsOf(info);
-    // One compiled kernel per geometry: gpu.js bakes constants and the output size into the shader.
-    const key = `${JSON.stringify(constants)}|${info.batch}|${x.length}|${w.length}`;
-    let kernel = kernels.get(key);
-    if (!kernel) {
-      kernel = load().createKernel(convKernel as unknown as (...args: never[]) => number, {
-        output: [size],
-        constants,
-        precision: 'single',
-        tactic: 'precision',
-        loopMaxIterations: Math.max(constants.inPerGroup, constants.kh, constants.kw) + 1,
-      });
-      kernels.set(key, kernel);
-    }
-    const out = kernel(x, w, bias ?? new Float32Array(info.outChannels));
-    return out instanceof Float32Array ? out : Float32Array.from(out);
+export const gpuBackend: Backend = layered(
+  () => 'gpu',
+  {
+    conv: (x, w, bias, info) => readBack(conv(x, w, bias, info)),
+    pad: (x, shape, axes, value) => readBack(pad(x, shape, axes, value)),
+    avgPool2d: (x, info, countIncludePad) => readBack(pool(x, info, false, countIncludePad)),
+    conv2dBackward(dy, x, w, info) {
+      if (info.axes.length !== 2 || info.padMode !== 'constant' || info.padValue !== 0) return undefined;
+      if (!fits(dy.length, x.length, w.length)) return undefined;
+      const constants = gradConstants(info);
+      const { batch, outH, outW, outPerGroup, kh, kw } = constants;
+      const dx = readBack(launch('dx', inputGradKernel, x.length, constants, Math.max(outPerGroup, kh, kw), [dy, w]));
+      const dw = readBack(launch('dw', weightGradKernel, w.length, constants, Math.max(batch, outH, outW), [dy, x]));
+      const db = readBack(launch('db', biasGradKernel, info.outChannels, constants, Math.max(batch, outH * outW), [dy]));
+      return { dx: dx!, dw: dw!, db: db! };
+    },
   },
-};
+  cpuBackend,
+  resident,
+);

@@ -75,7 +75,9 @@ function convNd(
   const info = convInfo(op, batched.shape, weight.shape, options);
   checkBias(op, options.bias, info.outChannels, input, weight);
   const chosen = backend();
-  const out = chosen.conv(batched.data, weight.data, options.bias?.data, info);
+  const out =
+    chosen.resident?.conv(batched.values, weight.values, options.bias?.values, info) ??
+    chosen.conv(batched.data, weight.data, options.bias?.data, info);
   const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
   traceConv(info, input.shape, outShape, options.bias !== undefined);
   return new Tensor(out, outShape, { op, backend: chosen.name, input, weight, window: windowOf(info) });

@@ -7,6 +7,7 @@
  * shapes are aligned at the last axis, and an axis of size 1 (or a missing one) repeats.
  */
 import { fail } from '../errors';
+import { backend } from '../backends';
 import { checkAllocation } from '../shapes';
 import { Tensor, numel, rowMajorStrides, stridedIndices, type Shape } from '../tensor';
 
@@ -85,12 +86,13 @@ export function div(a: Operand, b: Operand): Tensor {
   return binary('div', a, b, (x, y) => x / y);
 }
 
-/** `max(x, 0)` elementwise. @example relu(tensor([-2, 0, 3])).toArray(); // [0, 0, 3] */
+/**
+ * `max(x, 0)` elementwise; NaN stays NaN (as PyTorch). On the gpu backend in pipeline mode the result stays
+ * on the GPU. @example relu(tensor([-2, 0, 3])).toArray(); // [0, 0, 3]
+ */
 export function relu(x: Tensor): Tensor {
-  return new Tensor(
-    x.data.map((v) => (v > 0 ? v : 0)),
-    x.shape,
-  );
+  const onDevice = backend().resident?.relu(x.values);
+  return new Tensor(onDevice ?? x.data.map((v) => (v < 0 ? 0 : v)), x.shape);
 }
 
 /** Options of the reductions. */

@@ -10,7 +10,8 @@ import {
   type PadPair,
 } from '../shapes';
 import { fail } from '../errors';
-import { Tensor, rowMajorStrides, type Provenance } from '../tensor';
+import { backend } from '../backends';
+import { Tensor, type Provenance } from '../tensor';
 
 /** Options of {@link pad}. */
 export interface PadOptions {
@@ -49,7 +50,9 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
   const axes = padAxes(op, x.shape, widths, mode);
   const outShape = axes.map((a) => a.outSize);
   checkAllocation(op, outShape, { input: x.shape });
-  return new Tensor(copyPadded(x, axes, value), outShape, padProvenance(x, axes));
+  const chosen = backend();
+  const out = chosen.resident?.pad(x.values, x.shape, axes, value) ?? chosen.pad(x.data, x.shape, axes, value);
+  return new Tensor(out, outShape, padProvenance(x, axes, chosen.name));
 }
 
 /**
@@ -57,13 +60,13 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
  * shows the input beside the padded result, the padding cells drawn distinctly, and output cell (i, j) traced
  * back to input cell (i − top, j − left).
  */
-function padProvenance(x: Tensor, axes: readonly PadAxis[]): Provenance | undefined {
+function padProvenance(x: Tensor, axes: readonly PadAxis[], backend: string): Provenance | undefined {
   const spatial = axes.slice(2);
   const onlySpatial = axes.slice(0, 2).every((a) => a.before === 0 && a.after === 0);
   if (x.rank !== 4 || !onlySpatial || spatial.some((a) => a.before < 0 || a.after < 0)) return undefined;
   return {
     op: 'pad',
-    backend: 'cpu',
+    backend,
     input: x,
     window: {
       kernel: [1, 1],
@@ -73,25 +76,4 @@ function padProvenance(x: Tensor, axes: readonly PadAxis[]): Provenance | undefi
       groups: 1,
     },
   };
-}
-
-/** Copies `x` into the padded layout: each output cell reads the input cell its axes' source tables name. */
-function copyPadded(x: Tensor, axes: readonly PadAxis[], value: number): Float32Array {
-  const out = new Float32Array(axes.reduce((n, a) => n * a.outSize, 1));
-  const strides = rowMajorStrides(x.shape);
-  let o = 0;
-  // Walk the output in row-major order; `offset` is the input index so far, or -1 once any axis is padding.
-  const walk = (axis: number, offset: number): void => {
-    const { source, outSize } = axes[axis]!;
-    const stride = strides[axis]!;
-    for (let i = 0; i < outSize; i++) {
-      const s = source[i]!;
-      const next = offset < 0 || s < 0 ? -1 : offset + s * stride;
-      if (axis === axes.length - 1) out[o++] = next < 0 ? value : x.data[next]!;
-      else walk(axis + 1, next);
-    }
-  };
-  if (axes.length === 0) out[0] = x.data[0]!;
-  else walk(0, 0);
-  return out;
 }

@@ -24,7 +24,7 @@ import {
   type PoolWindowsInfo,
   type PoolWindowOptions,
 } from '../shapes';
-import { Tensor, type Shape } from '../tensor';
+import { Tensor, type Shape, type Values } from '../tensor';
 import { tracePool } from '../trace';
 
 /** Options of {@link maxPool2d} and {@link maxPool1d}. */
@@ -86,7 +86,17 @@ export function preparePool<Info extends PoolInfo | AdaptivePoolInfo>(
   return { batched, info, windows, outShape: unbatched ? info.outShape.slice(1) : info.outShape };
 }
 
-function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | AdaptivePoolInfo>, out: Float32Array): Tensor {
+/**
+ * Max or average pooling on the current backend, on its device where it keeps results there (gpu pipeline
+ * mode). `windows` has two axes (see {@link Backend.maxPool2d}).
+ */
+function pooled(x: Tensor, windows: PoolWindowsInfo, kind: 'max' | 'avg', countIncludePad = false): Values {
+  const chosen = backend();
+  if (kind === 'max') return chosen.resident?.maxPool2d(x.values, windows) ?? chosen.maxPool2d(x.data, windows).out;
+  return chosen.resident?.avgPool2d(x.values, windows, countIncludePad) ?? chosen.avgPool2d(x.data, windows, countIncludePad);
+}
+
+function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | AdaptivePoolInfo>, out: Values): Tensor {
   const { info, outShape } = prepared;
   tracePool(info, input.shape, outShape);
   const axes = 'ceilMode' in info ? info.axes : info.uniform;
@@ -96,13 +106,12 @@ function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | Adaptiv
 
 function maxPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: MaxPoolOptions): Tensor {
   const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
-  return finish(op, input, prepared, backend().maxPool2d(prepared.batched.data, prepared.windows).out);
+  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, 'max'));
 }
 
 function avgPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: AvgPoolOptions): Tensor {
   const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
-  const out = backend().avgPool2d(prepared.batched.data, prepared.windows, options.countIncludePad ?? true);
-  return finish(op, input, prepared, out);
+  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, 'avg', options.countIncludePad ?? true));
 }
 
 /**
@@ -186,9 +195,7 @@ export function lpPool2d(input: Tensor, kernel: number | readonly [number, numbe
 
 function adaptive(op: string, kind: 'avg' | 'max', input: Tensor, outputSize: number | readonly number[]): Tensor {
   const prepared = preparePool(op, input, 2, (shape) => adaptivePoolInfo(op, shape, outputSize));
-  const { batched, windows } = prepared;
-  const out = kind === 'max' ? backend().maxPool2d(batched.data, windows).out : backend().avgPool2d(batched.data, windows, false);
-  return finish(op, input, prepared, out);
+  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, kind));
 }
 
 /**
@@ -226,8 +233,7 @@ function globalPool(op: string, kind: 'avg' | 'max', input: Tensor): Tensor {
   const flat = input.reshape([batch, channels, 1, spatial.reduce((a, b) => a * b, 1)]);
   const info = adaptivePoolInfo(op, input.shape, 1);
   const windows = adaptivePoolInfo(op, flat.shape, 1);
-  const out = kind === 'max' ? backend().maxPool2d(flat.data, windows).out : backend().avgPool2d(flat.data, windows, false);
-  return finish(op, input, { batched: flat, info, windows, outShape: info.outShape }, out);
+  return finish(op, input, { batched: flat, info, windows, outShape: info.outShape }, pooled(flat, windows, kind));
 }
 
 /**
