@@ -18,7 +18,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { layered, type Backend, type ResidentKernels } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
-import { axes2d, axisTaps, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
+import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
 import type { DeviceArray, Shape, Values } from '../tensor';
 
 /** A gpu.js texture: a kernel's output in pipeline mode. */
@@ -171,15 +171,19 @@ interface KernelThis<C> {
   constants: C;
 }
 
-/** Numbers of a conv with up to 3 spatial axes (fewer axes: leading unit axes, tables `[0]`). */
+/** Numbers of a conv with up to 3 spatial axes (fewer axes: leading unit axes). */
 interface ConvConstants {
   inChannels: number; outChannels: number; inPerGroup: number; outPerGroup: number;
   inD: number; inH: number; inW: number; outD: number; outH: number; outW: number;
-  kd: number; kh: number; kw: number; padValue: number;
+  kd: number; kh: number; kw: number; sd: number; sh: number; sw: number; dd: number; dh: number; dw: number;
+  pd: number; ph: number; pw: number; padValue: number;
+  /** 1: read the tap tables (reflect, replicate, circular); 0: `o·s + k·d − p`, outside the input = pad value. */
+  gather: number;
 }
 
 // x [batch][inChannels][inD][inH][inW], w [outChannels][inPerGroup][kd][kh][kw], bias [outChannels],
-// tapsD [outD·kd] (and H, W): the input cell each (output, tap) pair reads (axisTaps), −1 for the pad value.
+// tapsD [outD·kd] (and H, W): the input cell each (output, tap) pair reads (axisTaps), −1 for the pad value;
+// only read when `gather` is 1 (arithmetic is cheaper than a texture read, where the padding is a constant).
 function convKernel(
   this: KernelThis<ConvConstants>,
   x: Float32Array, w: Float32Array, bias: Float32Array, tapsD: Float32Array, tapsH: Float32Array, tapsW: Float32Array,
@@ -195,11 +199,17 @@ function convKernel(
   for (let c = 0; c < this.constants.inPerGroup; c++) {
     const xPlane = n * this.constants.inChannels + firstInChannel + c;
     for (let a = 0; a < this.constants.kd; a++) {
-      const d = tapsD[od * this.constants.kd + a]!;
+      let d = od * this.constants.sd + a * this.constants.dd - this.constants.pd;
+      if (this.constants.gather > 0) d = tapsD[od * this.constants.kd + a]!;
+      if (d >= this.constants.inD) d = -1;
       for (let b = 0; b < this.constants.kh; b++) {
-        const r = tapsH[oh * this.constants.kh + b]!;
+        let r = oh * this.constants.sh + b * this.constants.dh - this.constants.ph;
+        if (this.constants.gather > 0) r = tapsH[oh * this.constants.kh + b]!;
+        if (r >= this.constants.inH) r = -1;
         for (let e = 0; e < this.constants.kw; e++) {
-          const s = tapsW[ow * this.constants.kw + e]!;
+          let s = ow * this.constants.sw + e * this.constants.dw - this.constants.pw;
+          if (this.constants.gather > 0) s = tapsW[ow * this.constants.kw + e]!;
+          if (s >= this.constants.inW) s = -1;
           const weight = w[(((oc * this.constants.inPerGroup + c) * this.constants.kd + a) * this.constants.kh + b) * this.constants.kw + e]!;
           if (d < 0 || r < 0 || s < 0) {
             sum += this.constants.padValue * weight;
@@ -402,7 +412,7 @@ function launch<C extends object>(
 ): DeviceArray {
   const owner = load();
   const args = inputs.map((value) => argument(value, owner));
-  const kinds = args.map((a) => (a instanceof Float32Array ? `a${a.length}` : 't'));
+  const kinds = args.map((a, i) => `${a instanceof Float32Array ? 'a' : 't'}${inputs[i]!.length}`);
   const key = `${name}|${size}|${JSON.stringify(constants)}|${kinds.join(',')}`;
   let kernel = kernels.get(key);
   if (!kernel) {
@@ -460,17 +470,19 @@ function conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): D
   const size = info.outShape.reduce((a, b) => a * b, 1);
   if (info.axes.length > 3 || !Number.isFinite(info.padValue) || !fits(size, x.length, w.length)) return undefined;
   // Fewer than 3 spatial axes: leading unit axes whose one tap reads cell 0.
-  const unit = { inSize: 1, outSize: 1, kernel: 1 };
-  const [d, h, ww] = [...Array<typeof unit>(3 - info.axes.length).fill(unit), ...info.axes];
-  const taps = info.axes.map((a) => table(axisTaps(a, info.padMode)));
-  const [tapsD, tapsH, tapsW] = [...Array<Float32Array>(3 - taps.length).fill(table([0])), ...taps];
+  const unit: AxisInfo = { ...info.axes[0]!, inSize: 1, outSize: 1, kernel: 1, stride: 1, dilation: 1, padBefore: 0, padAfter: 0 };
+  const [d, h, ww] = [...Array<AxisInfo>(3 - info.axes.length).fill(unit), ...info.axes] as [AxisInfo, AxisInfo, AxisInfo];
+  const gather = info.padMode !== 'constant';
+  const [tapsD, tapsH, tapsW] = [d, h, ww].map((a) => (gather ? table(axisTaps(a, info.padMode)) : table([0])));
   const inPerGroup = info.inChannels / info.groups;
   const constants: ConvConstants = {
     inChannels: info.inChannels, outChannels: info.outChannels, inPerGroup, outPerGroup: info.outChannels / info.groups,
-    inD: d!.inSize, inH: h!.inSize, inW: ww!.inSize, outD: d!.outSize, outH: h!.outSize, outW: ww!.outSize,
-    kd: d!.kernel, kh: h!.kernel, kw: ww!.kernel, padValue: info.padValue,
+    inD: d.inSize, inH: h.inSize, inW: ww.inSize, outD: d.outSize, outH: h.outSize, outW: ww.outSize,
+    kd: d.kernel, kh: h.kernel, kw: ww.kernel, sd: d.stride, sh: h.stride, sw: ww.stride,
+    dd: d.dilation, dh: h.dilation, dw: ww.dilation, pd: d.padBefore, ph: h.padBefore, pw: ww.padBefore,
+    padValue: info.padValue, gather: gather ? 1 : 0,
   };
-  const loop = Math.max(inPerGroup, d!.kernel, h!.kernel, ww!.kernel);
+  const loop = Math.max(inPerGroup, d.kernel, h.kernel, ww.kernel);
   return launch('conv', convKernel, size, constants, loop, [
     x, w, bias ?? new Float32Array(info.outChannels), tapsD!, tapsH!, tapsW!,
   ]);
