@@ -69,17 +69,10 @@ const PROTOCOL_VERSION = '5.3';
 /** Signatures already seen; a message replayed with one of them is refused (as jupyter_client's Session does). */
 const MAX_REMEMBERED_SIGNATURES = 10_000;
 
-/** tslab's TypeScript fork: the compiler its converter type-checks cells with. */
-interface TypeScriptModule {
-  version: string;
-  transpileModule(
-    source: string,
-    options: { reportDiagnostics: boolean; compilerOptions: Record<string, unknown> },
-  ): { diagnostics?: readonly unknown[] };
-}
+/** tslab's TypeScript fork: the compiler its converter type-checks cells with (TypeScript's API). */
 const typescript = createRequire(require.resolve('tslab/package.json'))(
   '@tslab/typescript-for-tslab',
-) as TypeScriptModule;
+) as typeof import('typescript');
 const TSLAB_VERSION = (require('tslab/package.json') as { version: string }).version;
 
 /** Signs and verifies messages with the connection file's key (`hmac-sha256` by default). */
@@ -204,6 +197,45 @@ export function errorContent(
   }
   const text = util.inspect(value);
   return { ename: 'Error', evalue: `thrown: ${text}`, traceback: [`${red('Uncaught')} ${text}`] };
+}
+
+/**
+ * tslab rewrites a name declared in an earlier cell to `exports.name`, but not inside a shorthand property, so
+ * `{ seed }` fails at run time with "seed is not defined". The cell runs with every shorthand property spelled
+ * out (`{ seed: seed }`, and `{ a = 1 }` in a destructuring as `{ a: a = 1 }`: the same meaning);
+ * `locate` maps a 1-based line and column in the run code back to the user's code, for diagnostics.
+ * @example expandShorthand('f({ seed, n: 2 })').code; // 'f({ seed: seed, n: 2 })'
+ */
+export function expandShorthand(code: string): { code: string; locate(line: number, column: number): { line: number; column: number } } {
+  const source = typescript.createSourceFile('cell.ts', code, typescript.ScriptTarget.Latest, true);
+  const inserts: { at: number; text: string }[] = [];
+  const visit = (node: import('typescript').Node): void => {
+    if (typescript.isShorthandPropertyAssignment(node)) inserts.push({ at: node.name.end, text: `: ${node.name.text}` });
+    typescript.forEachChild(node, visit);
+  };
+  visit(source);
+  if (inserts.length === 0) return { code, locate: (line, column) => ({ line, column }) };
+  let expanded = code;
+  for (const { at, text } of [...inserts].reverse()) expanded = expanded.slice(0, at) + text + expanded.slice(at);
+  const lineStarts = (text: string): number[] => [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
+  const [runStarts, userStarts] = [lineStarts(expanded), lineStarts(code)];
+  return {
+    code: expanded,
+    locate(line, column) {
+      let offset = (runStarts[line - 1] ?? 0) + column - 1;
+      // Undo the insertions before this point (an offset inside one maps to where it was inserted).
+      let shift = 0;
+      for (const { at, text } of inserts) {
+        const runAt = at + shift;
+        if (offset < runAt) break;
+        shift += text.length;
+        if (offset < runAt + text.length) offset = runAt + text.length;
+      }
+      const userOffset = offset - shift;
+      const userLine = userStarts.filter((start) => start <= userOffset).length;
+      return { line: userLine, column: userOffset - userStarts[userLine - 1]! + 1 };
+    },
+  };
 }
 
 /** `is_complete`: tslab tells incomplete (an expected token at the end); any other syntax error is invalid. */
@@ -378,6 +410,7 @@ class ConvLabServer extends jupyter.ZmqServer {
     if (!silent) this.publish('execute_input', { code, execution_count: count }, message.header);
     if (storeHistory) this.history.push([1, count, code]);
     const run: CellRun = { parent: message.header, count, silent, diagnostics: [], exception: undefined };
+    const shorthand = expandShorthand(code);
     this.routeOutput(message.header);
     this.run = run;
     let ok = false;
@@ -385,7 +418,7 @@ class ConvLabServer extends jupyter.ZmqServer {
       // Out before the code runs: a synchronous loop would hold `busy` and `execute_input` back until it ends.
       await Promise.all(this.sending.values());
       if (this.interruptPending) throw new Error(INTERRUPTED[2]);
-      ok = await this.executor.execute(code);
+      ok = await this.executor.execute(shorthand.code);
     } catch (error) {
       // An interrupt that came before the code ran.
       run.exception = { value: error };
@@ -397,6 +430,7 @@ class ConvLabServer extends jupyter.ZmqServer {
       this.reply(sock, message, { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
       return;
     }
+    run.diagnostics = run.diagnostics.map((d) => (d.file === '' ? { ...d, ...shorthand.locate(d.line, d.column) } : d));
     const error = errorContent(code, run);
     if (!silent) this.publish('error', error, message.header);
     if (message.content['stop_on_error'] !== false) {

@@ -115,6 +115,16 @@ def test_interrupt_request_stops_a_waiting_cell_and_keeps_variables(kernel):
     assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "42\n"
 
 
+def test_a_shorthand_property_can_name_an_earlier_cells_variable(kernel):
+    execute(kernel, "const seed = 7;")
+    reply, messages = execute(kernel, "const o = { seed, n: 1 };\nconsole.log(JSON.stringify(o))")
+    assert reply["status"] == "ok" and messages[-1]["content"]["text"] == '{"seed":7,"n":1}\n'
+    # A type error after a shorthand on the same line points at the column the user wrote.
+    reply, messages = execute(kernel, 'const p = { seed }; const q: number = "x";')
+    error = next(m["content"] for m in messages if m["msg_type"] == "error")
+    assert reply["status"] == "error" and error["evalue"].startswith("line 1, column 27:")
+
+
 def test_comm_info_gets_a_comm_info_reply(kernel):
     msg_id = kernel.comm_info()
     reply = replies_to(kernel, msg_id)

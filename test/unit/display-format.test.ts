@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearOutput, ConvLabError, display, show, tensor } from '../../kernel/src/index';
 import { formatValue, setDisplaySink, type DisplaySink, type OutgoingBundle } from '../../kernel/src/display/display';
-import { errorContent, isComplete } from '../../kernel/src/host';
+import { errorContent, expandShorthand, isComplete } from '../../kernel/src/host';
 
 type Sent = { bundle: OutgoingBundle; update: boolean } | { clear: boolean };
 
@@ -106,5 +106,24 @@ describe('isComplete', () => {
     expect(isComplete('const a = 1;', { status: 'complete' })).toEqual({ status: 'complete' });
     expect(isComplete('const = 1;', { status: 'complete' })).toEqual({ status: 'invalid' });
     expect(isComplete(')', { status: 'complete' })).toEqual({ status: 'invalid' });
+  });
+});
+
+describe('expandShorthand', () => {
+  it('spells out shorthand properties, in literals and destructurings, and nothing else', () => {
+    expect(expandShorthand('f({ seed, n: 2 })').code).toBe('f({ seed: seed, n: 2 })');
+    expect(expandShorthand('({ a = 1, b } = o);').code).toBe('({ a: a = 1, b: b } = o);');
+    expect(expandShorthand('const { c } = o; const s = `{ d }`;').code).toBe('const { c } = o; const s = `{ d }`;');
+  });
+
+  it('maps a diagnostic position back to the code the user wrote', () => {
+    const cell = 'const p = { seed, n };\nconst q = { seed }; const r: number = "x";';
+    const run = expandShorthand(cell);
+    const runLines = run.code.split('\n');
+    // `r` in the run code → its column in the user's line 2.
+    expect(run.locate(2, runLines[1]!.indexOf('r:') + 1)).toEqual({ line: 2, column: cell.split('\n')[1]!.indexOf('r:') + 1 });
+    expect(run.locate(1, 1)).toEqual({ line: 1, column: 1 });
+    // Inside an insertion: the end of the name it follows.
+    expect(run.locate(1, runLines[0]!.indexOf(': seed') + 3)).toEqual({ line: 1, column: cell.indexOf('seed') + 5 });
   });
 });
