@@ -131,11 +131,17 @@ export interface TraceStep {
   params?: number;
   /** Multiply–accumulates with weights (conv, linear); pooling and activations count 0. */
   macs?: number;
+  /**
+   * False when `window` is not a sliding window over the input (a transposed conv scatters instead): the row
+   * shows kernel, stride and padding, and the receptive field becomes unknown.
+   */
+  slides?: boolean;
 }
 
-/** The step of a convolution from its shape record. */
+/** The step of a convolution, or a transposed one (`convTranspose…`), from its shape record. */
 function convStep(info: ConvInfo, inShape: Shape, outShape: Shape, hasBias: boolean, name?: string): TraceStep {
   const weightSize = numel(info.weightShape);
+  const transposed = info.op.startsWith('convTranspose');
   return {
     op: info.op,
     ...(name === undefined ? {} : { name }),
@@ -146,7 +152,11 @@ function convStep(info: ConvInfo, inShape: Shape, outShape: Shape, hasBias: bool
     groups: info.groups,
     params: weightSize + (hasBias ? info.outChannels : 0),
     // Every output value takes (inChannels/groups)·Πkernel products: numel(out) · numel(weight) / outChannels.
-    macs: (numel(info.outShape) * weightSize) / Math.max(1, info.outChannels),
+    // Transposed: every input value sends (outChannels/groups)·Πkernel: numel(in) · numel(weight) / inChannels.
+    macs: transposed
+      ? (numel(info.inShape) * weightSize) / Math.max(1, info.inChannels)
+      : (numel(info.outShape) * weightSize) / Math.max(1, info.outChannels),
+    ...(transposed ? { slides: false } : {}),
   };
 }
 
@@ -180,7 +190,7 @@ export function traceOp(step: TraceStep): void {
 }
 
 /**
- * The trace hook of a convolution: one line at the end of the op.
+ * The trace hook of a convolution or a transposed convolution: one line at the end of the op.
  *
  * @example
  * traceConv(info, input.shape, outShape, bias !== undefined); // in conv2d, after the backend call
@@ -219,7 +229,9 @@ class TraceBuilder {
       this.field = undefined;
     }
     const { window } = step;
-    if (window) {
+    if (window && step.slides === false) {
+      this.field = undefined;
+    } else if (window) {
       this.field = this.field && this.field.size.length === window.length ? receptiveStep(this.field, window) : undefined;
     } else if (!sameShape(step.inShape, step.outShape)) {
       this.field = undefined;

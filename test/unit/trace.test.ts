@@ -4,6 +4,7 @@ import {
   JUPYTER_DISPLAY,
   maxPool2d,
   recordShapes,
+  convTranspose2d,
   SHAPE_TRACE_MIME,
   tensor,
   traceShapes,
@@ -169,6 +170,23 @@ describeEachBackend('recordShapes: the shapes of real op calls', (name) => {
     expect(trace.rows.map((r) => r.macs)).toEqual([28 * 28 * 8 * 9, 0, 12 * 12 * 16 * 72]);
     expect(trace.rows.map((r) => r.receptiveField[0])).toEqual([3, 4, 8]);
     expect(trace.toPayload()).toMatchObject({ source: 'recorded', backend: name, inputShape: [1, 1, 28, 28], title: 'two convs' });
+  });
+
+  it('records transposed convs: kernel, stride, padding, MACs per input value, and an unknown field after', () => {
+    const x = zeros([1, 4, 8, 8]);
+    const trace = recordShapes(() => {
+      const down = conv2d(x, zeros([8, 4, 3, 3]), { stride: 2, padding: 1 });
+      convTranspose2d(down, zeros([8, 2, 3, 3]), { stride: 2, padding: 1, outputPadding: 1, groups: 2, bias: zeros([4]) });
+    });
+    expect(trace.rows.map((r) => [r.op, r.inShape, r.outShape])).toEqual([
+      ['conv2d', [1, 4, 8, 8], [1, 8, 4, 4]],
+      ['convTranspose2d', [1, 8, 4, 4], [1, 4, 8, 8]],
+    ]);
+    expect(trace.rows[1]).toMatchObject({ kernel: [3, 3], stride: [2, 2], padding: [[1, 1], [1, 1]], groups: 2, params: 8 * 2 * 9 + 4 });
+    // Each of the 8·4·4 input values meets the 2 output channels of its group through 3·3 taps.
+    expect(trace.rows[1]!.macs).toBe(8 * 4 * 4 * 2 * 9);
+    expect(trace.rows[1]!.formula).toEqual(['(4 − 1)·2 − 1 − 1 + 1·(3 − 1) + 1 + 1 = 8', '(4 − 1)·2 − 1 − 1 + 1·(3 − 1) + 1 + 1 = 8']);
+    expect(trace.rows.map((r) => r.receptiveField)).toEqual([[3, 3], []]);
   });
 
   it('records nothing outside the block; an op on an unrelated tensor has an unknown field', () => {

@@ -5,6 +5,7 @@
 import { backend } from '../backends';
 import { checkRank, convTransposeInfo, type ConvTransposeOptions } from '../shapes';
 import { Tensor } from '../tensor';
+import { traceConv } from '../trace';
 import { batchedInput, checkBias, type SpatialRank } from './conv';
 
 /** Options of {@link convTranspose1d} and {@link convTranspose2d}: {@link ConvTransposeOptions} plus a bias. */
@@ -29,6 +30,7 @@ function convTransposeNd(
   const chosen = backend();
   const out = chosen.convTranspose(batched.data, weight.data, options.bias?.data, info);
   const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
+  traceConv(info, input.shape, outShape, options.bias !== undefined);
   // No `window`: output cells are not windows over the input, so the feature-map window overlay would mislead.
   return new Tensor(out, outShape, { op, backend: chosen.name, input, weight });
 }
