@@ -42,7 +42,7 @@ export { im2col, col2im } from './ops/im2col';
 export type { Im2colOptions, KernelSize, ImageSize } from './ops/im2col';
 export { add, sub, mul, div, relu, sum, mean, max } from './ops/elementwise';
 export type { Operand, ReduceOptions } from './ops/elementwise';
-export { backend, useBackend, autoChoices, gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './backends';
+export { backend, useBackend, autoChoices, gpuMode, gpuRenderer, gpuHeld, setGpuMode, setGpuPipeline } from './backends';
 export type { AutoChoice, BackendName } from './backends';
 export { display } from './display/display';
 export { tensorBundle, FEATURE_MAP_MIME } from './display/bundle';

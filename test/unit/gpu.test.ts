@@ -22,7 +22,7 @@ import {
   useBackend,
   type Tensor,
 } from '../../kernel/src/index';
-import { GPU_MODES, gpuMode } from '../../kernel/src/backends/gpu';
+import { GPU_MODES, gpuHeld, gpuMode } from '../../kernel/src/backends/gpu';
 import { expectClose, seededValues } from '../reference/torch';
 
 const seeded = (shape: number[], seed: number): Tensor =>
@@ -125,17 +125,32 @@ describe('gpu pipeline mode', { timeout: 120_000 }, () => {
     expect(lp.provenance?.backend).toBe('cpu');
   });
 
-  it('switched off, reads every result back, with the same values', () => {
+  it('switched off, reads every result back (freeing its texture), with the same values', () => {
     setGpuMode(undefined);
     useBackend('gpu');
+    // Finalizers (which free collected results) run between tasks, never inside this synchronous body.
+    const before = gpuHeld().results;
     const kept = chain();
+    // pad, conv, relu, max pool, conv, avg pool: six results held on the GPU (gpu.js's CPU modes hold none).
+    const held = GPU_MODES.includes(gpuMode()) ? 6 : 0;
+    expect(gpuHeld().results).toBe(before + held);
     setGpuPipeline(false);
     const readBack = chain();
+    expect(gpuHeld().results).toBe(before + held);
     for (const [i, t] of readBack.entries()) {
       expect(t.device).toBe('host');
       expect(Array.from(t.data)).toEqual(Array.from(kept[i]!.data));
     }
     setGpuPipeline(true);
+  });
+
+  it('a result outlives its kernel: evicting compiled kernels (one per shape, 64 kept) frees no live result', () => {
+    setGpuMode(undefined);
+    useBackend('gpu');
+    const kept = relu(tensor([-1, 2, -3, 4]));
+    for (let n = 5; n < 5 + 70; n++) relu(tensor(new Float32Array(n).fill(-1)));
+    expect(kept.device).toBe(`gpu (${gpuMode()})`);
+    expect(Array.from(kept.data)).toEqual([0, 2, 0, 4]);
   });
 
   it('device tensors feed other backends and a new gpu.js instance', () => {

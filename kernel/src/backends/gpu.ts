@@ -28,7 +28,7 @@ interface GpuTexture {
 }
 /** What a kernel takes and returns: host arrays, or textures of the same gpu.js instance. */
 type KernelValue = Float32Array | GpuTexture;
-type GpuKernel = (...args: KernelValue[]) => KernelValue | number[];
+type GpuKernel = ((...args: KernelValue[]) => KernelValue | number[]) & { destroy?(removeCanvasReferences?: boolean): void };
 interface GpuInstance {
   readonly mode: string;
   /** The kernel class gpu.js chose, e.g. `HeadlessGLKernel`. */
@@ -42,7 +42,7 @@ interface GpuJs {
 let gpu: GpuInstance | undefined;
 let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undefined;
 let pipeline = true;
-const kernels = new Map<string, GpuKernel>();
+const kernels = new Map<string, Compiled>();
 
 /** gpu.js modes that run on a graphics processor (its others: `'webasm'`, `'cpu'`, run on the CPU). */
 export const GPU_MODES: readonly string[] = ['webgl', 'webgl2', 'headlessgl', 'webgpu'];
@@ -55,6 +55,7 @@ export const GPU_MODES: readonly string[] = ['webgl', 'webgl2', 'headlessgl', 'w
 export function setGpuMode(mode: string | undefined): void {
   requestedMode = mode;
   gpu = undefined;
+  for (const compiled of kernels.values()) evict(compiled);
   kernels.clear();
 }
 
@@ -382,14 +383,55 @@ function biasGradKernel(this: KernelThis<GradConstants>, dy: Float32Array): numb
 // ── Running kernels ───────────────────────────────────────────────────────────────────────────────────────
 
 /** The texture behind each DeviceArray this backend made, and the gpu.js instance that owns it. */
-const textures = new WeakMap<DeviceArray, { texture: KernelValue; owner: GpuInstance }>();
+const textures = new WeakMap<DeviceArray, { texture: KernelValue; owner: GpuInstance; compiled: Compiled }>();
+/**
+ * A compiled kernel and how many of its results are alive: reading a texture needs its kernel, so an
+ * evicted kernel is destroyed only once its last result is freed.
+ */
+interface Compiled {
+  kernel: GpuKernel;
+  live: number;
+  evicted: boolean;
+}
+
+/** Frees a result's texture; destroys its kernel if that was evicted and this was its last result. */
+function release({ texture, compiled }: { texture: GpuTexture; compiled: Compiled }): void {
+  texture.delete();
+  compiled.live--;
+  if (compiled.evicted) evict(compiled);
+}
+
+/** Takes a kernel out of use: destroyed now if no result of it is alive, else by its last result's release. */
+function evict(compiled: Compiled): void {
+  compiled.evicted = true;
+  if (compiled.live > 0) return;
+  compiled.kernel.destroy?.();
+  compiledEver.delete(compiled);
+}
+
 /** Frees a texture once no tensor holds its DeviceArray. */
-const freeing = new FinalizationRegistry<GpuTexture>((texture) => texture.delete());
+const freeing = new FinalizationRegistry(release);
+
+/**
+ * What the gpu backend holds on the GPU now: results not yet freed (tensors alive, or not yet collected)
+ * and compiled kernels (one per op and shape).
+ * @example useBackend('gpu'); const y = relu(x); gpuHeld().results; // 1 more than before
+ */
+export function gpuHeld(): { results: number; kernels: number } {
+  let results = 0;
+  for (const compiled of compiledEver) results += compiled.live;
+  return { results, kernels: kernels.size };
+}
+/** Every compiled kernel with results alive (weakly: a collected kernel has none). */
+const compiledEver = new Set<Compiled>();
 
 /**
  * gpu.js computes in float32 and indexes with floats: exact only below 2^24. Larger tensors run elsewhere.
  */
 const LARGEST = 2 ** 24;
+
+/** Compiled kernels kept (a shader each); the least recently compiled goes first. */
+const MOST_KERNELS = 64;
 
 /** What a kernel gets for one input: this instance's texture as is, host values (read back if need be). */
 function argument(value: Values, owner: GpuInstance): KernelValue {
@@ -414,9 +456,9 @@ function launch<C extends object>(
   const args = inputs.map((value) => argument(value, owner));
   const kinds = args.map((a, i) => `${a instanceof Float32Array ? 'a' : 't'}${inputs[i]!.length}`);
   const key = `${name}|${size}|${JSON.stringify(constants)}|${kinds.join(',')}`;
-  let kernel = kernels.get(key);
-  if (!kernel) {
-    kernel = owner.createKernel(source as unknown as (...args: never[]) => number, {
+  let compiled = kernels.get(key);
+  if (!compiled) {
+    const kernel = owner.createKernel(source as unknown as (...args: never[]) => number, {
       output: [size],
       constants,
       precision: 'single',
@@ -426,15 +468,23 @@ function launch<C extends object>(
       pipeline: true,
       immutable: true,
     });
-    kernels.set(key, kernel);
+    compiled = { kernel, live: 0, evicted: false };
+    kernels.set(key, compiled);
+    compiledEver.add(compiled);
+    // A notebook that tries many shapes compiles a shader per shape: keep the most recent ones only.
+    if (kernels.size > MOST_KERNELS) {
+      const [oldest, evicted] = kernels.entries().next().value as [string, Compiled];
+      kernels.delete(oldest);
+      evict(evicted);
+    }
   }
-  const out = kernel(...args);
+  const out = compiled.kernel(...args);
   const device = `gpu (${gpuMode()})`;
   if (out instanceof Float32Array || Array.isArray(out)) {
     // gpu.js's CPU modes have no device memory: the "texture" is an array already (fresh per call).
     const values = out instanceof Float32Array ? out : Float32Array.from(out);
     const array: DeviceArray = { length: size, device, read: () => values };
-    textures.set(array, { texture: values, owner });
+    textures.set(array, { texture: values, owner, compiled });
     return array;
   }
   const texture = out;
@@ -446,8 +496,9 @@ function launch<C extends object>(
       return host instanceof Float32Array ? host : Float32Array.from(host);
     },
   };
-  textures.set(array, { texture, owner });
-  freeing.register(array, texture);
+  textures.set(array, { texture, owner, compiled });
+  compiled.live++;
+  freeing.register(array, { texture, compiled }, array);
   return array;
 }
 
@@ -458,7 +509,7 @@ function readBack(array: DeviceArray | undefined): Float32Array | undefined {
   const held = textures.get(array);
   if (held && !(held.texture instanceof Float32Array)) {
     freeing.unregister(array);
-    held.texture.delete();
+    release({ texture: held.texture, compiled: held.compiled });
   }
   return values;
 }

@@ -12,7 +12,7 @@ import { GPU_MODES, SOFTWARE_RENDERER, gpuBackend, gpuMode, gpuRenderer } from '
 
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
-export { gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './gpu';
+export { gpuHeld, gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './gpu';
 
 /**
  * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that
