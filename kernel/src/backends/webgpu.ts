@@ -80,7 +80,8 @@ type Call =
       inputs: InputSlot[];
     }
   | { op: 'read'; id: number }
-  | { op: 'free'; id: number };
+  | { op: 'free'; id: number }
+  | { op: 'close' };
 /** A message to the worker: one call, numbered; `data` only when the buffer was replaced. */
 type Request = Call & { call: number; data?: SharedArrayBuffer };
 
@@ -175,9 +176,27 @@ async function read(request) {
   return values.length;
 }
 
+// A failure outside a call's own promise chain (a Dawn callback throwing) fails the call that is running.
+let running = 0;
+const failRunning = (error) => {
+  if (running) finish(running, 1, reply('the worker failed: ' + (error && error.message || String(error))));
+  running = 0;
+};
+process.on('uncaughtException', failRunning);
+process.on('unhandledRejection', failRunning);
+
 async function serve(request) {
   if (request.data) data = request.data;
+  running = request.call;
   try {
+    if (request.op === 'close') {
+      // Frees everything and lets the thread end by itself (terminating it inside Dawn aborts the process).
+      for (const held of results.values()) held.delete();
+      for (const kernel of kernels.values()) kernel.destroy();
+      if (gpu) gpu.destroy();
+      parentPort.close();
+      return;
+    }
     if (request.op === 'free') {
       const held = results.get(request.id);
       results.delete(request.id);
@@ -187,13 +206,16 @@ async function serve(request) {
     const length = request.op === 'open' ? reply(await open(request))
       : request.op === 'run' ? await run(request)
       : await read(request);
-    finish(request.call, 0, length);
+    if (running) finish(request.call, 0, length);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    finish(request.call, 1, reply(message || String(error)));
+    if (running) finish(request.call, 1, reply(message || String(error)));
   }
+  running = 0;
 }
-parentPort.on('message', (request) => void serve(request));
+// One request at a time, in order: a close waits for a call that is still running.
+let queue = Promise.resolve();
+parentPort.on('message', (request) => { queue = queue.then(() => serve(request)); });
 `;
 
 /** The engine: a worker that owns gpu.js and the device, and the shared memory between it and this thread. */
@@ -219,6 +241,7 @@ class WorkerEngine implements WebGpuEngine {
     this.dataSent = true;
     // An idle engine must not keep a script or a test run alive.
     this.worker.unref();
+    this.worker.on('error', (error) => (this.broken ??= `its worker failed (${error.message})`));
   }
 
   /** Bytes of the shared data buffer (for tests: repeated sizes must not grow it). */
@@ -233,7 +256,10 @@ class WorkerEngine implements WebGpuEngine {
     const info = JSON.parse(this.text(bytes)) as {
       vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter: boolean;
     };
-    const name = info.description || info.device || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+    // Dawn's description is the Vulkan driver's name and version: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'.
+    const mesa = /^(.+?): Mesa (\d+\.\d+(?:\.\d+)?)/.exec(info.description ?? '');
+    const name = mesa ? `${mesa[1]} (Mesa ${mesa[2]})`
+      : info.description || info.device || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
     this.software = info.isFallbackAdapter || SOFTWARE_ADAPTER.test(`${name} ${info.vendor ?? ''} ${info.architecture ?? ''}`);
     this.adapter = this.software ? `${name}, software` : name;
   }
@@ -246,6 +272,7 @@ class WorkerEngine implements WebGpuEngine {
     loopMaxIterations: number,
     inputs: readonly (Float32Array | WebGpuHandle)[],
   ): WebGpuHandle {
+    if (this.broken) throw new Error(`Error in webgpu run '${key}': ${this.broken}`);
     let floats = 0;
     const slots: InputSlot[] = inputs.map((input, i) => {
       if (input instanceof Float32Array) {
@@ -271,6 +298,7 @@ class WorkerEngine implements WebGpuEngine {
   }
 
   read(handle: WebGpuHandle): Float32Array {
+    if (this.broken) throw new Error(`Error in webgpu read: ${this.broken}`);
     if (this.live.get(handle.id) !== handle) {
       throw new Error(`Error in webgpu read: handle ${handle.id} was freed or belongs to another engine; read a result before freeing it`);
     }
@@ -287,9 +315,9 @@ class WorkerEngine implements WebGpuEngine {
   }
 
   close(): void {
+    if (!this.broken) this.worker.postMessage({ op: 'close', call: 0 } satisfies Request);
     this.broken ??= 'the engine was closed';
     this.live.clear();
-    void this.worker.terminate();
     if (opened === this) opened = undefined;
   }
 
@@ -310,8 +338,16 @@ class WorkerEngine implements WebGpuEngine {
     while (Atomics.load(this.control, DONE) !== call) {
       const left = deadline - performance.now();
       if (left <= 0) {
+        // The worker is left to finish on its own: ending a thread inside a Dawn call aborts the process, and
+        // so does exiting while one runs, so the exit waits for the call (a minute at most).
         this.close();
-        this.broken = `a call timed out after ${timeoutMs} ms and the engine was closed`;
+        this.broken = `a call timed out after ${timeoutMs} ms, so the engine was closed`;
+        process.once('exit', () => {
+          const until = performance.now() + Math.max(timeoutMs, 60_000);
+          while (Atomics.load(this.control, DONE) !== call && performance.now() < until) {
+            Atomics.wait(this.control, DONE, call - 1, until - performance.now());
+          }
+        });
         throw new Error(`Error in webgpu ${what}: the worker did not answer within ${timeoutMs} ms (timed out; set CONVLAB_WEBGPU_TIMEOUT_MS to wait longer)`);
       }
       Atomics.wait(this.control, DONE, call - 1, left);
