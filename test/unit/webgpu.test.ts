@@ -104,6 +104,15 @@ if (!engine) {
       gpu.free(out);
     });
 
+    it("refuses a key's kernel for another size or other inputs (gpu.js would run the first call's)", () => {
+      const out = gpu.run('relu-2', reluKernel.toString(), 2, {}, 1, [Float32Array.of(-1, 1)]);
+      expect(() => gpu.run('relu-2', reluKernel.toString(), 3, {}, 1, [Float32Array.of(-1, 1)])).toThrow(
+        /^Error in webgpu run 'relu-2': kernel 'relu-2' was compiled for output \[2\], constants \{\}, inputs \[host 2\], but got output \[3\]/,
+      );
+      expect(() => gpu.run('relu-2', reluKernel.toString(), 2, {}, 1, [out])).toThrow(/but got .* inputs \[handle 2\]; give each variant its own key/);
+      gpu.free(out);
+    });
+
     it('reuses its shared buffer when sizes repeat, and grows it for a larger one', () => {
       const run = (n: number): void => {
         const out = gpu.run(`relu-${n}`, reluKernel.toString(), n, {}, 1, [values(n, n)]);

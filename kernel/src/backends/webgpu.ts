@@ -130,8 +130,9 @@ async function open(request) {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu }, configurable: true, writable: true });
   const adapter = await within(navigatorGpu.requestAdapter(), 'requestAdapter()', request.timeoutMs);
   if (!adapter) {
-    throw new Error('Dawn found no WebGPU adapter: no Vulkan driver it accepts (Vulkan loader ' +
-      (process.env.VK_ICD_FILENAMES ? 'told VK_ICD_FILENAMES=' + process.env.VK_ICD_FILENAMES : 'found no driver; VK_ICD_FILENAMES is not set') + ')');
+    throw new Error('Dawn found no WebGPU adapter: none of ' +
+      (process.env.VK_ICD_FILENAMES ? 'the Vulkan drivers VK_ICD_FILENAMES names (' + process.env.VK_ICD_FILENAMES + ')' : "the system's Vulkan drivers") +
+      ' is one it accepts (Mesa lavapipe before 23 is not; bash kernel/scripts/setup.sh --gpu unpacks Mesa 25)');
   }
   const info = adapter.info || {};
   const { GPU } = require(workerData.gpujsPath);
@@ -166,7 +167,14 @@ async function run(request) {
   }
   const args = request.inputs.map((slot) =>
     'id' in slot ? result(slot.id) : new Float32Array(data, slot.offset * 4, slot.length));
-  results.set(request.id, await kernel(...args));
+  try {
+    results.set(request.id, await kernel(...args));
+  } catch (error) {
+    // A kernel that failed to build fails again the same way; a lost device needs a fresh one anyway.
+    kernels.delete(request.key);
+    kernel.destroy();
+    throw error;
+  }
   return 0;
 }
 
@@ -227,6 +235,8 @@ class WorkerEngine implements WebGpuEngine {
   private dataSent = false;
   private calls = 0;
   private nextId = 1;
+  /** What each key's kernel was compiled for: its output size, constants and inputs. */
+  private readonly signatures = new Map<string, string>();
   /** Handles not yet freed, by id. */
   private readonly live = new Map<number, WebGpuHandle>();
   /** Why the engine no longer works (closed, or a call timed out), once it does not. */
@@ -264,6 +274,8 @@ class WorkerEngine implements WebGpuEngine {
     this.adapter = this.software ? `${name}, software` : name;
   }
 
+  /** A key's later calls must have its first call's size, constants and input kinds and lengths (gpu.js bakes
+   *  them in): one that differs throws, instead of running with the first call's. */
   run(
     key: string,
     source: string,
@@ -285,6 +297,15 @@ class WorkerEngine implements WebGpuEngine {
       }
       return { id: input.id };
     });
+    const signature = `output [${size}], constants ${JSON.stringify(constants)}, inputs [${inputs
+      .map((input) => `${input instanceof Float32Array ? 'host' : 'handle'} ${input.length}`)
+      .join(', ')}]`;
+    const compiled = this.signatures.get(key) ?? signature;
+    if (compiled !== signature) {
+      throw new Error(
+        `Error in webgpu run '${key}': kernel '${key}' was compiled for ${compiled}, but got ${signature}; give each variant its own key`,
+      );
+    }
     this.reserve(floats);
     const view = new Float32Array(this.data);
     inputs.forEach((input, i) => {
@@ -293,6 +314,7 @@ class WorkerEngine implements WebGpuEngine {
     });
     const handle: WebGpuHandle = Object.freeze({ id: this.nextId++, length: size });
     this.call({ op: 'run', id: handle.id, key, source, size, constants, loopMaxIterations, inputs: slots }, CALL_TIMEOUT_MS, `run '${key}'`);
+    this.signatures.set(key, signature);
     this.live.set(handle.id, handle);
     return handle;
   }
@@ -384,7 +406,7 @@ export function openWebGpu(timeoutMs = 5000): WebGpuEngine | { unavailable: stri
     return (unavailable = {
       unavailable:
         'WebGPU is unavailable: the Vulkan loader libvulkan.so.1 is not installed, so Dawn has no adapter ' +
-        '(bash kernel/scripts/setup.sh --gpu unpacks one with a software driver into .setup/vulkan.env; source it).',
+        "(bash kernel/scripts/setup.sh --gpu unpacks one with Mesa's software driver and writes .setup/vulkan.env to source).",
     });
   }
   const engine = new WorkerEngine(...paths);
