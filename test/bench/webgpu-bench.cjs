@@ -40,8 +40,20 @@ const taps = Float32Array.from({ length: size * kh }, (_, i) => {
   return source >= 0 && source < size ? source : -1;
 });
 const constants = {
-  inChannels: c, outChannels: k, inPerGroup: c, outPerGroup: k, inD: 1, inH: size, inW: size,
-  outD: 1, outH: size, outW: size, kd: 1, kh, kw: kh, padValue: 0,
+  inChannels: c,
+  outChannels: k,
+  inPerGroup: c,
+  outPerGroup: k,
+  inD: 1,
+  inH: size,
+  inW: size,
+  outD: 1,
+  outH: size,
+  outW: size,
+  kd: 1,
+  kh,
+  kw: kh,
+  padValue: 0,
 };
 const inputs = [
   Float32Array.from({ length: c * size * size }, Math.random),
@@ -60,17 +72,36 @@ t0 = performance.now();
 engine.read(out);
 console.log(`  first read-back (${outSize} floats): ${ms(t0)} ms`);
 engine.free(out);
-console.log(`  later calls, run + read + free: ${perCall(20, () => { out = engine.run('conv', conv, outSize, constants, c + 1, inputs); engine.read(out); engine.free(out); })} ms`);
+console.log(
+  `  later calls, run + read + free: ${perCall(20, () => {
+    out = engine.run('conv', conv, outSize, constants, c + 1, inputs);
+    engine.read(out);
+    engine.free(out);
+  })} ms`,
+);
 
 const relu = 'function (x) { return Math.max(x[this.thread.x], 0); }';
 for (const n of [16, 65536]) {
   const x = Float32Array.from({ length: n }, () => Math.random() - 0.5);
   let h;
-  console.log(`relu n=${n}: run + free ${perCall(300, () => { h = engine.run(`relu${n}`, relu, n, {}, 1, [x]); engine.free(h); })} ms/call,`
-    + ` run + read + free ${perCall(300, () => { h = engine.run(`relu${n}`, relu, n, {}, 1, [x]); engine.read(h); engine.free(h); })} ms/call`);
+  console.log(
+    `relu n=${n}: run + free ${perCall(300, () => {
+      h = engine.run(`relu${n}`, relu, n, {}, 1, [x]);
+      engine.free(h);
+    })} ms/call,` +
+      ` run + read + free ${perCall(300, () => {
+        h = engine.run(`relu${n}`, relu, n, {}, 1, [x]);
+        engine.read(h);
+        engine.free(h);
+      })} ms/call`,
+  );
 }
 const big = 1 << 22;
 t0 = performance.now();
-const h = engine.run('relu-big', relu, big, {}, 1, [Float32Array.from({ length: big }, (_, i) => i - big / 2)]);
+const h = engine.run('relu-big', relu, big, {}, 1, [
+  Float32Array.from({ length: big }, (_, i) => i - big / 2),
+]);
 const values = engine.read(h);
-console.log(`relu n=2^22 (first call, read): ${ms(t0)} ms, last value ${values[big - 1]} (expected ${big / 2 - 1})`);
+console.log(
+  `relu n=2^22 (first call, read): ${ms(t0)} ms, last value ${values[big - 1]} (expected ${big / 2 - 1})`,
+);

@@ -15,7 +15,12 @@ interface KernelThis<C> {
 
 // Written like the kernels in gpu.ts (constants, a loop, `!`), and passed as its compiled source text.
 // x [n + k − 1], w [k], bias [1] → out [n]: a valid 1-D correlation plus bias.
-function correlate(this: KernelThis<{ k: number }>, x: Float32Array, w: Float32Array, bias: Float32Array): number {
+function correlate(
+  this: KernelThis<{ k: number }>,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array,
+): number {
   let sum = bias[0]!;
   for (let j = 0; j < this.constants.k; j++) {
     sum += x[this.thread.x + j]! * w[j]!;
@@ -45,7 +50,8 @@ const engine: WebGpuEngine | undefined = 'unavailable' in opened ? undefined : o
 
 describe('openWebGpu', () => {
   it('opens wherever CONVLAB_REQUIRE_WEBGPU=1, and is cached', () => {
-    if (process.env['CONVLAB_REQUIRE_WEBGPU'] === '1') expect('unavailable' in opened ? opened.unavailable : '').toBe('');
+    if (process.env['CONVLAB_REQUIRE_WEBGPU'] === '1')
+      expect('unavailable' in opened ? opened.unavailable : '').toBe('');
     expect(openWebGpu()).toBe(opened);
   });
 });
@@ -55,7 +61,9 @@ if (!engine) {
     it('says why in one readable sentence', () => {
       const { unavailable } = opened as { unavailable: string };
       // e.g. 'WebGPU is unavailable: the Vulkan loader libvulkan.so.1 is not installed, so Dawn has no adapter (…).'
-      expect(unavailable).toMatch(/^WebGPU is unavailable: [^\n]*(Vulkan|Dawn|adapter|webgpu|gpu\.js|timed out|did not answer)[^\n]*\.$/);
+      expect(unavailable).toMatch(
+        /^WebGPU is unavailable: [^\n]*(Vulkan|Dawn|adapter|webgpu|gpu\.js|timed out|did not answer)[^\n]*\.$/,
+      );
     });
   });
 } else {
@@ -79,7 +87,10 @@ if (!engine) {
       const first = gpu.run('correlate-38', correlate.toString(), 38, { k: 3 }, 4, [x, w, bias]);
       const second = gpu.run('relu-38', reluKernel.toString(), 38, {}, 1, [first]);
       const expected = correlateJs(x, w, bias[0]!);
-      expectClose(gpu.read(second), expected.map((v) => Math.max(v, 0)));
+      expectClose(
+        gpu.read(second),
+        expected.map((v) => Math.max(v, 0)),
+      );
       expectClose(gpu.read(first), expected);
       expect(expected.some((v) => v < 0)).toBe(true); // relu changed something
       gpu.free(first);
@@ -91,7 +102,9 @@ if (!engine) {
       expect(Array.from(gpu.read(out))).toEqual([0, 2, 0, 4]);
       gpu.free(out);
       expect(() => gpu.read(out)).toThrow(/^Error in webgpu read: handle \d+ was freed/);
-      expect(() => gpu.run('relu-4', reluKernel.toString(), 4, {}, 1, [out])).toThrow(/input 0 \(handle \d+\) was freed/);
+      expect(() => gpu.run('relu-4', reluKernel.toString(), 4, {}, 1, [out])).toThrow(
+        /input 0 \(handle \d+\) was freed/,
+      );
     });
 
     it("throws the worker's message for a kernel that does not compile, and keeps working", () => {
@@ -109,7 +122,9 @@ if (!engine) {
       expect(() => gpu.run('relu-2', reluKernel.toString(), 3, {}, 1, [Float32Array.of(-1, 1)])).toThrow(
         /^Error in webgpu run 'relu-2': kernel 'relu-2' was compiled for output \[2\], constants \{\}, inputs \[host 2\], but got output \[3\]/,
       );
-      expect(() => gpu.run('relu-2', reluKernel.toString(), 2, {}, 1, [out])).toThrow(/but got .* inputs \[handle 2\]; give each variant its own key/);
+      expect(() => gpu.run('relu-2', reluKernel.toString(), 2, {}, 1, [out])).toThrow(
+        /but got .* inputs \[handle 2\]; give each variant its own key/,
+      );
       gpu.free(out);
     });
 

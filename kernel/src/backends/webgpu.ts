@@ -14,7 +14,8 @@
  * @example
  * const engine = openWebGpu();
  * if (!('unavailable' in engine)) {
- *   const twice = engine.run('twice', 'function (x) { return 2 * x[this.thread.x]; }', 3, {}, 1, [Float32Array.of(1, 2, 3)]);
+ *   const source = 'function (x) { return 2 * x[this.thread.x]; }';
+ *   const twice = engine.run('twice', source, 3, {}, 1, [Float32Array.of(1, 2, 3)]);
  *   engine.read(twice); // Float32Array [2, 4, 6]
  * }
  */
@@ -54,7 +55,7 @@ export interface WebGpuEngine {
 
 /** The version of the `webgpu` package the engine is written for (gpu.js's own pin, 0.2.9, fails on bookworm). */
 const WEBGPU_VERSION = '0.6.2';
-/** Longest wait for one call (ms): a big kernel compiles in seconds on llvmpipe; `CONVLAB_WEBGPU_TIMEOUT_MS` overrides. */
+/** Longest wait for one call (ms): a big kernel takes seconds on llvmpipe. `CONVLAB_WEBGPU_TIMEOUT_MS` overrides. */
 const CALL_TIMEOUT_MS = Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS']) || 60_000;
 /** First size of the shared data buffer (bytes); it doubles as needed. */
 const FIRST_DATA_BYTES = 1 << 18;
@@ -264,13 +265,24 @@ class WorkerEngine implements WebGpuEngine {
     // Loading Dawn and gpu.js comes before the adapter's own timeout: allow for it.
     const bytes = this.call({ op: 'open', timeoutMs }, timeoutMs + 10_000);
     const info = JSON.parse(this.text(bytes)) as {
-      vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter: boolean;
+      vendor?: string;
+      architecture?: string;
+      device?: string;
+      description?: string;
+      isFallbackAdapter: boolean;
     };
-    // Dawn's description is the Vulkan driver's name and version: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'.
+    // Dawn's description is the Vulkan driver's name and version:
+    // 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'.
     const mesa = /^(.+?): Mesa (\d+\.\d+(?:\.\d+)?)/.exec(info.description ?? '');
-    const name = mesa ? `${mesa[1]} (Mesa ${mesa[2]})`
-      : info.description || info.device || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
-    this.software = info.isFallbackAdapter || SOFTWARE_ADAPTER.test(`${name} ${info.vendor ?? ''} ${info.architecture ?? ''}`);
+    const name = mesa
+      ? `${mesa[1]} (Mesa ${mesa[2]})`
+      : info.description ||
+        info.device ||
+        [info.vendor, info.architecture].filter(Boolean).join(' ') ||
+        'unnamed adapter';
+    this.software =
+      info.isFallbackAdapter ||
+      SOFTWARE_ADAPTER.test(`${name} ${info.vendor ?? ''} ${info.architecture ?? ''}`);
     this.adapter = this.software ? `${name}, software` : name;
   }
 
@@ -293,7 +305,9 @@ class WorkerEngine implements WebGpuEngine {
         return slot;
       }
       if (this.live.get(input.id) !== input) {
-        throw new Error(`Error in webgpu run '${key}': input ${i} (handle ${input.id}) was freed or belongs to another engine`);
+        throw new Error(
+          `Error in webgpu run '${key}': input ${i} (handle ${input.id}) was freed or belongs to another engine`,
+        );
       }
       return { id: input.id };
     });
@@ -313,7 +327,11 @@ class WorkerEngine implements WebGpuEngine {
       if (input instanceof Float32Array && 'offset' in slot) view.set(input, slot.offset);
     });
     const handle: WebGpuHandle = Object.freeze({ id: this.nextId++, length: size });
-    this.call({ op: 'run', id: handle.id, key, source, size, constants, loopMaxIterations, inputs: slots }, CALL_TIMEOUT_MS, `run '${key}'`);
+    this.call(
+      { op: 'run', id: handle.id, key, source, size, constants, loopMaxIterations, inputs: slots },
+      CALL_TIMEOUT_MS,
+      `run '${key}'`,
+    );
     this.signatures.set(key, signature);
     this.live.set(handle.id, handle);
     return handle;
@@ -322,7 +340,9 @@ class WorkerEngine implements WebGpuEngine {
   read(handle: WebGpuHandle): Float32Array {
     if (this.broken) throw new Error(`Error in webgpu read: ${this.broken}`);
     if (this.live.get(handle.id) !== handle) {
-      throw new Error(`Error in webgpu read: handle ${handle.id} was freed or belongs to another engine; read a result before freeing it`);
+      throw new Error(
+        `Error in webgpu read: handle ${handle.id} was freed or belongs to another engine; read a result before freeing it`,
+      );
     }
     this.reserve(handle.length);
     const length = this.call({ op: 'read', id: handle.id }, CALL_TIMEOUT_MS, 'read');
@@ -354,7 +374,11 @@ class WorkerEngine implements WebGpuEngine {
   private call(request: Call, timeoutMs: number, what = 'open'): number {
     if (this.broken) throw new Error(`Error in webgpu ${what}: ${this.broken}`);
     const call = ++this.calls;
-    this.worker.postMessage({ ...request, call, ...(this.dataSent ? {} : { data: this.data }) } satisfies Request);
+    this.worker.postMessage({
+      ...request,
+      call,
+      ...(this.dataSent ? {} : { data: this.data }),
+    } satisfies Request);
     this.dataSent = true;
     const deadline = performance.now() + timeoutMs;
     while (Atomics.load(this.control, DONE) !== call) {
@@ -370,12 +394,15 @@ class WorkerEngine implements WebGpuEngine {
             Atomics.wait(this.control, DONE, call - 1, until - performance.now());
           }
         });
-        throw new Error(`Error in webgpu ${what}: the worker did not answer within ${timeoutMs} ms (timed out; set CONVLAB_WEBGPU_TIMEOUT_MS to wait longer)`);
+        throw new Error(
+          `Error in webgpu ${what}: the worker did not answer within ${timeoutMs} ms (timed out; set CONVLAB_WEBGPU_TIMEOUT_MS to wait longer)`,
+        );
       }
       Atomics.wait(this.control, DONE, call - 1, left);
     }
     const length = Atomics.load(this.control, LENGTH);
-    if (Atomics.load(this.control, STATUS) !== 0) throw new Error(`Error in webgpu ${what}: ${this.text(length)}`);
+    if (Atomics.load(this.control, STATUS) !== 0)
+      throw new Error(`Error in webgpu ${what}: ${this.text(length)}`);
     return length;
   }
 
@@ -414,7 +441,10 @@ export function openWebGpu(timeoutMs = 5000): WebGpuEngine | { unavailable: stri
     engine.open(timeoutMs);
   } catch (error) {
     engine.close();
-    const why = (error instanceof Error ? error.message : String(error)).replace(/^Error in webgpu open: /, '');
+    const why = (error instanceof Error ? error.message : String(error)).replace(
+      /^Error in webgpu open: /,
+      '',
+    );
     return (unavailable = { unavailable: `WebGPU is unavailable: ${why.replace(/\.?$/, '.')}` });
   }
   return (opened = engine);
@@ -454,7 +484,15 @@ function resolvePaths(): [webgpuPath: string, gpujsPath: string] | string {
 /** True where the dynamic linker can find the Vulkan loader (Linux; elsewhere Dawn uses Metal or D3D, so true). */
 function vulkanLoaderFound(): boolean {
   if (process.platform !== 'linux') return true;
-  const dirs = [...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  const dirs = [
+    ...(process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
