@@ -2,9 +2,10 @@
  * The WebGPU engine (gpu.js `webgpu` mode on Dawn, in a worker, called synchronously). Where it opens (CI: test/
  * run-all.sh sources the software Vulkan driver setup.sh unpacks, and sets CONVLAB_REQUIRE_WEBGPU=1): kernels
  * agree with JavaScript, results chain on the GPU, errors from the worker arrive as thrown Errors, and the
- * shared buffer is reused. Where it does not open: it says why in one sentence.
+ * shared buffer is reused, and a call that takes too long throws instead of hanging. Where it does not open:
+ * it says why in one sentence.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openWebGpu, sharedBytes, type WebGpuEngine } from '../../kernel/src/backends/webgpu';
 import { seededValues } from '../reference/torch';
 
@@ -141,6 +142,33 @@ if (!engine) {
       expect(grown).toBeGreaterThan(before);
       for (let i = 0; i < 50; i++) run(i % 2 ? larger : 1000);
       expect(sharedBytes(gpu)).toBe(grown);
+    });
+
+    it('throws "timed out" for a call slower than CONVLAB_WEBGPU_TIMEOUT_MS, and closes that engine', async () => {
+      // A second engine, from a fresh copy of the module (its own cache), with a 100 ms limit per call.
+      process.env['CONVLAB_WEBGPU_TIMEOUT_MS'] = '100';
+      vi.resetModules();
+      const fresh = await import('../../kernel/src/backends/webgpu');
+      delete process.env['CONVLAB_WEBGPU_TIMEOUT_MS'];
+      const slowEngine = fresh.openWebGpu();
+      if ('unavailable' in slowEngine) throw new Error(slowEngine.unavailable);
+      expect(slowEngine).not.toBe(gpu);
+      // About a second on llvmpipe: 2000 sines per thread, 2^18 threads.
+      const slow =
+        'function (x) { let s = 0; for (let i = 0; i < 2000; i++) { s += Math.sin(x[this.thread.x] + i); } return s; }';
+      const x = new Float32Array(1 << 18);
+      let out: { id: number; length: number } | undefined;
+      expect(() => {
+        out = slowEngine.run('slow', slow, x.length, {}, 2001, [x]);
+        slowEngine.read(out);
+      }).toThrow(/^Error in webgpu (run 'slow'|read): the worker did not answer within 100 ms \(timed out;/);
+      expect(() => slowEngine.run('slow', slow, x.length, {}, 2001, [x])).toThrow(
+        /a call timed out after 100 ms, so the engine was closed/,
+      );
+      // The first engine is untouched.
+      const check = gpu.run('relu-4', reluKernel.toString(), 4, {}, 1, [Float32Array.of(-2, 2, -2, 2)]);
+      expect(Array.from(gpu.read(check))).toEqual([0, 2, 0, 2]);
+      gpu.free(check);
     });
   });
 }
