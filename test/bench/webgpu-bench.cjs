@@ -69,8 +69,25 @@ t0 = performance.now();
 let out = engine.run('conv', conv, outSize, constants, c + 1, inputs);
 console.log(`conv2d [1,16,64,64]*[32,16,3,3] first call (translate + compile + run): ${ms(t0)} ms`);
 t0 = performance.now();
-engine.read(out);
+const got = engine.read(out);
 console.log(`  first read-back (${outSize} floats): ${ms(t0)} ms`);
+// The same conv in JavaScript: the kernel must agree under WebGPU's translation.
+const [x, w] = inputs;
+let worst = 0;
+for (let o = 0; o < k; o++)
+  for (let r = 0; r < size; r++)
+    for (let q = 0; q < size; q++) {
+      let sum = 0;
+      for (let ch = 0; ch < c; ch++)
+        for (let a = 0; a < kh; a++)
+          for (let b = 0; b < kh; b++) {
+            const [y, z] = [r + a - 1, q + b - 1];
+            if (y >= 0 && y < size && z >= 0 && z < size)
+              sum += x[(ch * size + y) * size + z] * w[((o * c + ch) * kh + a) * kh + b];
+          }
+      worst = Math.max(worst, Math.abs(sum - got[(o * size + r) * size + q]));
+    }
+console.log(`  largest difference from JavaScript: ${worst.toExponential(2)}`);
 engine.free(out);
 console.log(
   `  later calls, run + read + free: ${perCall(20, () => {
