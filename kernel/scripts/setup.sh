@@ -9,7 +9,8 @@
 # Usage: bash kernel/scripts/setup.sh [--test] [--gpu]
 #   --test  also installs the test tools: Chromium (Debian's, for browser tests) and the Python test packages.
 #   --gpu   also builds headless-gl (the optional `gl` package: gpu.js's WebGL context in Node) with Debian's
-#           build and X11/GL packages, and installs Xvfb for its display. Also on with CONVLAB_GPU=1, and with
+#           build and X11/GL packages, and installs Xvfb for its display; and, where Dawn (WebGPU) finds no
+#           Vulkan driver, unpacks Mesa's software one into the user's cache (.setup/vulkan.env). Also on with CONVLAB_GPU=1, and with
 #           --test (so the gpu backend's tests run on headless-gl) unless CONVLAB_GPU=0; there a failed gl
 #           build only warns, and the gpu tests run in gpu.js's CPU modes.
 set -euo pipefail
@@ -157,6 +158,84 @@ if ! is_fresh extension "$EXT_FP" || [[ ! -f "$EXT_DIR/package.json" ]]; then
   cp -r extension/lib/labextension "$EXT_DIR"
   cp install.json "$EXT_DIR/install.json"
   mark_fresh extension "$EXT_FP"
+fi
+
+# --- A software Vulkan driver for the WebGPU engine (--gpu or --test) ----------------------------------------------
+# Dawn (the webgpu package) needs a Vulkan driver; where the machine has none Dawn accepts (bookworm's Mesa 22.3
+# lavapipe is too old), unpack Mesa 25's lavapipe from bookworm-backports into the user's cache, without root and
+# without touching the system, and write .setup/vulkan.env for test/run-all.sh and start-lab.sh to source.
+# Failures only warn: the gpu backend then uses headless-gl.
+if [[ $FOR_GPU -eq 1 ]]; then
+  VK_ENV="$STAMPS/vulkan.env"
+  webgpu_adapter() { node -e '
+    const e = require("./kernel/dist/backends/webgpu.js").openWebGpu(10000);
+    if ("unavailable" in e) { console.error(e.unavailable); process.exit(1); }
+    console.log(e.adapter);' 2>"$STAMPS/webgpu-probe.log"; }
+  VK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/convlab/vulkan"
+  # Writes the env file for an unpacked driver ($1: its root) and proves that WebGPU opens with it.
+  use_driver() {
+    local lvp
+    lvp=$(find "$1/usr/lib" -name libvulkan_lvp.so -print -quit 2>/dev/null)
+    [[ -n "$lvp" ]] || return 1
+    printf '{ "file_format_version": "1.0.0", "ICD": { "library_path": "%s", "api_version": "1.4.305" } }\n' "$lvp" > "$1/lvp_icd.json"
+    cat > "$VK_ENV" <<ENV
+# Written by kernel/scripts/setup.sh: Mesa's software Vulkan driver (lavapipe) for WebGPU, from $1.
+export LD_LIBRARY_PATH="$(dirname "$lvp")\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+export VK_ICD_FILENAMES="$1/lvp_icd.json"
+export VK_DRIVER_FILES="$1/lvp_icd.json"
+ENV
+    ( source "$VK_ENV" && webgpu_adapter >/dev/null ) || { rm -f "$VK_ENV"; return 1; }
+  }
+  # Downloads lavapipe (mesa-vulkan-drivers) from bookworm-backports, the libdrm it needs, and those of its other
+  # dependencies this machine lacks, with a private apt state (no root); unpacks them into $VK_CACHE/mesa-VERSION
+  # and prints that folder (last line), or why not. apt's own output goes to .setup/vulkan-fetch.log.
+  fetch_driver() {
+    local apt_dir="$VK_CACHE/apt" version pkgs=() dep
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/debs"
+    printf 'deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian bookworm-backports main\n' > "$apt_dir/sources.list"
+    local apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+      -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1 -qq)
+    apt-get "${apt_opts[@]}" update || { echo "apt-get update on bookworm and bookworm-backports failed"; return 1; }
+    version=$(apt-cache "${apt_opts[@]}" show mesa-vulkan-drivers/bookworm-backports | sed -n 's/^Version: //p' | head -1)
+    [[ "$version" == 2[5-9].* ]] || { echo "bookworm-backports has mesa-vulkan-drivers '$version', not 25 or newer"; return 1; }
+    [[ -d "$VK_CACHE/mesa-$version/usr" ]] && { echo "$VK_CACHE/mesa-$version"; return 0; }
+    pkgs=(mesa-vulkan-drivers/bookworm-backports libdrm2/bookworm-backports libdrm-amdgpu1/bookworm-backports libvulkan1)
+    for dep in $(apt-cache "${apt_opts[@]}" show mesa-vulkan-drivers/bookworm-backports | sed -n 's/^Depends: //p' | head -1 \
+                 | tr ',' '\n' | sed 's/ *(.*//; s/ //g; s/|.*//'); do
+      [[ "$dep" == libdrm* || "$dep" == libvulkan1 ]] && continue
+      dpkg -s "$dep" >/dev/null 2>&1 || pkgs+=("$dep")
+    done
+    rm -f "$apt_dir/debs/"*.deb
+    ( cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" download "${pkgs[@]}" ) || { echo "apt-get download ${pkgs[*]} failed"; return 1; }
+    rm -rf "$VK_CACHE/mesa-$version.partial"
+    for deb in "$apt_dir/debs/"*.deb; do dpkg -x "$deb" "$VK_CACHE/mesa-$version.partial" || { echo "dpkg -x $deb failed"; return 1; }; done
+    # Only lavapipe is wanted: the hardware drivers in the package are most of its size.
+    find "$VK_CACHE/mesa-$version.partial" -name 'libvulkan_*.so' ! -name libvulkan_lvp.so -delete
+    mv "$VK_CACHE/mesa-$version.partial" "$VK_CACHE/mesa-$version"
+    rm -rf "$apt_dir/debs" "$apt_dir/lists" "$apt_dir/cache"
+    echo "$VK_CACHE/mesa-$version"
+  }
+  if [[ -f "$VK_ENV" ]] && adapter=$(source "$VK_ENV" && webgpu_adapter); then
+    say "WebGPU: $adapter (.setup/vulkan.env)"
+  elif rm -f "$VK_ENV" && adapter=$(webgpu_adapter); then
+    say "WebGPU works with this machine's driver: $adapter"
+  else
+    cached=$(ls -d "$VK_CACHE"/mesa-2[5-9].* 2>/dev/null | grep -v '\.partial$' | sort -V | tail -1 || true)
+    if [[ -n "$cached" ]] && use_driver "$cached"; then
+      say "WebGPU: Mesa's software Vulkan driver from $cached"
+    else
+      say "downloading Mesa's software Vulkan driver (lavapipe) from bookworm-backports for WebGPU"
+      if driver=$(fetch_driver 2>"$STAMPS/vulkan-fetch.log" | tail -1) && [[ -d "$driver" ]]; then
+        if use_driver "$driver"; then
+          say "WebGPU: Mesa's software Vulkan driver from $driver ($(du -sh "$driver" | cut -f1))"
+        else
+          say "warning: WebGPU does not open with $driver ($(tail -1 "$STAMPS/webgpu-probe.log")); the gpu backend uses headless-gl"
+        fi
+      else
+        say "warning: no software Vulkan driver for WebGPU: ${driver:-fetch failed} (.setup/vulkan-fetch.log); the gpu backend uses headless-gl"
+      fi
+    fi
+  fi
 fi
 
 # --- JupyterLab settings overrides: no news or update checks (this machine has no network to fetch them, and

@@ -4,6 +4,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${CONVLAB_PORT:-8888}"
+# The software Vulkan driver setup.sh unpacked for WebGPU, where the machine has none (kernels inherit it).
+# shellcheck source=/dev/null
+[[ -f "$ROOT/.setup/vulkan.env" ]] && source "$ROOT/.setup/vulkan.env"
 if ! "$ROOT/.venv/bin/python" - "$PORT" <<'PY'
 import socket, sys
 s = socket.socket()
