@@ -22,7 +22,7 @@ import {
   useBackend,
   type Tensor,
 } from '../../kernel/src/index';
-import { GPU_MODES, gpuHeld, gpuMode } from '../../kernel/src/backends/gpu';
+import { GPU_MODES, gpuHeld, gpuMode, webgpuStatus } from '../../kernel/src/backends/gpu';
 import { expectClose, seededValues } from '../reference/torch';
 
 const seeded = (shape: number[], seed: number): Tensor =>
@@ -52,7 +52,27 @@ function onReference(run: () => Tensor): Tensor {
   return run();
 }
 
-for (const mode of [undefined, 'cpu']) {
+/**
+ * The GPU modes tested here: the default (`webgpu` where the WebGPU engine opens, else headless-gl) and
+ * headless-gl explicitly when it is not the default (npm test builds it unless CONVLAB_GPU=0).
+ */
+setGpuMode(undefined);
+const defaultMode = gpuMode();
+const gpuModes: (string | undefined)[] = [
+  undefined,
+  ...(defaultMode !== 'headlessgl' && process.env['CONVLAB_GPU'] !== '0' ? ['headlessgl'] : []),
+];
+
+it('uses WebGPU by default where its engine opens (npm test sets it up), else headless-gl', () => {
+  setGpuMode(undefined);
+  const webgpu = process.env['CONVLAB_REQUIRE_WEBGPU'] === '1' || webgpuStatus() === 'available';
+  if (webgpu) expect(gpuMode()).toBe('webgpu');
+  else if (process.env['CONVLAB_GPU'] !== '0') expect(gpuMode()).toBe('headlessgl');
+  else expect(gpuMode()).toMatch(/^(webasm|cpu)$/);
+  expect(webgpuStatus()).toMatch(gpuMode() === 'webgpu' ? /^available$/ : /^WebGPU is unavailable: /);
+});
+
+for (const mode of [...gpuModes, 'cpu']) {
   describe(`gpu kernels in gpu.js ${mode ?? 'default'} mode agree with the reference loops within 1e-4`, { timeout: 120_000 }, () => {
     afterAll(() => {
       setGpuMode(undefined);
@@ -70,14 +90,6 @@ for (const mode of [undefined, 'cpu']) {
       });
     }
 
-    // npm test builds headless-gl unless told not to (CONVLAB_GPU=0): then gpu.js picks a CPU mode.
-    if (!mode && process.env['CONVLAB_GPU'] !== '0') {
-      it('runs on a GL context (headless-gl here)', () => {
-        setGpuMode(mode);
-        expect(GPU_MODES).toContain(gpuMode());
-      });
-    }
-
     it('max pooling propagates NaN and prefers the first maximum', () => {
       setGpuMode(mode);
       useBackend('gpu');
@@ -88,7 +100,7 @@ for (const mode of [undefined, 'cpu']) {
   });
 }
 
-describe('gpu pipeline mode', { timeout: 120_000 }, () => {
+for (const mode of gpuModes) describe(`gpu pipeline mode in gpu.js ${mode ?? 'default'} mode`, { timeout: 120_000 }, () => {
   afterAll(() => {
     setGpuPipeline(true);
     setGpuMode(undefined);
@@ -109,7 +121,7 @@ describe('gpu pipeline mode', { timeout: 120_000 }, () => {
   it('keeps every intermediate on the device, and they agree with the reference', () => {
     useBackend('cpu');
     const want = chain();
-    setGpuMode(undefined);
+    setGpuMode(mode);
     useBackend('gpu');
     const got = chain();
     for (const t of got) expect(t.device).toBe(`gpu (${gpuMode()})`);
@@ -126,7 +138,7 @@ describe('gpu pipeline mode', { timeout: 120_000 }, () => {
   });
 
   it('switched off, reads every result back (freeing its texture), with the same values', () => {
-    setGpuMode(undefined);
+    setGpuMode(mode);
     useBackend('gpu');
     // Finalizers (which free collected results) run between tasks, never inside this synchronous body.
     const before = gpuHeld().results;
@@ -145,7 +157,7 @@ describe('gpu pipeline mode', { timeout: 120_000 }, () => {
   });
 
   it('a result outlives its kernel: evicting compiled kernels (one per shape, 64 kept) frees no live result', () => {
-    setGpuMode(undefined);
+    setGpuMode(mode);
     useBackend('gpu');
     const kept = relu(tensor([-1, 2, -3, 4]));
     for (let n = 5; n < 5 + 70; n++) relu(tensor(new Float32Array(n).fill(-1)));
@@ -154,7 +166,7 @@ describe('gpu pipeline mode', { timeout: 120_000 }, () => {
   });
 
   it('device tensors feed other backends and a new gpu.js instance', () => {
-    setGpuMode(undefined);
+    setGpuMode(mode);
     useBackend('gpu');
     const onGpu = relu(conv2d(x, w1, { padding: 1 }));
     useBackend('cpu');

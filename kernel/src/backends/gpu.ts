@@ -20,6 +20,7 @@ import { cpuBackend } from './cpu';
 import { fail } from '../errors';
 import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
 import type { DeviceArray, Shape, Values } from '../tensor';
+import { openWebGpu, type WebGpuEngine, type WebGpuHandle } from './webgpu';
 
 /** A gpu.js texture: a kernel's output in pipeline mode. */
 interface GpuTexture {
@@ -28,7 +29,10 @@ interface GpuTexture {
 }
 /** What a kernel takes and returns: host arrays, or textures of the same gpu.js instance. */
 type KernelValue = Float32Array | GpuTexture;
-type GpuKernel = ((...args: KernelValue[]) => KernelValue | number[]) & { destroy?(removeCanvasReferences?: boolean): void };
+/** A compiled kernel: gpu.js's (host arrays or its textures in, a texture or an array out) or the engine's. */
+type GpuKernel = ((...args: (KernelValue | WebGpuHandle)[]) => KernelValue | number[] | WebGpuHandle) & {
+  destroy?(removeCanvasReferences?: boolean): void;
+};
 interface GpuInstance {
   readonly mode: string;
   /** The kernel class gpu.js chose, e.g. `HeadlessGLKernel`. */
@@ -39,7 +43,15 @@ interface GpuJs {
   GPU: new (settings: { mode?: string }) => GpuInstance;
 }
 
-let gpu: GpuInstance | undefined;
+/**
+ * Where kernels run: a gpu.js instance called synchronously (WebGL/headless-gl, or its CPU modes), or the
+ * WebGPU engine (gpu.js's `webgpu` mode in a worker, webgpu.ts).
+ */
+type Device = { kind: 'gpujs'; gpu: GpuInstance } | { kind: 'webgpu'; engine: WebGpuEngine };
+
+let device: Device | undefined;
+/** Why the WebGPU engine did not open, when the default mode looked for it. */
+let webgpuUnavailable: string | undefined;
 let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undefined;
 let pipeline = true;
 const kernels = new Map<string, Compiled>();
@@ -48,13 +60,14 @@ const kernels = new Map<string, Compiled>();
 export const GPU_MODES: readonly string[] = ['webgl', 'webgl2', 'headlessgl', 'webgpu'];
 
 /**
- * Picks the gpu.js mode for later `'gpu'` convs (`undefined`: let gpu.js choose, the default). The tests run
- * every body in `'cpu'` mode too, where gpu.js runs the kernel source as JavaScript.
+ * Picks the gpu.js mode for later `'gpu'` ops. `undefined` (the default): `'webgpu'` where WebGPU works here,
+ * else the mode gpu.js picks (headless-gl in Node where `gl` is built). The tests run every body in `'cpu'`
+ * mode too, where gpu.js runs the kernel source as JavaScript.
  * @example setGpuMode('cpu'); gpuMode(); // 'cpu'
  */
 export function setGpuMode(mode: string | undefined): void {
   requestedMode = mode;
-  gpu = undefined;
+  device = undefined;
   for (const compiled of kernels.values()) evict(compiled);
   kernels.clear();
 }
@@ -98,8 +111,22 @@ function ensureDisplay(): void {
   process.env['DISPLAY'] = ':99';
 }
 
-function load(): GpuInstance {
-  if (gpu) return gpu;
+function load(): Device {
+  if (device) return device;
+  if (requestedMode === 'webgpu' || requestedMode === undefined) {
+    const engine = openWebGpu();
+    if (!('unavailable' in engine)) return (device = { kind: 'webgpu', engine });
+    webgpuUnavailable = engine.unavailable;
+    if (requestedMode === 'webgpu') {
+      return fail({
+        op: 'setGpuMode',
+        arg: 'mode',
+        expected: "a gpu.js mode that works here ('webgpu' needs a WebGPU adapter)",
+        actual: `'webgpu': ${engine.unavailable}`,
+        hint: "setGpuMode(undefined) lets gpu.js pick (headless-gl, or its CPU modes); bash kernel/scripts/setup.sh --gpu sets WebGPU up",
+      });
+    }
+  }
   ensureDisplay();
   let gpujs: GpuJs;
   try {
@@ -114,22 +141,38 @@ function load(): GpuInstance {
       hint: "npm install gpu.js, or useBackend('auto') / useBackend('wasm')",
     });
   }
-  gpu = new gpujs.GPU(requestedMode ? { mode: requestedMode } : {});
-  return gpu;
+  return (device = { kind: 'gpujs', gpu: new gpujs.GPU(requestedMode ? { mode: requestedMode } : {}) });
 }
 
 /**
  * The gpu.js mode the `'gpu'` backend runs in (loading gpu.js on first call): one of {@link GPU_MODES} on a
  * GPU; `'webasm'` or `'cpu'` where gpu.js found no GPU context. `CONVLAB_GPU_MODE` in the environment, or
- * {@link setGpuMode}, forces one.
+ * {@link setGpuMode}, forces one; {@link webgpuStatus} says why the default is not `'webgpu'`.
  * @example gpuMode(); // 'webasm' (on a machine without WebGL)
  */
 export function gpuMode(): string {
-  const instance = load();
+  const loaded = load();
+  if (loaded.kind === 'webgpu') return 'webgpu';
+  const instance = loaded.gpu;
   // gpu.js calls every GL kernel 'gpu'; its kernel class says which.
   const kernel = instance.Kernel?.name ?? '';
   const modes: [RegExp, string][] = [[/HeadlessGL/, 'headlessgl'], [/WebGL2/, 'webgl2'], [/WebGL/, 'webgl'], [/WebGPU/, 'webgpu']];
   return instance.mode === 'gpu' ? (modes.find(([pattern]) => pattern.test(kernel))?.[1] ?? 'gpu') : instance.mode;
+}
+
+/**
+ * Whether WebGPU works here: `'available'`, or why not (one sentence), as the default mode found out (it
+ * looks on the gpu backend's first use).
+ * @example webgpuStatus(); // 'WebGPU is unavailable: the Vulkan loader libvulkan.so.1 is not installed, …'
+ */
+export function webgpuStatus(): string {
+  const loaded = load();
+  return loaded.kind === 'webgpu' ? 'available' : (webgpuUnavailable ?? openWebGpuReason());
+}
+
+function openWebGpuReason(): string {
+  const engine = openWebGpu();
+  return 'unavailable' in engine ? engine.unavailable : 'available (not in use: a gpu.js mode was asked for)';
 }
 
 /** True when the X display `DISPLAY` names is served by Xvfb (found by its command line in /proc). */
@@ -147,12 +190,15 @@ function displayIsXvfb(): boolean {
 }
 
 /**
- * What renders for the gpu backend: `'software (Xvfb)'` for headless-gl on Xvfb (Xvfb has no GPU: Mesa's
- * llvmpipe draws), else headless-gl's renderer string; undefined in gpu.js's other modes. `'auto'` leaves
+ * What renders for the gpu backend: the WebGPU adapter (e.g. `'llvmpipe (Mesa 25.0.7), software'`), or
+ * `'software (Xvfb)'` for headless-gl on Xvfb (Xvfb has no GPU: Mesa's llvmpipe draws), else headless-gl's
+ * renderer string; undefined in gpu.js's CPU modes. `'auto'` leaves
  * the gpu backend out where the renderer is software.
  * @example gpuRenderer(); // 'software (Xvfb)' on a machine without a GPU, after setup.sh --gpu
  */
 export function gpuRenderer(): string | undefined {
+  const loaded = load();
+  if (loaded.kind === 'webgpu') return loaded.engine.adapter;
   if (gpuMode() !== 'headlessgl') return undefined;
   if (process.platform === 'linux' && displayIsXvfb()) return 'software (Xvfb)';
   const gl = (require('gl') as (w: number, h: number) => { getParameter(p: number): string; RENDERER: number } | null)(1, 1);
@@ -282,12 +328,15 @@ function poolKernel(
           realCols += 1;
           const v = x[(plane * this.constants.inH + r) * this.constants.inW + c]!;
           sum += v;
-          // `v !== v`: NaN (GLSL ES 1.0 has no isnan).
-          if (v !== v) {
-            best = v;
-            sawNaN = 1;
-          } else if (sawNaN === 0 && (seen === 0 || v > best)) {
-            best = v;
+          // NaN: neither below nor at-or-above `best` (a value read at run time: WGSL compilers may fold
+          // `v !== v` to false, and GLSL ES 1.0 has no isnan). Once a NaN is kept, nothing replaces it.
+          if (sawNaN === 0) {
+            if (!(v < best) && !(v >= best)) {
+              best = v;
+              sawNaN = 1;
+            } else if (seen === 0 || v > best) {
+              best = v;
+            }
           }
           seen = 1;
         }
@@ -382,10 +431,8 @@ function biasGradKernel(this: KernelThis<GradConstants>, dy: Float32Array): numb
 
 // ── Running kernels ───────────────────────────────────────────────────────────────────────────────────────
 
-/** The texture behind each DeviceArray this backend made, and the gpu.js instance that owns it. */
-const textures = new WeakMap<DeviceArray, { texture: KernelValue; owner: GpuInstance; compiled: Compiled }>();
 /**
- * A compiled kernel and how many of its results are alive: reading a texture needs its kernel, so an
+ * A compiled kernel and how many of its results are alive: reading a GL texture needs its kernel, so an
  * evicted kernel is destroyed only once its last result is freed.
  */
 interface Compiled {
@@ -394,23 +441,23 @@ interface Compiled {
   evicted: boolean;
 }
 
-/** Frees a result's texture; destroys its kernel if that was evicted and this was its last result. */
-function release({ texture, compiled }: { texture: GpuTexture; compiled: Compiled }): void {
-  texture.delete();
-  compiled.live--;
-  if (compiled.evicted) evict(compiled);
+/** What a DeviceArray stands for: a result on `owner` (a gpu.js instance or the WebGPU engine). */
+interface Held {
+  value: KernelValue | WebGpuHandle;
+  owner: object;
+  /** Frees the result (undefined for gpu.js's CPU modes: nothing on a device). */
+  free: (() => void) | undefined;
 }
+const held = new WeakMap<DeviceArray, Held>();
+/** Frees a result once no tensor holds its DeviceArray. */
+const freeing = new FinalizationRegistry<() => void>((free) => free());
+let liveResults = 0;
 
 /** Takes a kernel out of use: destroyed now if no result of it is alive, else by its last result's release. */
 function evict(compiled: Compiled): void {
   compiled.evicted = true;
-  if (compiled.live > 0) return;
-  compiled.kernel.destroy?.();
-  compiledEver.delete(compiled);
+  if (compiled.live === 0) compiled.kernel.destroy?.();
 }
-
-/** Frees a texture once no tensor holds its DeviceArray. */
-const freeing = new FinalizationRegistry(release);
 
 /**
  * What the gpu backend holds on the GPU now: results not yet freed (tensors alive, or not yet collected)
@@ -418,12 +465,8 @@ const freeing = new FinalizationRegistry(release);
  * @example useBackend('gpu'); const y = relu(x); gpuHeld().results; // 1 more than before
  */
 export function gpuHeld(): { results: number; kernels: number } {
-  let results = 0;
-  for (const compiled of compiledEver) results += compiled.live;
-  return { results, kernels: kernels.size };
+  return { results: liveResults, kernels: kernels.size };
 }
-/** Every compiled kernel with results alive (weakly: a collected kernel has none). */
-const compiledEver = new Set<Compiled>();
 
 /**
  * gpu.js computes in float32 and indexes with floats: exact only below 2^24. Larger tensors run elsewhere.
@@ -433,11 +476,11 @@ const LARGEST = 2 ** 24;
 /** Compiled kernels kept (a shader each); the least recently compiled goes first. */
 const MOST_KERNELS = 64;
 
-/** What a kernel gets for one input: this instance's texture as is, host values (read back if need be). */
-function argument(value: Values, owner: GpuInstance): KernelValue {
+/** What a kernel gets for one input: the owner's own result as is, host values (read back if need be). */
+function argument(value: Values, owner: object): KernelValue | WebGpuHandle {
   if (value instanceof Float32Array) return value;
-  const held = textures.get(value);
-  return held && held.owner === owner ? held.texture : value.read();
+  const result = held.get(value);
+  return result && result.owner === owner ? result.value : value.read();
 }
 
 /**
@@ -452,25 +495,29 @@ function launch<C extends object>(
   loop: number,
   inputs: readonly Values[],
 ): DeviceArray {
-  const owner = load();
+  const loaded = load();
+  const owner = loaded.kind === 'webgpu' ? loaded.engine : loaded.gpu;
   const args = inputs.map((value) => argument(value, owner));
   const kinds = args.map((a, i) => `${a instanceof Float32Array ? 'a' : 't'}${inputs[i]!.length}`);
   const key = `${name}|${size}|${JSON.stringify(constants)}|${kinds.join(',')}`;
   let compiled = kernels.get(key);
   if (!compiled) {
-    const kernel = owner.createKernel(source as unknown as (...args: never[]) => number, {
-      output: [size],
-      constants,
-      precision: 'single',
-      tactic: 'precision',
-      loopMaxIterations: loop + 1,
-      // Textures out, and a fresh one per call, so one result is never overwritten by the next call.
-      pipeline: true,
-      immutable: true,
-    });
+    const kernel: GpuKernel =
+      loaded.kind === 'webgpu'
+        ? // The engine compiles per key in its worker, from the function's source.
+          (...values) => loaded.engine.run(key, source.toString(), size, constants, loop + 1, values as (Float32Array | WebGpuHandle)[])
+        : loaded.gpu.createKernel(source as unknown as (...args: never[]) => number, {
+            output: [size],
+            constants,
+            precision: 'single',
+            tactic: 'precision',
+            loopMaxIterations: loop + 1,
+            // Textures out, and a fresh one per call, so one result is never overwritten by the next call.
+            pipeline: true,
+            immutable: true,
+          });
     compiled = { kernel, live: 0, evicted: false };
     kernels.set(key, compiled);
-    compiledEver.add(compiled);
     // A notebook that tries many shapes compiles a shader per shape: keep the most recent ones only.
     if (kernels.size > MOST_KERNELS) {
       const [oldest, evicted] = kernels.entries().next().value as [string, Compiled];
@@ -479,37 +526,46 @@ function launch<C extends object>(
     }
   }
   const out = compiled.kernel(...args);
-  const device = `gpu (${gpuMode()})`;
+  const where = `gpu (${gpuMode()})`;
   if (out instanceof Float32Array || Array.isArray(out)) {
     // gpu.js's CPU modes have no device memory: the "texture" is an array already (fresh per call).
     const values = out instanceof Float32Array ? out : Float32Array.from(out);
-    const array: DeviceArray = { length: size, device, read: () => values };
-    textures.set(array, { texture: values, owner, compiled });
+    const array: DeviceArray = { length: size, device: where, read: () => values };
+    held.set(array, { value: values, owner, free: undefined });
     return array;
   }
-  const texture = out;
-  const array: DeviceArray = {
-    length: size,
-    device,
-    read: () => {
-      const host = texture.toArray();
-      return host instanceof Float32Array ? host : Float32Array.from(host);
-    },
+  const result = out;
+  const read =
+    'toArray' in result
+      ? (): Float32Array => {
+          const host = result.toArray();
+          return host instanceof Float32Array ? host : Float32Array.from(host);
+        }
+      : (): Float32Array => (owner as WebGpuEngine).read(result);
+  const kept = compiled;
+  const free = (): void => {
+    if ('toArray' in result) result.delete();
+    else (owner as WebGpuEngine).free(result);
+    liveResults--;
+    kept.live--;
+    if (kept.evicted) evict(kept);
   };
-  textures.set(array, { texture, owner, compiled });
+  const array: DeviceArray = { length: size, device: where, read };
+  held.set(array, { value: result, owner, free });
   compiled.live++;
-  freeing.register(array, { texture, compiled }, array);
+  liveResults++;
+  freeing.register(array, free, array);
   return array;
 }
 
-/** A host method's result: the device result read back (its texture freed at once). */
+/** A host method's result: the device result read back (and freed at once). */
 function readBack(array: DeviceArray | undefined): Float32Array | undefined {
   if (!array) return undefined;
   const values = array.read();
-  const held = textures.get(array);
-  if (held && !(held.texture instanceof Float32Array)) {
+  const result = held.get(array);
+  if (result?.free) {
     freeing.unregister(array);
-    release({ texture: held.texture, compiled: held.compiled });
+    result.free();
   }
   return values;
 }

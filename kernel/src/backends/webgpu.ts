@@ -92,6 +92,15 @@ type Request = Call & { call: number; data?: SharedArrayBuffer };
 const workerSource = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
+// gpu.js loads headless-gl (the optional 'gl' package) when it is required. gl's native module can be loaded
+// by one thread only ("Module did not self-register" in the next), and the main thread's gpu backend may want
+// it (setGpuMode('headlessgl')): so this thread never loads it.
+const Module = require('node:module');
+const moduleLoad = Module._load;
+Module._load = function (request, ...rest) {
+  if (request === 'gl') throw new Error('headless-gl is left to the main thread');
+  return moduleLoad.call(this, request, ...rest);
+};
 const control = new Int32Array(workerData.control);
 let data = workerData.data;
 let gpu;
