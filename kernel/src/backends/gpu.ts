@@ -5,13 +5,14 @@
  * loops (and are reported as `cpu`).
  *
  * Pipeline mode ({@link setGpuPipeline}, on by default) keeps results on the GPU between chained ops: each
- * op returns a gpu.js texture wrapped as a {@link DeviceArray}, and a Tensor reads it back only when its
- * `data` is read. Textures are freed when their tensors are garbage-collected.
+ * op returns a gpu.js texture (or WebGPU buffer) wrapped as a {@link DeviceArray}, and a Tensor reads it
+ * back only when its `data` is read. Results are freed when their tensors are garbage-collected.
  *
- * gpu.js runs the kernels on WebGL where it has a context (in Node: the optional `gl` package, headless-gl),
- * and otherwise in its `cpu` mode, which runs the same kernel source as plain JavaScript: the tests use that
- * mode on every machine, so the kernels' logic is checked everywhere. {@link gpuMode} says which mode is in
- * use; `'auto'` only considers this backend where the mode is a GPU one.
+ * Where the kernels run, by default: gpu.js's `webgpu` mode where WebGPU works here (the synchronous engine
+ * of webgpu.ts: Dawn in a worker), else WebGL where gpu.js has a context (in Node: the optional `gl` package,
+ * headless-gl), else gpu.js's `cpu` mode, which runs the same kernel source as plain JavaScript: the tests use
+ * that mode on every machine, so the kernels' logic is checked everywhere. {@link gpuMode} says which mode is
+ * in use, {@link setGpuMode} picks one; `'auto'` only considers this backend on a hardware GPU.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
