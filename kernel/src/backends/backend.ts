@@ -3,7 +3,7 @@
  * from `shapes.ts`; they never recompute a size and never validate arguments. All arrays are row-major.
  */
 import type { ConvInfo, PadAxis, PoolWindowsInfo, WindowInfo } from '../shapes';
-import type { DeviceArray, Shape, Values } from '../tensor';
+import type { DeviceArray, Values } from '../tensor';
 
 export interface Backend {
   /** Name shown in every displayed result, e.g. `'cpu'`. */
@@ -48,10 +48,10 @@ export interface Backend {
   /**
    * Pads (or crops) every axis: output cell `i` of axis `a` copies input cell `axes[a].source[i]`, or is
    * `value` where any axis says `-1`.
-   * @param x `shape`, any rank
+   * @param x `axes.map((a) => a.inSize)`, any rank (one PadAxis per axis)
    * @returns `axes.map((a) => a.outSize)`
    */
-  pad(x: Float32Array, shape: Shape, axes: readonly PadAxis[], value: number): Float32Array;
+  pad(x: Float32Array, axes: readonly PadAxis[], value: number): Float32Array;
 
   // ── Pooling and gradients. Pool kernels take 2 spatial axes (1-D ops add a unit height); each output reads
   // the real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
@@ -95,7 +95,7 @@ export interface Backend {
  */
 export interface ResidentKernels {
   conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): DeviceArray | undefined;
-  pad(x: Values, shape: Shape, axes: readonly PadAxis[], value: number): DeviceArray | undefined;
+  pad(x: Values, axes: readonly PadAxis[], value: number): DeviceArray | undefined;
   /** The pooled values only (the forward op needs no argmax). */
   maxPool2d(x: Values, info: PoolWindowsInfo): DeviceArray | undefined;
   avgPool2d(x: Values, info: PoolWindowsInfo, countIncludePad: boolean): DeviceArray | undefined;

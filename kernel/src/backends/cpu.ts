@@ -138,9 +138,9 @@ export const cpuBackend: Backend = {
     return out;
   },
 
-  pad(x, shape, axes, value) {
+  pad(x, axes, value) {
     const out = new Float32Array(axes.reduce((n, a) => n * a.outSize, 1));
-    const strides = rowMajorStrides(shape);
+    const strides = rowMajorStrides(axes.map((a) => a.inSize));
     let o = 0;
     // Walk the output in row-major order; `offset` is the input index so far, or -1 once any axis is padding.
     const walk = (axis: number, offset: number): void => {

@@ -20,7 +20,7 @@ import { layered, type Backend, type ResidentKernels } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
 import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
-import type { DeviceArray, Shape, Values } from '../tensor';
+import type { DeviceArray, Values } from '../tensor';
 import { openWebGpu, type WebGpuEngine, type WebGpuHandle } from './webgpu';
 
 /** A gpu.js texture: a kernel's output in pipeline mode. */
@@ -51,8 +51,6 @@ interface GpuJs {
 type Device = { kind: 'gpujs'; gpu: GpuInstance } | { kind: 'webgpu'; engine: WebGpuEngine };
 
 let device: Device | undefined;
-/** Why the WebGPU engine did not open, when the default mode looked for it. */
-let webgpuUnavailable: string | undefined;
 let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undefined;
 let pipeline = true;
 const kernels = new Map<string, Compiled>();
@@ -117,7 +115,6 @@ function load(): Device {
   if (requestedMode === 'webgpu' || requestedMode === undefined) {
     const engine = openWebGpu();
     if (!('unavailable' in engine)) return (device = { kind: 'webgpu', engine });
-    webgpuUnavailable = engine.unavailable;
     if (requestedMode === 'webgpu') {
       return fail({
         op: 'setGpuMode',
@@ -162,18 +159,13 @@ export function gpuMode(): string {
 }
 
 /**
- * Whether WebGPU works here: `'available'`, or why not (one sentence), as the default mode found out (it
- * looks on the gpu backend's first use).
+ * Whether WebGPU works here: `'available'`, or why not (one sentence). The engine's answer is cached, so this
+ * is what the default mode found (or will find) on the gpu backend's first use.
  * @example webgpuStatus(); // 'WebGPU is unavailable: the Vulkan loader libvulkan.so.1 is not installed, …'
  */
 export function webgpuStatus(): string {
-  const loaded = load();
-  return loaded.kind === 'webgpu' ? 'available' : (webgpuUnavailable ?? openWebGpuReason());
-}
-
-function openWebGpuReason(): string {
   const engine = openWebGpu();
-  return 'unavailable' in engine ? engine.unavailable : 'available (not in use: a gpu.js mode was asked for)';
+  return 'unavailable' in engine ? engine.unavailable : 'available';
 }
 
 /** True when the X display `DISPLAY` names is served by Xvfb (found by its command line in /proc). */
@@ -503,10 +495,11 @@ function launch<C extends object>(
   const key = `${name}|${size}|${JSON.stringify(constants)}|${kinds.join(',')}`;
   let compiled = kernels.get(key);
   if (!compiled) {
+    const text = source.toString();
     const kernel: GpuKernel =
       loaded.kind === 'webgpu'
         ? // The engine compiles per key in its worker, from the function's source.
-          (...values) => loaded.engine.run(key, source.toString(), size, constants, loop + 1, values as (Float32Array | WebGpuHandle)[])
+          (...values) => loaded.engine.run(key, text, size, constants, loop + 1, values as (Float32Array | WebGpuHandle)[])
         : loaded.gpu.createKernel(source as unknown as (...args: never[]) => number, {
             output: [size],
             constants,
@@ -596,7 +589,7 @@ function conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): D
   ]);
 }
 
-function pad(x: Values, shape: Shape, axes: readonly PadAxis[], value: number): DeviceArray | undefined {
+function pad(x: Values, axes: readonly PadAxis[], value: number): DeviceArray | undefined {
   const size = axes.reduce((n, a) => n * a.outSize, 1);
   if (axes.length > 4 || !Number.isFinite(value) || !fits(size, x.length)) return undefined;
   const unit: Pick<PadAxis, 'inSize' | 'outSize' | 'source'> = { inSize: 1, outSize: 1, source: Int32Array.of(0) };
@@ -604,7 +597,6 @@ function pad(x: Values, shape: Shape, axes: readonly PadAxis[], value: number): 
   const constants: PadConstants = {
     in1: a1!.inSize, in2: a2!.inSize, in3: a3!.inSize, out1: a1!.outSize, out2: a2!.outSize, out3: a3!.outSize, value,
   };
-  void shape; // the axes carry the input sizes
   return launch('pad', padKernel, size, constants, 1, [x, table(a0!.source), table(a1!.source), table(a2!.source), table(a3!.source)]);
 }
 
@@ -646,7 +638,7 @@ function gradConstants(info: ConvInfo): GradConstants {
 /** Results kept on the GPU (pipeline mode); each declines while pipeline mode is off. */
 const resident: ResidentKernels = {
   conv: (x, w, bias, info) => (pipeline ? conv(x, w, bias, info) : undefined),
-  pad: (x, shape, axes, value) => (pipeline ? pad(x, shape, axes, value) : undefined),
+  pad: (x, axes, value) => (pipeline ? pad(x, axes, value) : undefined),
   maxPool2d: (x, info) => (pipeline ? pool(x, info, true, false) : undefined),
   avgPool2d: (x, info, countIncludePad) => (pipeline ? pool(x, info, false, countIncludePad) : undefined),
   relu: (x) => (pipeline ? relu(x) : undefined),
@@ -663,7 +655,7 @@ export const gpuBackend: Backend = layered(
   () => 'gpu',
   {
     conv: (x, w, bias, info) => readBack(conv(x, w, bias, info)),
-    pad: (x, shape, axes, value) => readBack(pad(x, shape, axes, value)),
+    pad: (x, axes, value) => readBack(pad(x, axes, value)),
     avgPool2d: (x, info, countIncludePad) => readBack(pool(x, info, false, countIncludePad)),
     conv2dBackward(dy, x, w, info) {
       if (info.axes.length !== 2 || info.padMode !== 'constant' || info.padValue !== 0) return undefined;

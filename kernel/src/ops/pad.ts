@@ -51,7 +51,7 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
   const outShape = axes.map((a) => a.outSize);
   checkAllocation(op, outShape, { input: x.shape });
   const chosen = backend();
-  const out = chosen.resident?.pad(x.values, x.shape, axes, value) ?? chosen.pad(x.data, x.shape, axes, value);
+  const out = chosen.resident?.pad(x.values, axes, value) ?? chosen.pad(x.data, axes, value);
   return new Tensor(out, outShape, padProvenance(x, axes, chosen.name));
 }
 
