@@ -15,7 +15,9 @@
  * in use, {@link setGpuMode} picks one; `'auto'` only considers this backend on a hardware GPU.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { layered, type Backend, type ResidentKernels } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
@@ -82,9 +84,10 @@ export function setGpuPipeline(on: boolean): void {
 }
 
 /**
- * headless-gl needs an X display on Linux. With none set, use a running X server's socket if there is one,
- * else start Xvfb (installed by `setup.sh --gpu`) for the life of this process. Does nothing when `gl` is not
- * installed: gpu.js then picks a CPU mode anyway.
+ * headless-gl needs an X display on Linux. With none set, start Xvfb (installed by `setup.sh --gpu`) for the life
+ * of this process, on a display number it picks itself. Sockets already in /tmp/.X11-unix are not trusted: a
+ * server killed without cleaning up leaves its socket behind, and a context on it fails (seen in CI). Does
+ * nothing when `gl` is not installed: gpu.js then picks a CPU mode anyway.
  */
 function ensureDisplay(): void {
   if (process.platform !== 'linux' || process.env['DISPLAY']) return;
@@ -93,21 +96,28 @@ function ensureDisplay(): void {
   } catch {
     return;
   }
-  const socket = (n: number): string => `/tmp/.X11-unix/X${n}`;
-  const found = [99, 98, 97, 0, 1].find((n) => existsSync(socket(n)));
-  if (found !== undefined) {
-    process.env['DISPLAY'] = `:${found}`;
-    return;
-  }
+  // -displayfd: Xvfb chooses a free display and writes its number to that descriptor once it accepts
+  // connections, so the file's content is both the answer and the readiness signal.
+  const dir = mkdtempSync(join(tmpdir(), 'convlab-x-'));
+  const answer = join(dir, 'display');
+  const fd = openSync(answer, 'w');
   // -terminate: Xvfb exits when its last client (this process's GL context) goes, even if this process is
   // killed without running its exit handlers.
-  const xvfb = spawn('Xvfb', [':99', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], { stdio: 'ignore' });
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], {
+    stdio: ['ignore', 'ignore', 'ignore', fd],
+  });
+  closeSync(fd);
   xvfb.on('error', () => undefined); // no Xvfb: gl fails to make a context and gpu.js falls back
   xvfb.unref();
   process.on('exit', () => xvfb.kill());
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; waited < 3000 && !existsSync(socket(99)); waited += 50) Atomics.wait(pause, 0, 0, 50);
-  process.env['DISPLAY'] = ':99';
+  let display = '';
+  for (let waited = 0; waited < 5000 && !display.endsWith('\n'); waited += 20) {
+    Atomics.wait(pause, 0, 0, 20);
+    display = readFileSync(answer, 'utf8');
+  }
+  rmSync(dir, { recursive: true, force: true });
+  if (display.trim()) process.env['DISPLAY'] = `:${display.trim()}`;
 }
 
 function load(): Device {
