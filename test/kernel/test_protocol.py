@@ -242,3 +242,48 @@ def test_the_kernel_listens_only_where_the_connection_file_says(kernel):
     info = kernel.get_connection_info()
     ports = {info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
     assert sorted(mine) == sorted(f"{info['ip']}:{port}" for port in ports)
+
+
+def _children(pid):
+    """Pids whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # "pid (comm) state ppid …": comm may hold spaces, so split after its closing parenthesis.
+                if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            pass
+    return found
+
+
+def _command(pid):
+    with open(f"/proc/{pid}/cmdline") as cmdline:
+        return cmdline.read().split("\0")[0]
+
+
+@pytest.mark.skipif(os.environ.get("CONVLAB_GPU") == "0", reason="CONVLAB_GPU=0: headless-gl not set up")
+def test_the_xvfb_a_kernel_starts_for_headless_gl_ends_with_the_kernel_even_killed():
+    manager, client = start_new_kernel(kernel_name="convlab", cwd=tempfile.mkdtemp(prefix="convlab-xvfb-"),
+                                       startup_timeout=60, env={**os.environ, "DISPLAY": ""})
+    try:
+        reply, messages = execute(client, "setGpuMode('headlessgl'); console.log(gpuMode(), process.env.DISPLAY)")
+        assert reply["status"] == "ok", reply
+        mode, display = messages[-1]["content"]["text"].split()
+        assert mode == "headlessgl"
+        kernel_pid = manager.provisioner.process.pid
+        xvfbs = [child for shell in _children(kernel_pid) for child in _children(shell) if _command(child).endswith("Xvfb")]
+        assert len(xvfbs) == 1, f"expected one Xvfb under the kernel, found {xvfbs}"
+        socket = f"/tmp/.X11-unix/X{display.lstrip(':')}"
+        assert os.path.exists(socket)
+        # SIGKILL: no exit handler runs; the watchdog must still end the server.
+        os.kill(kernel_pid, 9)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{xvfbs[0]}") and open(f"/proc/{xvfbs[0]}/stat").read().split()[2] != "Z":
+            assert time.monotonic() < deadline, f"Xvfb {xvfbs[0]} outlived its killed kernel"
+            time.sleep(0.1)
+        assert not os.path.exists(socket), f"{socket} left behind"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

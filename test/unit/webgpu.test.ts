@@ -129,6 +129,16 @@ if (!engine) {
       gpu.free(out);
     });
 
+    it("forgets a key's kernel: the key then compiles afresh, for another size", () => {
+      const first = gpu.run('relu-f', reluKernel.toString(), 2, {}, 1, [Float32Array.of(-1, 1)]);
+      gpu.free(first);
+      gpu.forget('relu-f');
+      // Had the worker kept the 2-thread kernel, this would come back with 2 values (or be refused as above).
+      const second = gpu.run('relu-f', reluKernel.toString(), 3, {}, 1, [Float32Array.of(-1, 1, -2)]);
+      expect(Array.from(gpu.read(second))).toEqual([0, 1, 0]);
+      gpu.free(second);
+    });
+
     it('reuses its shared buffer when sizes repeat, and grows it for a larger one', () => {
       const run = (n: number): void => {
         const out = gpu.run(`relu-${n}`, reluKernel.toString(), n, {}, 1, [values(n, n)]);

@@ -15,9 +15,9 @@
  * in use, {@link setGpuMode} picks one; `'auto'` only considers this backend on a hardware GPU.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { layered, type Backend, type ResidentKernels } from './backend';
 import { cpuBackend } from './cpu';
 import { fail } from '../errors';
@@ -83,11 +83,26 @@ export function setGpuPipeline(on: boolean): void {
   pipeline = on;
 }
 
+/** The display of the Xvfb this process started, if it did. */
+let ownXvfb: string | undefined;
+
+/**
+ * Xvfb under a watchdog shell: the server lives exactly as long as the process that asked for it, even one
+ * killed without running exit handlers (a kernel shut down, a test worker torn down). `-terminate` would not
+ * do: it ends the server only after a client has come and gone, so a process that never made a GL context
+ * left its Xvfb running for ever.
+ */
+// The shell watches its own parent pid (field 4 of /proc/$$/stat): it changes the moment the process dies, while
+// `kill -0` would still find the dead process until its own parent reaps it.
+const WATCHED_XVFB =
+  'Xvfb "$@" & x=$!; while read -r _ _ _ p _ < /proc/$$/stat && [ "$p" = "$PPID" ] && kill -0 "$x" 2>/dev/null; ' +
+  'do sleep 1; done; kill "$x" 2>/dev/null';
+
 /**
  * headless-gl needs an X display on Linux. With none set, start Xvfb (installed by `setup.sh --gpu`) for the life
  * of this process, on a display number it picks itself. Sockets already in /tmp/.X11-unix are not trusted: a
  * server killed without cleaning up leaves its socket behind, and a context on it fails (seen in CI). Does
- * nothing when `gl` is not installed: gpu.js then picks a CPU mode anyway.
+ * nothing when `gl` or Xvfb is not installed: gpu.js then picks a CPU mode anyway.
  */
 function ensureDisplay(): void {
   if (process.platform !== 'linux' || process.env['DISPLAY']) return;
@@ -96,20 +111,26 @@ function ensureDisplay(): void {
   } catch {
     return;
   }
+  const onPath = (process.env['PATH'] ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'Xvfb')));
+  if (!onPath) return;
   // -displayfd: Xvfb chooses a free display and writes its number to that descriptor once it accepts
   // connections, so the file's content is both the answer and the readiness signal.
   const dir = mkdtempSync(join(tmpdir(), 'convlab-x-'));
   const answer = join(dir, 'display');
   const fd = openSync(answer, 'w');
-  // -terminate: Xvfb exits when its last client (this process's GL context) goes, even if this process is
-  // killed without running its exit handlers.
-  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], {
-    stdio: ['ignore', 'ignore', 'ignore', fd],
-  });
+  const args = ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp'];
+  // detached: the shell leads its own process group, so one signal at exit ends it and its Xvfb.
+  const xvfb = spawn('sh', ['-c', WATCHED_XVFB, 'sh', ...args], { stdio: ['ignore', 'ignore', 'ignore', fd], detached: true });
   closeSync(fd);
-  xvfb.on('error', () => undefined); // no Xvfb: gl fails to make a context and gpu.js falls back
+  xvfb.on('error', () => undefined); // no shell: gl fails to make a context and gpu.js falls back
   xvfb.unref();
-  process.on('exit', () => xvfb.kill());
+  process.on('exit', () => {
+    try {
+      if (xvfb.pid) process.kill(-xvfb.pid);
+    } catch {
+      // already gone
+    }
+  });
   const pause = new Int32Array(new SharedArrayBuffer(4));
   let display = '';
   for (let waited = 0; waited < 5000 && !display.endsWith('\n'); waited += 20) {
@@ -117,7 +138,7 @@ function ensureDisplay(): void {
     display = readFileSync(answer, 'utf8');
   }
   rmSync(dir, { recursive: true, force: true });
-  if (display.trim()) process.env['DISPLAY'] = `:${display.trim()}`;
+  if (display.trim()) process.env['DISPLAY'] = ownXvfb = `:${display.trim()}`;
 }
 
 function load(): Device {
@@ -135,7 +156,8 @@ function load(): Device {
       });
     }
   }
-  ensureDisplay();
+  // Only a mode that may draw with headless-gl needs a display (not gpu.js's CPU modes).
+  if (requestedMode === undefined || requestedMode === 'gpu' || requestedMode === 'headlessgl') ensureDisplay();
   let gpujs: GpuJs;
   try {
     // Lazy and optional: only `useBackend('gpu')` needs gpu.js.
@@ -178,9 +200,10 @@ export function webgpuStatus(): string {
   return 'unavailable' in engine ? engine.unavailable : 'available';
 }
 
-/** True when the X display `DISPLAY` names is served by Xvfb (found by its command line in /proc). */
+/** True when the X display `DISPLAY` names is served by Xvfb (ours, or found by its command line in /proc). */
 function displayIsXvfb(): boolean {
   const display = process.env['DISPLAY'] ?? '';
+  if (display === ownXvfb) return true;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -509,7 +532,11 @@ function launch<C extends object>(
     const kernel: GpuKernel =
       loaded.kind === 'webgpu'
         ? // The engine compiles per key in its worker, from the function's source.
-          (...values) => loaded.engine.run(key, text, size, constants, loop + 1, values as (Float32Array | WebGpuHandle)[])
+          Object.assign(
+            (...values: (KernelValue | WebGpuHandle)[]) =>
+              loaded.engine.run(key, text, size, constants, loop + 1, values as (Float32Array | WebGpuHandle)[]),
+            { destroy: () => loaded.engine.forget(key) },
+          )
         : loaded.gpu.createKernel(source as unknown as (...args: never[]) => number, {
             output: [size],
             constants,

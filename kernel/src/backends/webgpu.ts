@@ -50,6 +50,8 @@ export interface WebGpuEngine {
   read(handle: WebGpuHandle): Float32Array;
   /** Frees a result's GPU buffer. */
   free(handle: WebGpuHandle): void;
+  /** Destroys `key`'s compiled kernel (free its results first); a later run under `key` compiles afresh. */
+  forget(key: string): void;
   close(): void;
 }
 
@@ -82,6 +84,7 @@ type Call =
     }
   | { op: 'read'; id: number }
   | { op: 'free'; id: number }
+  | { op: 'forget'; key: string }
   | { op: 'close' };
 /** A message to the worker: one call, numbered; `data` only when the buffer was replaced. */
 type Request = Call & { call: number; data?: SharedArrayBuffer };
@@ -219,6 +222,12 @@ async function serve(request) {
       const held = results.get(request.id);
       results.delete(request.id);
       if (held) held.delete();
+      return;
+    }
+    if (request.op === 'forget') {
+      const kernel = kernels.get(request.key);
+      kernels.delete(request.key);
+      if (kernel) kernel.destroy();
       return;
     }
     const length = request.op === 'open' ? reply(await open(request))
@@ -365,6 +374,11 @@ class WorkerEngine implements WebGpuEngine {
     this.worker.postMessage({ op: 'free', call: 0, id: handle.id } satisfies Request);
   }
 
+  forget(key: string): void {
+    if (this.broken || !this.signatures.delete(key)) return;
+    this.worker.postMessage({ op: 'forget', call: 0, key } satisfies Request);
+  }
+
   close(): void {
     if (!this.broken) this.worker.postMessage({ op: 'close', call: 0 } satisfies Request);
     this.broken ??= 'the engine was closed';
@@ -429,10 +443,11 @@ let unavailable: { unavailable: string } | undefined;
 /**
  * Opens the engine: loads `webgpu` (optional dependency), requests an adapter and device, all with timeouts so
  * it never hangs; returns the engine or why WebGPU does not work here (one readable sentence). Cached after the
- * first call.
+ * first call. Opening takes 0.2–0.4 s here; the timeout is generous because a loaded 2-core machine (CI running
+ * test files in parallel) can be many times slower, and a machine without an adapter answers at once anyway.
  * @example openWebGpu(); // { unavailable: 'WebGPU is unavailable: Dawn found no WebGPU adapter: …' } without Vulkan
  */
-export function openWebGpu(timeoutMs = 5000): WebGpuEngine | { unavailable: string } {
+export function openWebGpu(timeoutMs = 15_000): WebGpuEngine | { unavailable: string } {
   if (opened) return opened;
   if (unavailable) return unavailable;
   const paths = resolvePaths();
