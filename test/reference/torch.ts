@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 
+export { seededValues } from './seeded';
+
 const ROOT = resolve(__dirname, '..', '..');
 
 /** A tensor on the wire: shape and row-major values. */
@@ -30,18 +32,6 @@ export function torchReference(cases: OracleCase[]): OracleResult[] {
     encoding: 'utf8',
   });
   return JSON.parse(out) as OracleResult[];
-}
-
-/** Seeded uniform values in [-1, 1): mulberry32, the same sequence on every machine. */
-export function seededValues(count: number, seed: number): number[] {
-  let state = seed >>> 0;
-  return Array.from({ length: count }, () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  });
 }
 
 /** Asserts shape equality, then every value within `atol + rtol·|expected|`, naming the first mismatch. */

@@ -2,20 +2,16 @@
  * The gpu backend's kernels in the mode gpu.js picks here (headless-gl under Xvfb in CI: real shaders) and
  * in its `cpu` mode, one case per kernel against the reference loops; and pipeline mode: chained ops keep
  * their results on the device and agree with the reference. The library sweeps run every op on the gpu
- * backend in gpu.js `cpu` mode too (sweep.ts).
+ * backend in gpu.js `cpu` mode too (sweep.ts). The bodies are in gpu-cases.ts; test/e2e/browser-gpu.test.ts
+ * runs them in Chromium, on gpu.js's `webgl2`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  avgPool2d,
   backend,
-  conv1d,
   conv2d,
-  conv2dBackward,
-  conv3d,
   globalMaxPool,
   lpPool2d,
   maxPool2d,
-  pad,
   relu,
   setGpuMode,
   setGpuPipeline,
@@ -24,29 +20,8 @@ import {
   type Tensor,
 } from '../../kernel/src/index';
 import { GPU_MODES, gpuHeld, gpuMode, webgpuStatus } from '../../kernel/src/backends/gpu';
-import { expectClose, seededValues } from '../reference/torch';
-
-const seeded = (shape: number[], seed: number): Tensor =>
-  tensor(new Float32Array(seededValues(shape.reduce((a, b) => a * b, 1), seed)), shape);
-
-/** One case per gpu kernel (and per padding rule of the conv kernel). */
-const cases: [string, () => Tensor][] = [
-  ['conv1d reflect, stride 2, dilation 2', () => conv1d(seeded([2, 3, 17], 1), seeded([4, 3, 3], 2), { padding: 3, paddingMode: 'reflect', stride: 2, dilation: 2 })],
-  ['conv2d grouped, circular', () => conv2d(seeded([1, 4, 9, 8], 3), seeded([6, 2, 3, 2], 4), { padding: [[1, 1], [2, 0]], paddingMode: 'circular', groups: 2, bias: seeded([6], 5) })],
-  ['conv2d replicate', () => conv2d(seeded([1, 2, 6, 7], 6), seeded([3, 2, 3, 3], 7), { padding: 2, paddingMode: 'replicate' })],
-  ['conv2d zeros, strided', () => conv2d(seeded([2, 3, 11, 10], 8), seeded([5, 3, 3, 3], 9), { padding: 1, stride: 2 })],
-  ['conv3d', () => conv3d(seeded([1, 2, 5, 6, 7], 10), seeded([3, 2, 2, 3, 3], 11), { padding: [[1, 0], [1, 1], [0, 2]], stride: [1, 2, 1] })],
-  ['pad reflect 4-D', () => pad(seeded([1, 2, 4, 5], 12), [[0, 0], [0, 0], [3, 2], [-1, 4]], { mode: 'reflect' })],
-  ['pad constant 3-D', () => pad(seeded([2, 3, 4], 13), 2, { value: -1.5 })],
-  ['maxPool2d ceil mode, padding', () => maxPool2d(seeded([2, 3, 9, 10], 14), 3, { stride: 2, padding: 1, ceilMode: true })],
-  ['avgPool2d counting padding', () => avgPool2d(seeded([1, 3, 8, 9], 15), [3, 2], { stride: [2, 1], padding: [1, 1] })],
-  ['avgPool2d not counting padding', () => avgPool2d(seeded([1, 3, 8, 9], 16), 3, { padding: 1, countIncludePad: false })],
-  ['relu', () => relu(seeded([3, 40], 17))],
-  ...(['dx', 'dw', 'db'] as const).map((part): [string, () => Tensor] => [
-    `conv2dBackward ${part} (grouped, strided, dilated)`,
-    () => conv2dBackward(seeded([2, 6, 5, 4], 18), seeded([2, 4, 9, 9], 19), seeded([6, 2, 3, 3], 20), { stride: 2, padding: 1, dilation: [1, 2], groups: 2 })[part],
-  ]),
-];
+import { expectClose } from '../reference/torch';
+import { chainW1, chainX, gpuCases, nanPool, pipelineChain } from './gpu-cases';
 
 function onReference(run: () => Tensor): Tensor {
   useBackend('cpu');
@@ -79,7 +54,7 @@ for (const mode of [...gpuModes, 'cpu']) {
       setGpuMode(undefined);
       useBackend('auto');
     });
-    for (const [label, run] of cases) {
+    for (const [label, run] of gpuCases) {
       it(label, () => {
         const want = onReference(run);
         setGpuMode(mode);
@@ -95,8 +70,7 @@ for (const mode of [...gpuModes, 'cpu']) {
     it('max pooling propagates NaN and prefers the first maximum', () => {
       setGpuMode(mode);
       useBackend('gpu');
-      const x = tensor([[[[1, NaN, 2, 3], [5, 5, 0, 1]]]]);
-      expect(Array.from(maxPool2d(x, [2, 2]).data)).toEqual([NaN, 3]);
+      expect(Array.from(nanPool().data)).toEqual([NaN, 3]);
       expect(Array.from(globalMaxPool(tensor([[[1, 7, 7, 2]]])).data)).toEqual([7]);
     });
   });
@@ -109,16 +83,8 @@ for (const mode of gpuModes) describe(`gpu pipeline mode in gpu.js ${mode ?? 'de
     useBackend('auto');
   });
 
-  const x = seeded([1, 3, 16, 16], 30);
-  const w1 = seeded([8, 3, 3, 3], 31);
-  const w2 = seeded([4, 8, 3, 3], 32);
-  const chain = (): Tensor[] => {
-    const a = conv2d(pad(x, 1, { mode: 'reflect' }), w1);
-    const b = relu(a);
-    const c = maxPool2d(b, 2);
-    const d = avgPool2d(conv2d(c, w2, { padding: 1 }), 2);
-    return [a, b, c, d];
-  };
+  const chain = pipelineChain;
+  const [x, w1] = [chainX, chainW1];
 
   it('keeps every intermediate on the device, and they agree with the reference', () => {
     useBackend('cpu');

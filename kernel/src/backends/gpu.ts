@@ -53,7 +53,9 @@ interface GpuJs {
 type Device = { kind: 'gpujs'; gpu: GpuInstance } | { kind: 'webgpu'; engine: WebGpuEngine };
 
 let device: Device | undefined;
-let requestedMode: string | undefined = process.env['CONVLAB_GPU_MODE'] || undefined;
+/** Node (the kernel) or a browser page that bundled the library: Xvfb and the WebGPU engine are Node's. */
+const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+let requestedMode: string | undefined = (inNode && process.env['CONVLAB_GPU_MODE']) || undefined;
 let pipeline = true;
 const kernels = new Map<string, Compiled>();
 
@@ -105,7 +107,7 @@ const WATCHED_XVFB =
  * nothing when `gl` or Xvfb is not installed: gpu.js then picks a CPU mode anyway.
  */
 function ensureDisplay(): void {
-  if (process.platform !== 'linux' || process.env['DISPLAY']) return;
+  if (!inNode || process.platform !== 'linux' || process.env['DISPLAY']) return;
   try {
     require.resolve('gl');
   } catch {
@@ -143,7 +145,8 @@ function ensureDisplay(): void {
 
 function load(): Device {
   if (device) return device;
-  if (requestedMode === 'webgpu' || requestedMode === undefined) {
+  // In a browser, gpu.js's own pick (WebGL2): its webgpu mode is asynchronous there, and ops are synchronous.
+  if (requestedMode === 'webgpu' || (requestedMode === undefined && inNode)) {
     const engine = openWebGpu();
     if (!('unavailable' in engine)) return (device = { kind: 'webgpu', engine });
     if (requestedMode === 'webgpu') {
@@ -225,10 +228,28 @@ function displayIsXvfb(): boolean {
 export function gpuRenderer(): string | undefined {
   const loaded = load();
   if (loaded.kind === 'webgpu') return loaded.engine.adapter;
-  if (gpuMode() !== 'headlessgl') return undefined;
+  const mode = gpuMode();
+  if (mode === 'webgl2' || mode === 'webgl') return browserRenderer(mode);
+  if (mode !== 'headlessgl') return undefined;
   if (process.platform === 'linux' && displayIsXvfb()) return 'software (Xvfb)';
   const gl = (require('gl') as (w: number, h: number) => { getParameter(p: number): string; RENDERER: number } | null)(1, 1);
   return gl ? gl.getParameter(gl.RENDERER) : undefined;
+}
+
+/** The parts of a browser's WebGL this module reads (the kernel's TypeScript has no DOM types). */
+interface BrowserGl {
+  RENDERER: number;
+  getParameter(name: number): unknown;
+  getExtension(name: 'WEBGL_debug_renderer_info'): { UNMASKED_RENDERER_WEBGL: number } | null;
+}
+
+/** A browser's WebGL renderer, e.g. 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device …), SwiftShader driver)'. */
+function browserRenderer(mode: 'webgl2' | 'webgl'): string | undefined {
+  const page = globalThis as { document?: { createElement(tag: 'canvas'): { getContext(kind: string): BrowserGl | null } } };
+  const gl = page.document?.createElement('canvas').getContext(mode);
+  if (!gl) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
 /** Renderers that are CPU emulations of a GPU. */

@@ -58,7 +58,7 @@ export interface WebGpuEngine {
 /** The version of the `webgpu` package the engine is written for (gpu.js's own pin, 0.2.9, fails on bookworm). */
 const WEBGPU_VERSION = '0.6.2';
 /** Longest wait for one call (ms): a big kernel takes seconds on llvmpipe. `CONVLAB_WEBGPU_TIMEOUT_MS` overrides. */
-const CALL_TIMEOUT_MS = Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS']) || 60_000;
+const CALL_TIMEOUT_MS = (typeof process !== 'undefined' && Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS'])) || 60_000;
 /** First size of the shared data buffer (bytes); it doubles as needed. */
 const FIRST_DATA_BYTES = 1 << 18;
 
@@ -450,6 +450,11 @@ let unavailable: { unavailable: string } | undefined;
 export function openWebGpu(timeoutMs = 15_000): WebGpuEngine | { unavailable: string } {
   if (opened) return opened;
   if (unavailable) return unavailable;
+  if (typeof process === 'undefined' || process.versions?.node === undefined) {
+    return (unavailable = {
+      unavailable: "WebGPU is unavailable: this synchronous engine runs in Node only (in a browser the gpu backend uses gpu.js's WebGL2).",
+    });
+  }
   const paths = resolvePaths();
   if (typeof paths === 'string') return (unavailable = { unavailable: `WebGPU is unavailable: ${paths}.` });
   // Dawn on Linux has only its Vulkan backend: without the loader it finds no adapter (and says so on stderr).

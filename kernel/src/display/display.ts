@@ -88,8 +88,9 @@ export class DisplayHandle {
     sink.send({ ...formatValue(value), transient: { display_id: this.displayId } }, true);
   }
 
-  /** The handle at the end of a cell prints as its id, not as a feature map. */
-  [inspect.custom](): string {
+  /** The handle at the end of a cell prints as its id, not as a feature map. (`util.inspect.custom` is this
+   *  registered symbol; spelled out so the library also loads where `util` is absent, as in a browser.) */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `DisplayHandle(${JSON.stringify(this.displayId)})`;
   }
 }
