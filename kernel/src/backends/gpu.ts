@@ -23,7 +23,7 @@ import { cpuBackend } from './cpu';
 import { fail } from '../errors';
 import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../shapes';
 import type { DeviceArray, Values } from '../tensor';
-import { openWebGpu, type WebGpuEngine, type WebGpuHandle } from './webgpu';
+import { inNode, openWebGpu, type WebGpuEngine, type WebGpuHandle } from './webgpu';
 
 /** A gpu.js texture: a kernel's output in pipeline mode. */
 interface GpuTexture {
@@ -53,8 +53,6 @@ interface GpuJs {
 type Device = { kind: 'gpujs'; gpu: GpuInstance } | { kind: 'webgpu'; engine: WebGpuEngine };
 
 let device: Device | undefined;
-/** Node (the kernel) or a browser page that bundled the library: Xvfb and the WebGPU engine are Node's. */
-const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 let requestedMode: string | undefined = (inNode && process.env['CONVLAB_GPU_MODE']) || undefined;
 let pipeline = true;
 const kernels = new Map<string, Compiled>();

@@ -55,10 +55,14 @@ export interface WebGpuEngine {
   close(): void;
 }
 
+/** True in Node (the kernel); false in a browser page that bundled the library, where this engine (and Xvfb,
+ *  gpu.ts) cannot run. */
+export const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+
 /** The version of the `webgpu` package the engine is written for (gpu.js's own pin, 0.2.9, fails on bookworm). */
 const WEBGPU_VERSION = '0.6.2';
 /** Longest wait for one call (ms): a big kernel takes seconds on llvmpipe. `CONVLAB_WEBGPU_TIMEOUT_MS` overrides. */
-const CALL_TIMEOUT_MS = (typeof process !== 'undefined' && Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS'])) || 60_000;
+const CALL_TIMEOUT_MS = (inNode && Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS'])) || 60_000;
 /** First size of the shared data buffer (bytes); it doubles as needed. */
 const FIRST_DATA_BYTES = 1 << 18;
 
@@ -450,7 +454,7 @@ let unavailable: { unavailable: string } | undefined;
 export function openWebGpu(timeoutMs = 15_000): WebGpuEngine | { unavailable: string } {
   if (opened) return opened;
   if (unavailable) return unavailable;
-  if (typeof process === 'undefined' || process.versions?.node === undefined) {
+  if (!inNode) {
     return (unavailable = {
       unavailable: "WebGPU is unavailable: this synchronous engine runs in Node only (in a browser the gpu backend uses gpu.js's WebGL2).",
     });
