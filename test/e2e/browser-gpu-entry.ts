@@ -1,10 +1,10 @@
 /**
- * The page side of browser-gpu.test.ts: runs the gpu backend's shared test bodies (test/unit/gpu-cases.ts) on
+ * The page side of browser-gpu.test.ts: runs the gpu backend's shared test bodies (test/unit/backends/gpu-cases.ts) on
  * the gpu backend and on the reference loops, and hands plain results back to the test.
  */
 import * as lib from '../../kernel/src/index';
 import { webgpuStatus } from '../../kernel/src/backends/gpu';
-import { gpuCases, nanPool, pipelineChain } from '../unit/gpu-cases';
+import { gpuCases, nanPool, pipelineChain } from '../unit/backends/gpu-cases';
 
 /** A tensor as the test gets it (NaN survives as null through JSON, so values travel as strings). */
 export interface PageTensor {

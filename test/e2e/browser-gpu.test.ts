@@ -1,12 +1,12 @@
 /**
  * The library in a browser: bundled for a page (browser-bundle.ts) and run in Debian's Chromium, where the gpu
  * backend gets gpu.js's `webgl2` (Chromium draws WebGL with SwiftShader here: no GPU). The gpu backend's test
- * bodies (test/unit/gpu-cases.ts) run on it and on the reference loops, within 1e-4.
+ * bodies (test/unit/backends/gpu-cases.ts) run on it and on the reference loops, within 1e-4.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../reference/torch';
-import { gpuCases } from '../unit/gpu-cases';
+import { gpuCases } from '../unit/backends/gpu-cases';
 import { bundleForBrowser } from './browser-bundle';
 import type { ConvLabPage, PageTensor } from './browser-gpu-entry';
 

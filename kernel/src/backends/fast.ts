@@ -2,7 +2,7 @@
  * The fast CPU backend `'wasm'`: conv2d as im2col + a cache-blocked GEMM (4 channels × 8 pixels per SIMD tile),
  * or a direct SIMD loop for stride-1 depthwise convs, in hand-written WebAssembly (wasm/conv.wat) run on
  * every core (workers.ts). It reads the same {@link ConvInfo} record as the reference loops in cpu.ts, which
- * stay the ground truth it is tested against (test/unit/conv2d*.test.ts run on both).
+ * stay the ground truth it is tested against (test/unit/ops/conv2d*.test.ts run on both).
  *
  * All scratch (padded input, packed weights, index tables, the output tile matrix, per-thread im2col panels)
  * lives in one shared wasm memory that only grows: in steady state a call allocates nothing but its result.

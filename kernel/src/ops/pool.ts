@@ -2,7 +2,7 @@
  * Pooling. Each op reads like a paragraph: check → shape info (shapes.ts) → backend → trace → Tensor.
  *
  * Layout NCHW (or NCL for 1-D); unbatched input (CHW / CL) is accepted and gives unbatched output, as in PyTorch.
- * Choices where libraries disagree (conv-semantics §3), each tested in test/unit/pool.test.ts:
+ * Choices where libraries disagree (conv-semantics §3), each tested in test/unit/ops/pool.test.ts:
  * - stride defaults to the kernel size (PyTorch; ONNX defaults to 1);
  * - max-pool padding is −∞: padding never wins;
  * - padding is at most `floor(kE / 2)` per side, so every window holds a real value (PyTorch's avg-pool rule; its

@@ -1,0 +1,129 @@
+/** The sender (`display`, handles, `clearOutput`, `show`) against a recording sink, and the kernel's pure
+ * message formatters (`errorContent`, `isComplete`), without starting Jupyter. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearOutput, ConvLabError, display, show, tensor } from '../../../kernel/src/index';
+import { formatValue, setDisplaySink, type DisplaySink, type OutgoingBundle } from '../../../kernel/src/display/display';
+import { errorContent, expandShorthand, isComplete } from '../../../kernel/src/host';
+
+type Sent = { bundle: OutgoingBundle; update: boolean } | { clear: boolean };
+
+function record(): Sent[] {
+  const sent: Sent[] = [];
+  const previous = setDisplaySink({ send: (bundle, update) => sent.push({ bundle, update }), clear: (wait) => sent.push({ clear: wait }) });
+  restore = previous;
+  return sent;
+}
+let restore: DisplaySink | undefined;
+afterEach(() => {
+  if (restore) setDisplaySink(restore);
+});
+
+const plain = (s: Sent): unknown => ('bundle' in s ? s.bundle.data['text/plain'] : undefined);
+const id = (s: Sent): unknown => ('bundle' in s ? s.bundle.transient.display_id : undefined);
+
+describe('formatValue', () => {
+  it('prints values as Node does, strings as they are', () => {
+    expect(formatValue(6 * 7).data).toEqual({ 'text/plain': '42' });
+    expect(formatValue('convlab').data).toEqual({ 'text/plain': 'convlab' });
+    expect(formatValue(new Map([['a', 1]])).data).toEqual({ 'text/plain': "Map(1) { 'a' => 1 }" });
+  });
+});
+
+describe('display', () => {
+  it('returns nothing without options, and a handle that updates in place with them', () => {
+    const sent = record();
+    expect(display('once')).toBeUndefined();
+    const handle = display('epoch 1', { displayId: 'progress' });
+    handle.update('epoch 2');
+    display('epoch 3', { displayId: 'progress', update: true });
+    expect(sent.map((s) => ('bundle' in s ? s.update : 'clear'))).toEqual([false, false, true, true]);
+    expect(sent.map(plain)).toEqual(['once', 'epoch 1', 'epoch 2', 'epoch 3']);
+    expect(sent.slice(1).map(id)).toEqual(['progress', 'progress', 'progress']);
+    expect(handle.displayId).toBe('progress');
+  });
+
+  it('clears output, waiting for the next one when asked', () => {
+    const sent = record();
+    clearOutput();
+    clearOutput({ wait: true });
+    expect(sent).toEqual([{ clear: false }, { clear: true }]);
+  });
+
+  it('show sends one feature map with a panel per tensor', () => {
+    const sent = record();
+    show(tensor([[1, 2], [3, 4]]), tensor([[1]]));
+    expect(sent).toHaveLength(1);
+    const data = (sent[0] as { bundle: OutgoingBundle }).bundle.data;
+    expect((data['application/vnd.convlab.featuremap.v1+json'] as { panels: { role: string }[] }).panels.map((p) => p.role)).toEqual(['input', 'kernel']);
+  });
+});
+
+describe('errorContent', () => {
+  it('reports a type error with its line and column, and points at it under the quoted line', () => {
+    const code = 'const ok = 1;\nconst n: number = "seven";';
+    const error = errorContent(code, {
+      diagnostics: [{ file: '', line: 2, column: 7, text: "Type 'string' is not assignable to type 'number'." }],
+      exception: undefined,
+    });
+    expect(error.ename).toBe('TSError');
+    expect(error.evalue).toBe("line 2, column 7: Type 'string' is not assignable to type 'number'.");
+    const lines = error.traceback.map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''));
+    expect(lines).toEqual([
+      "TSError at line 2, column 7: Type 'string' is not assignable to type 'number'.",
+      '  2 | const n: number = "seven";',
+      '            ^',
+    ]);
+    expect(lines[2]!.indexOf('^')).toBe(lines[1]!.indexOf('n: number'));
+  });
+
+  it('counts further diagnostics in evalue', () => {
+    const d = { file: '', line: 1, column: 1, text: "Cannot find name 'a'." };
+    expect(errorContent('a + b', { diagnostics: [d, { ...d, column: 5 }], exception: undefined }).evalue).toBe(
+      "line 1, column 1: Cannot find name 'a'. (and 1 more)",
+    );
+  });
+
+  it('reports a ConvLabError by name and message, without tslab or node frames', () => {
+    const thrown = new ConvLabError({ op: 'conv2d', arg: 'weight', expected: '4 input channels', actual: '3', hint: 'check OIHW' });
+    thrown.stack = `${thrown.message}\n    at conv2d (/x/kernel/dist/ops/conv.js:1:1)\n    at evalmachine.<anonymous>:3:9\n    at Object.execute (/x/node_modules/tslab/dist/executor.js:1:1)\n    at node:internal/vm:1:1`;
+    const error = errorContent('conv2d(x, w)', { diagnostics: [], exception: { value: thrown } });
+    expect(error.ename).toBe('ConvLabError');
+    expect(error.evalue).toBe('conv2d: weight expected 4 input channels, got 3; hint: check OIHW');
+    expect(error.traceback.slice(1)).toEqual(['    at conv2d (/x/kernel/dist/ops/conv.js:1:1)', '    at evalmachine.<anonymous>:3:9']);
+  });
+
+  it('names an interrupt and a thrown non-error', () => {
+    const interrupted = errorContent('', { diagnostics: [], exception: { value: new Error('Script execution was interrupted by `SIGINT`') } });
+    expect(interrupted.ename).toBe('Interrupted');
+    expect(errorContent('', { diagnostics: [], exception: { value: new Error('download interrupted') } }).ename).toBe('Error');
+    expect(errorContent('', { diagnostics: [], exception: { value: 42 } })).toMatchObject({ ename: 'Error', evalue: 'thrown: 42' });
+  });
+});
+
+describe('isComplete', () => {
+  it('passes tslab’s incomplete through and tells invalid from complete', () => {
+    expect(isComplete('function f() {', { status: 'incomplete', indent: '  ' })).toEqual({ status: 'incomplete', indent: '  ' });
+    expect(isComplete('const a = 1;', { status: 'complete' })).toEqual({ status: 'complete' });
+    expect(isComplete('const = 1;', { status: 'complete' })).toEqual({ status: 'invalid' });
+    expect(isComplete(')', { status: 'complete' })).toEqual({ status: 'invalid' });
+  });
+});
+
+describe('expandShorthand', () => {
+  it('spells out shorthand properties, in literals and destructurings, and nothing else', () => {
+    expect(expandShorthand('f({ seed, n: 2 })').code).toBe('f({ seed: seed, n: 2 })');
+    expect(expandShorthand('({ a = 1, b } = o);').code).toBe('({ a: a = 1, b: b } = o);');
+    expect(expandShorthand('const { c } = o; const s = `{ d }`;').code).toBe('const { c } = o; const s = `{ d }`;');
+  });
+
+  it('maps a diagnostic position back to the code the user wrote', () => {
+    const cell = 'const p = { seed, n };\nconst q = { seed }; const r: number = "x";';
+    const run = expandShorthand(cell);
+    const runLines = run.code.split('\n');
+    // `r` in the run code → its column in the user's line 2.
+    expect(run.locate(2, runLines[1]!.indexOf('r:') + 1)).toEqual({ line: 2, column: cell.split('\n')[1]!.indexOf('r:') + 1 });
+    expect(run.locate(1, 1)).toEqual({ line: 1, column: 1 });
+    // Inside an insertion: the end of the name it follows.
+    expect(run.locate(1, runLines[0]!.indexOf(': seed') + 3)).toEqual({ line: 1, column: cell.indexOf('seed') + 5 });
+  });
+});
