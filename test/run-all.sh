@@ -11,6 +11,8 @@ if [[ -f .setup/vulkan.env ]]; then
 fi
 echo '== type-check (tests included)'
 node_modules/.bin/tsc -p test
+echo '== import rules (dependency-cruiser: no cycles; the kernel and the extension meet only in @convlab/protocol)'
+node_modules/.bin/depcruise --config test/dependency-rules.cjs kernel/src extension/src extension/protocol/src
 echo '== unit tests'
 node_modules/.bin/vitest run --config test/vitest.config.mts
 echo '== kernel tests'

@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests: the library, the display formatter and the extension's pure builders. Fast, no servers.
 export default defineConfig({
+  // The payload contract runs from its source, as the kernel and the extension under test do.
+  resolve: { alias: { '@convlab/protocol': new URL('../extension/protocol/src/index.ts', import.meta.url).pathname } },
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/unit/**/*.test.ts'],

@@ -2,7 +2,7 @@
  * Pure figure builders: payload → plotly data and layout, one heatmap per map, plus the arithmetic of the
  * receptive-field highlight and of paging. No DOM here, so these are unit-tested without a browser.
  */
-import type { FeatureMap, FeatureMapPanel, FeatureMapPayload, FeatureMapWindow } from './schema';
+import type { FeatureMap, FeatureMapPanel, FeatureMapPayload, FeatureMapWindow } from '@convlab/protocol';
 
 /** Decodes a map's values into rows (row 0 first). */
 export function decodeMap(map: FeatureMap): number[][] {

@@ -1,14 +1,10 @@
 /**
  * ConvLab's JupyterLab MIME extension: declares which MIME types it draws and with which widget.
  */
+import { FEATURE_MAP_MIME, SHAPE_TRACE_MIME } from '@convlab/protocol';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { ShapeTraceWidget } from './trace-widget';
 import { FeatureMapWidget } from './widget';
-
-/** The vendor MIME type of a feature map (schema: ./schema.d.ts). */
-export const FEATURE_MAP_MIME = 'application/vnd.convlab.featuremap.v1+json';
-/** The vendor MIME type of a shape trace (schema: ./schema.d.ts). */
-export const SHAPE_TRACE_MIME = 'application/vnd.convlab.shapetrace.v1+json';
 
 /** Both factories are `safe` (nothing from a payload is parsed as HTML) and rank 10, below HTML's 50, so the
  * extension wins over the bundle's static fallbacks. */

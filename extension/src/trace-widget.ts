@@ -3,12 +3,18 @@
  * output-size formula), the totals, the error row of a failing layer, and an SVG diagram of spatial size per
  * layer. Plain DOM, no plotly: it renders instantly and is tested in jsdom.
  */
+import {
+  TRACE_COLUMNS,
+  traceCaption,
+  traceRows,
+  traceTotals,
+  validateShapeTrace,
+  type ShapeTracePayload,
+} from '@convlab/protocol';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { element, errorMessage } from './dom';
-import type { ShapeTracePayload } from './schema';
-import { TRACE_COLUMNS, traceCaption, traceDiagram, traceRows, traceTotals } from './trace';
-import { validateShapeTrace } from './validate';
+import { traceDiagram } from './trace-diagram';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

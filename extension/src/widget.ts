@@ -4,6 +4,7 @@
  * receptive-field highlight: hovering an output cell outlines the input taps and the kernel maps behind it.
  * plotly.js is loaded on first render, not when JupyterLab starts.
  */
+import { validateFeatureMap, type FeatureMapPanel, type FeatureMapPayload } from '@convlab/protocol';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -23,8 +24,6 @@ import {
   type Normalisation,
   type Shape,
 } from './figure';
-import type { FeatureMapPanel, FeatureMapPayload } from './schema';
-import { validateFeatureMap } from './validate';
 
 type Plotly = typeof import('plotly.js-cartesian-dist-min');
 let plotly: Promise<Plotly> | undefined;

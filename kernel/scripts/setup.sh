@@ -147,7 +147,8 @@ node kernel/scripts/build-wasm.cjs || die "the WebAssembly kernels do not compil
 node_modules/.bin/tsc -b kernel || die "the kernel does not compile" "fix the TypeScript errors above"
 chmod +x kernel/dist/launcher.js
 EXT_FP=$(fingerprint extension/package.json extension/tsconfig.json tsconfig.json install.json \
-  $(find extension/src extension/style -type f | sort))
+  extension/protocol/package.json extension/protocol/tsconfig.json \
+  $(find extension/src extension/style extension/protocol/src -type f | sort))
 EXT_DIR="$VENV/share/jupyter/labextensions/convlab-extension"
 if ! is_fresh extension "$EXT_FP" || [[ ! -f "$EXT_DIR/package.json" ]]; then
   say "building the JupyterLab extension"
@@ -168,7 +169,7 @@ fi
 if [[ $FOR_GPU -eq 1 ]]; then
   VK_ENV="$STAMPS/vulkan.env"
   webgpu_adapter() { node -e '
-    const e = require("./kernel/dist/backends/webgpu.js").openWebGpu(10000);
+    const e = require("./kernel/dist/backends/gpu/webgpu/engine.js").openWebGpu(10000);
     if ("unavailable" in e) { console.error(e.unavailable); process.exit(1); }
     console.log(e.adapter);' 2>"$STAMPS/webgpu-probe.log"; }
   VK_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/convlab/vulkan"

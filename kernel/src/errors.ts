@@ -4,6 +4,7 @@
  * A message names the op, the argument, what was expected and what was given, the shapes involved and a hint:
  * `conv2d: weight expects 4 input channels but input has 3 (input [1,3,28,28], weight [8,4,3,3]); hint: …`
  */
+import { formatShape } from '@convlab/protocol';
 
 /** The parts of a ConvLab error message. */
 export interface ErrorParts {
@@ -42,10 +43,8 @@ export class ConvLabError extends Error implements ErrorParts {
   }
 }
 
-/** Formats a shape the way messages print it: `[1,3,28,28]`. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
+/** Formats a shape the way messages print it: `[1,3,28,28]` (the payloads' formatter, so both agree). */
+export { formatShape };
 
 function formatError({ op, arg, expected, actual, shapes, hint }: ErrorParts): string {
   const shapeText = Object.entries(shapes ?? {})

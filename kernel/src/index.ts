@@ -6,8 +6,11 @@
  * const w = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
  * conv2d(x, w).toArray(); // [[[[348, 393], [528, 573]]]]
  */
-export { Tensor, tensor, numel, JUPYTER_DISPLAY, zeros, ones, full, arange, rand, randn } from './tensor';
-export type { Shape, NestedArray, Provenance, RandomOptions, DeviceArray, Values } from './tensor';
+import './display/tensor-display';
+export { Tensor, tensor, numel, zeros, ones, full, arange, rand, randn } from './tensor';
+export type { NestedArray, Provenance, RandomOptions, DeviceArray, Values } from './tensor';
+export { JUPYTER_DISPLAY } from './display/protocol';
+export type { Shape } from './shapes';
 export { ConvLabError } from './errors';
 export {
   convInfo,
@@ -45,8 +48,8 @@ export type { Operand, ReduceOptions } from './ops/elementwise';
 export { backend, useBackend, autoChoices, gpuMode, gpuRenderer, gpuHeld, setGpuMode, setGpuPipeline } from './backends';
 export type { AutoChoice, BackendName } from './backends';
 export { display } from './display/display';
-export { tensorBundle, FEATURE_MAP_MIME } from './display/bundle';
-export type { MimeBundle } from './display/bundle';
+export { tensorBundle } from './display/bundle';
+export type { MimeBundle } from './display/protocol';
 export {
   maxPool1d,
   maxPool2d,
@@ -58,7 +61,7 @@ export {
   adaptiveAvgPool2d,
   adaptiveMaxPool2d,
 } from './ops/pool';
-export type { MaxPoolOptions, AvgPoolOptions, LpPoolOptions } from './ops/pool';
+export type { MaxPoolOptions, AvgPoolOptions, LpPoolOptions } from './shapes';
 export {
   conv2dBackward,
   maxPool2dBackward,
@@ -77,7 +80,8 @@ export { DisplayHandle } from './display/display';
 export type { DisplayOptions } from './display/display';
 export { setDisplayOptions, displayOptions } from './display/options';
 export type { DisplayLimits } from './display/options';
-export { shapeTraceBundle, SHAPE_TRACE_MIME } from './display/shapetrace';
+export { shapeTraceBundle } from './display/shapetrace';
+export { FEATURE_MAP_MIME, SHAPE_TRACE_MIME } from '@convlab/protocol';
 export { clearOutput } from './display/display';
 export { versions } from './versions';
 export type { Versions } from './versions';

@@ -1,22 +1,15 @@
 /**
  * The Tensor: float32 values in row-major (C) order with a readonly shape.
  *
- * Convolution layouts follow PyTorch and ONNX: inputs NCHW, weights OIHW.
+ * Convolution layouts follow PyTorch and ONNX: inputs NCHW, weights OIHW. Displaying a tensor is the display
+ * layer's (display/tensor-display.ts registers it), so this module imports no display code.
  */
+import type { FeatureMapWindow } from '@convlab/protocol';
 import { fail, formatShape } from './errors';
-import { checkAllocation, checkCount, checkFinite, checkShape, rowMajorStrides } from './shapes';
-export { rowMajorStrides } from './shapes';
-import { tensorBundle, type MimeBundle } from './display/bundle';
-import type { FeatureMapWindow } from '../../extension/src/schema';
-
-/** A tensor shape, outermost axis first, e.g. `[batch, channels, height, width]`. */
-export type Shape = readonly number[];
+import { checkAllocation, checkCount, checkFinite, checkShape, rowMajorStrides, type Shape } from './shapes';
 
 /** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | readonly NestedArray[];
-
-/** The key of Deno's and ConvLab's display protocol: `obj[JUPYTER_DISPLAY]()` returns a MIME bundle. */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
 
 /** Where a tensor came from, when an op made it: lets `display` show input, kernel and output together. */
 export interface Provenance {
@@ -209,11 +202,6 @@ export class Tensor {
   /** `Tensor [1,1,2,2] float32` followed by the values, like PyTorch's repr. */
   toString(): string {
     return `Tensor ${formatShape(this.shape)} float32\n${formatValues(this.toArray())}`;
-  }
-
-  /** Jupyter display: a feature map (with input and kernel when an op made it), PNG and text fallbacks. */
-  [JUPYTER_DISPLAY](): MimeBundle {
-    return tensorBundle(this);
   }
 }
 

@@ -6,14 +6,13 @@
  * - {@link recordShapes}`(() => { … })` runs a block and records the real op calls made inside it: every op calls
  *   {@link traceOp} (through {@link traceConv} / {@link tracePool}) as its last step: check → info → backend → trace.
  *
- * Both use the same shape functions as the ops (shapes.ts), so a layer that does not fit fails with the library's own
+ * Both use the same shape functions as the ops (shapes/), so a layer that does not fit fails with the library's own
  * message, and the trace stops at that row.
  */
-import type { ShapeTracePayload, ShapeTraceRow } from '../../extension/src/schema';
+import type { ShapeTracePayload, ShapeTraceRow } from '@convlab/protocol';
 import { backend } from './backends';
-import type { MimeBundle } from './display/bundle';
+import { JUPYTER_DISPLAY, type MimeBundle } from './display/protocol';
 import { ConvLabError, fail } from './errors';
-import type { AvgPoolOptions, LpPoolOptions, MaxPoolOptions } from './ops/pool';
 import {
   adaptivePoolInfo,
   checkLpOrder,
@@ -28,9 +27,13 @@ import {
   type ConvOptions,
   type PoolInfo,
   type ReceptiveInfo,
+  type Shape,
+  type MaxPoolOptions,
+  type AvgPoolOptions,
+  type LpPoolOptions,
   checkShape,
 } from './shapes';
-import { JUPYTER_DISPLAY, numel, type Shape } from './tensor';
+import { numel } from './tensor';
 import { shapeTraceBundle, shapeTraceText } from './display/shapetrace';
 
 

@@ -5,7 +5,7 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const dist = join(__dirname, '../../kernel/dist/backends');
-const { openWebGpu } = require(join(dist, 'webgpu.js'));
+const { openWebGpu } = require(join(dist, 'gpu/webgpu/engine.js'));
 
 /** The source text of `function name(` in a compiled file, up to its matching brace. */
 function functionSource(file, name) {
@@ -63,7 +63,7 @@ const inputs = [
   taps,
   taps,
 ];
-const conv = functionSource(join(dist, 'gpu.js'), 'convKernel');
+const conv = functionSource(join(dist, 'gpu/sources.js'), 'convKernel');
 const outSize = k * size * size;
 t0 = performance.now();
 let out = engine.run('conv', conv, outSize, constants, c + 1, inputs);

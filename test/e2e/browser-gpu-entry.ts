@@ -3,7 +3,7 @@
  * the gpu backend and on the reference loops, and hands plain results back to the test.
  */
 import * as lib from '../../kernel/src/index';
-import { webgpuStatus } from '../../kernel/src/backends/gpu';
+import { webgpuStatus } from '../../kernel/src/backends/gpu/backend';
 import { gpuCases, nanPool, pipelineChain } from '../unit/backends/gpu-cases';
 
 /** A tensor as the test gets it (NaN survives as null through JSON, so values travel as strings). */

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const NOTEBOOK = 'convlab-views.ipynb';
+/** One conv with `paddingMode: 'reflect'`: the view must name the mode, not call the padding zeros. */
+const MODES_NOTEBOOK = 'padding-modes.ipynb';
 
 // The notebook's tensors, from the same formulas as its first cell: x [1,3,8,8], w [8,3,3,3].
 const xAt = (c: number, r: number, k: number): number => (((c * 64 + r * 8 + k) * 37) % 19) - 9;
@@ -82,7 +84,7 @@ async function runNotebook(lab: Lab, theme: 'light' | 'dark'): Promise<Page> {
 describe('feature maps and shape traces in a real JupyterLab', () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await startLab(scratchNotebooks([NOTEBOOK], E2E_NOTEBOOKS));
+    lab = await startLab(scratchNotebooks([NOTEBOOK, MODES_NOTEBOOK], E2E_NOTEBOOKS));
   });
   afterAll(async () => {
     await lab?.stop();
@@ -178,6 +180,27 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     expect(await error.count()).toBe(1);
     expect(await error.textContent()).toMatch(/^▸2conv2d\[1,8,3,3\]conv2d: .*no larger than the padded input/);
     await failed.screenshot({ path: join(OUTPUT_DIR, 'trace-error-light.png') });
+    await page.close();
+  });
+
+  it('names the padding mode: hovering a padding cell of a reflect-padded conv reads "reflect"', async () => {
+    // A workspace of its own (reset): the default one would restore the tabs of the tests before.
+    const page = await lab.openUrl(`${lab.url}/lab/workspaces/padding-modes/tree/${MODES_NOTEBOOK}?reset&token=${lab.token}`);
+    onTestFailed(async () => {
+      await screenshot(page, 'padding-modes-failed.png');
+    });
+    await page.waitForSelector('.jp-Notebook', { timeout: 60_000 });
+    await runAllCells(page);
+    const view = page.locator('.convlab-featuremap');
+    await view.locator('.convlab-panel-output .js-plotly-plot').waitFor({ timeout: 90_000 });
+    expect(await view.locator('.convlab-footer').textContent()).toMatch(/padding 1,1 \/ 1,1 \(reflect\)/);
+    // The input's plot is 6×6 cells, padding included: its top-left cell is padding at (row −1, col −1).
+    const input = view.locator('.convlab-panel-input .convlab-heatmap').first();
+    await hoverCell(input, 0, 0, 6, 6);
+    expect(await hoverText(page)).toBe('input channel 0 | padding (reflect) at (row -1, col -1)');
+    await screenshot(page, 'padding-modes-reflect.png');
+    await hoverCell(input, 1, 1, 6, 6);
+    expect(await hoverText(page)).toBe('input channel 0 | (row 0, col 0) | value 1');
     await page.close();
   });
 

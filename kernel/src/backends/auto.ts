@@ -10,7 +10,7 @@
  * `name` is the backend that computed the last result, so a Tensor's provenance (and every displayed result)
  * says which one ran; {@link autoChoices} lists the measurements.
  */
-import { layered, type Backend } from './backend';
+import { host, type Backend, type Computed } from './backend';
 import { cpuBackend } from './cpu';
 import type { ConvInfo } from '../shapes';
 
@@ -34,13 +34,19 @@ function macsOf(info: ConvInfo, weightLength: number): number {
 
 /**
  * Creates an auto backend choosing among `candidates()` (asked on each measurement, so a backend that loads
- * lazily costs nothing until a size class is measured; the reference loops are always one of them).
+ * lazily costs nothing until a size class is measured; the reference loops are always one of them). Its convs
+ * come back in host memory, as they were timed.
  */
 export function createAutoBackend(candidates: () => readonly Backend[]): { backend: Backend; choices: () => AutoChoice[] } {
   const cache = new Map<string, { choice: AutoChoice; backend: Backend }>();
-  let last: Backend = cpuBackend;
 
-  function conv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array {
+  /** One candidate's conv, read back: a result left on a device would time only the launch. */
+  const run = (candidate: Backend, ...args: Parameters<Backend['conv']>): Computed<Float32Array> => {
+    const out = candidate.conv(...args);
+    return { values: host(out.values), backend: out.backend };
+  };
+
+  const conv: Backend['conv'] = (x, w, bias, info) => {
     const macs = macsOf(info, w.length);
     const depthwise = info.groups > 1 && info.groups === info.inChannels;
     const sizeClass = `${info.op} ${depthwise ? 'depthwise' : 'dense'} ~2^${Math.round(Math.log2(Math.max(macs, 1)))} MACs`;
@@ -49,29 +55,24 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
       known = { choice: { sizeClass, choice: cpuBackend.name, ms: {} }, backend: cpuBackend };
       cache.set(sizeClass, known);
     }
-    if (known) {
-      last = known.backend;
-      return known.backend.conv(x, w, bias, info);
-    }
+    if (known) return run(known.backend, x, w, bias, info);
     const ms: Record<string, number> = {};
-    let best: { backend: Backend; ms: number; out: Float32Array } | undefined;
+    let best: { ms: number; out: Computed<Float32Array>; candidate: Backend } | undefined;
     for (const candidate of candidates()) {
       if (candidate === cpuBackend && macs > REFERENCE_UP_TO_MACS) continue;
-      candidate.conv(x, w, bias, info);
+      run(candidate, x, w, bias, info);
       const start = performance.now();
-      const out = candidate.conv(x, w, bias, info);
+      const out = run(candidate, x, w, bias, info);
       const elapsed = performance.now() - start;
-      ms[candidate.name] = elapsed;
-      if (!best || elapsed < best.ms) best = { backend: candidate, ms: elapsed, out };
+      ms[out.backend] = elapsed;
+      if (!best || elapsed < best.ms) best = { ms: elapsed, out, candidate };
     }
     if (!best) throw new Error('internal: auto backend has no candidate');
-    cache.set(sizeClass, { choice: { sizeClass, choice: best.backend.name, ms }, backend: best.backend });
-    last = best.backend;
+    cache.set(sizeClass, { choice: { sizeClass, choice: best.out.backend, ms }, backend: best.candidate });
     return best.out;
-  }
+  };
 
   // Every other op runs the reference loops and is reported as such; a conv is reported by the backend that
   // ran it (which says 'cpu' where it handed the call to the reference loops).
-  const backend = layered(() => last.name, { conv }, cpuBackend);
-  return { backend, choices: () => [...cache.values()].map((c) => c.choice) };
+  return { backend: { ...cpuBackend, name: 'auto', conv }, choices: () => [...cache.values()].map((c) => c.choice) };
 }

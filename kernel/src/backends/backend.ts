@@ -1,14 +1,16 @@
 /**
  * The typed Backend interface: one method per kernel. Backends receive checked inputs and the shape record
- * from `shapes.ts`; they never recompute a size and never validate arguments. All arrays are row-major.
+ * from `shapes/`; they never recompute a size and never validate arguments. All arrays are row-major.
  */
 import type { ConvInfo, PadAxis, PoolWindowsInfo, WindowInfo } from '../shapes';
 import type { DeviceArray, Values } from '../tensor';
 
-export interface Backend {
-  /** Name shown in every displayed result, e.g. `'cpu'`. */
-  readonly name: string;
-
+/**
+ * The kernels, one method each, over values of type `V`: `Float32Array` for code that computes in host memory
+ * (the reference loops), {@link Values} (host or device) for what the ops call. One declaration, so a kernel's
+ * arguments are written once for every backend.
+ */
+export interface KernelsOver<V> {
   // -- convolution, transposed convolution, im2col/col2im (any number of spatial axes) --
 
   /**
@@ -18,7 +20,7 @@ export interface Backend {
    * @param bias `[outChannels]` or undefined
    * @returns output `info.outShape` = `[batch, outChannels, ...outSizes]`
    */
-  conv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array;
+  conv(x: V, w: V, bias: V | undefined, info: ConvInfo): V;
   /**
    * N-D transposed convolution (the adjoint of `conv` w.r.t. its input, plus bias).
    * @param x input `[batch, inChannels, ...inSizes]`
@@ -26,24 +28,19 @@ export interface Backend {
    * @param bias `[outChannels]` or undefined
    * @returns output `info.outShape`
    */
-  convTranspose(
-    x: Float32Array,
-    w: Float32Array,
-    bias: Float32Array | undefined,
-    info: ConvInfo,
-  ): Float32Array;
+  convTranspose(x: V, w: V, bias: V | undefined, info: ConvInfo): V;
   /**
    * Unfolds windows into columns (PyTorch `F.unfold` layout).
    * @param x `[batch, channels, ...inSizes]`
    * @returns `[batch, channels·Πkernel, Πoutsizes]`, row `c·K + q`, column = output position (row-major)
    */
-  im2col(x: Float32Array, batch: number, channels: number, info: WindowInfo): Float32Array;
+  im2col(x: V, batch: number, channels: number, info: WindowInfo): V;
   /**
    * Folds columns back, summing overlaps (PyTorch `F.fold`); the adjoint of `im2col`.
    * @param cols `[batch, channels·Πkernel, Πoutsizes]`
    * @returns `[batch, channels, ...inSizes]`
    */
-  col2im(cols: Float32Array, batch: number, channels: number, info: WindowInfo): Float32Array;
+  col2im(cols: V, batch: number, channels: number, info: WindowInfo): V;
 
   /**
    * Pads (or crops) every axis: output cell `i` of axis `a` copies input cell `axes[a].source[i]`, or is
@@ -51,7 +48,10 @@ export interface Backend {
    * @param x `axes.map((a) => a.inSize)`, any rank (one PadAxis per axis)
    * @returns `axes.map((a) => a.outSize)`
    */
-  pad(x: Float32Array, axes: readonly PadAxis[], value: number): Float32Array;
+  pad(x: V, axes: readonly PadAxis[], value: number): V;
+
+  /** `max(x, 0)` elementwise, any shape; NaN stays NaN (as PyTorch). */
+  relu(x: V): V;
 
   // ── Pooling and gradients. Pool kernels take 2 spatial axes (1-D ops add a unit height); each output reads
   // the real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
@@ -59,99 +59,107 @@ export interface Backend {
   /**
    * Max over each window (padding is −∞, so it never wins; NaN propagates, as PyTorch).
    * @param x `[batch, channels, inHeight, inWidth]`
-   * @returns `out` `[batch, channels, outHeight, outWidth]` and, per output, the flat `h·inWidth + w` index of its
-   *   first maximum within the input plane (ties go to the first in row-major window order).
+   * @returns `[batch, channels, outHeight, outWidth]`
    */
-  maxPool2d(x: Float32Array, info: PoolWindowsInfo): { out: Float32Array; argmax: Int32Array };
+  maxPool2d(x: V, info: PoolWindowsInfo): V;
   /** Mean over each window; the divisor counts padding (`countIncludePad`) or only real cells. Shapes as `maxPool2d`. */
-  avgPool2d(x: Float32Array, info: PoolWindowsInfo, countIncludePad: boolean): Float32Array;
+  avgPool2d(x: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
   /** `(Σ |x|^p)^(1/p)` over the real cells of each window (ONNX LpPool). Shapes as `maxPool2d`. */
-  lpPool2d(x: Float32Array, info: PoolWindowsInfo, p: number): Float32Array;
-  /** Routes each `dy` to its window's argmax. @returns `dx` `[batch, channels, inHeight, inWidth]` */
-  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: PoolWindowsInfo): Float32Array;
-  /** Spreads each `dy / divisor` over its window's real cells (the forward divisor). @returns `dx` like the input */
-  avgPool2dBackward(dy: Float32Array, info: PoolWindowsInfo, countIncludePad: boolean): Float32Array;
+  lpPool2d(x: V, info: PoolWindowsInfo, p: number): V;
   /**
-   * Gradients of `conv2d` (reference §4). `dy` is `info.outShape`.
+   * Routes each `dy` to its window's first maximum in `x` (ties go to the first in row-major window order).
+   * @param dy `[batch, channels, outHeight, outWidth]`
+   * @param x the forward input `[batch, channels, inHeight, inWidth]`
+   * @returns `dx` like `x`
+   */
+  maxPool2dBackward(dy: V, x: V, info: PoolWindowsInfo): V;
+  /** Spreads each `dy / divisor` over its window's real cells (the forward divisor). @returns `dx` like the input */
+  avgPool2dBackward(dy: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
+  /**
+   * Gradients of `conv2d` (kernel/docs/semantics.md §10.1). `dy` is `info.outShape`.
    * @returns `dx` like `x` `[batch, inChannels, H, W]`, `dw` like `w` `[outChannels, inChannels/groups, kH, kW]`,
    *   `db` `[outChannels]`
    */
-  conv2dBackward(
-    dy: Float32Array,
-    x: Float32Array,
-    w: Float32Array,
-    info: ConvInfo,
-  ): { dx: Float32Array; dw: Float32Array; db: Float32Array };
+  conv2dBackward(dy: V, x: V, w: V, info: ConvInfo): { dx: V; dw: V; db: V };
+}
 
-  /** Only on backends with a device (the gpu backend in pipeline mode): ops whose results stay there. */
-  readonly resident?: ResidentKernels;
+/** A kernel's name, e.g. `'conv'`. */
+export type KernelName = keyof KernelsOver<Values>;
+
+/** The kernels in host memory: the reference loops. */
+export type HostKernels = KernelsOver<Float32Array>;
+
+/** What a kernel computed, and the backend that computed it: an op's provenance comes from here. */
+export interface Computed<T> {
+  readonly values: T;
+  /** e.g. `'wasm'`, or `'cpu'` where a fast backend handed the call to the reference loops. */
+  readonly backend: string;
 }
 
 /**
- * The ops a device backend runs without reading results back (gpu.js pipeline mode): inputs are host or
- * device values, results are {@link DeviceArray}s a Tensor reads back only when `data` is read. Shapes as the
- * host methods of {@link Backend}. A method returns `undefined` for a call it does not take (the op then
- * runs the host method).
+ * A backend: every kernel takes host or device values and returns its result (which may stay on the device,
+ * as the gpu backend's do in pipeline mode) with the name of the backend that computed it. An op makes one
+ * call and builds its Tensor from the answer.
+ * @example
+ * const out = backend().conv(x.values, w.values, undefined, info);
+ * new Tensor(out.values, info.outShape, { op: 'conv2d', backend: out.backend, input: x, weight: w });
  */
-export interface ResidentKernels {
-  conv(x: Values, w: Values, bias: Values | undefined, info: ConvInfo): DeviceArray | undefined;
-  pad(x: Values, axes: readonly PadAxis[], value: number): DeviceArray | undefined;
-  /** The pooled values only (the forward op needs no argmax). */
-  maxPool2d(x: Values, info: PoolWindowsInfo): DeviceArray | undefined;
-  avgPool2d(x: Values, info: PoolWindowsInfo, countIncludePad: boolean): DeviceArray | undefined;
-  /** `max(x, 0)` elementwise, any shape. */
-  relu(x: Values): DeviceArray | undefined;
-}
-
-/** The compute methods of a {@link Backend}. */
-export type Kernels = Omit<Backend, 'name' | 'resident'>;
-
-/** Methods a fast backend implements; each may return `undefined` to hand a call to the reference loops. */
-export type FastKernels = {
-  [K in keyof Kernels]?: (...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | undefined;
+export type Backend = { readonly name: string } & {
+  readonly [K in KernelName]: (...args: Parameters<KernelsOver<Values>[K]>) => Computed<ReturnType<KernelsOver<Values>[K]>>;
 };
 
+/** Kernels a fast backend implements; each may return `undefined` to hand a call to the reference loops. */
+export type FastKernels = {
+  [K in KernelName]?: (...args: Parameters<KernelsOver<Values>[K]>) => ReturnType<KernelsOver<Values>[K]> | undefined;
+};
+
+/** The values in host memory: `x` itself, or a device array read back. */
+export function host(x: Values): Float32Array {
+  return x instanceof Float32Array ? x : x.read();
+}
+
 /**
- * A backend made of `fast` methods over the `reference` loops: a call `fast` does not implement, or declines
- * with `undefined`, runs on `reference`. `name` is the backend that computed the last result (`name()` after
- * a fast or resident call, `reference.name` otherwise), so a result's provenance never claims a backend
- * that did not run. Before any call it is `name()`.
- * @example
- * const b = layered(() => 'wasm', { conv: (x, w, bias, info) => (isZeroPadded2d(info) ? fastConv(x, w, bias, info) : undefined) }, cpuBackend);
- * b.conv(x, w, undefined, conv1dInfo); b.name; // 'cpu'
+ * The backend of host kernels: device inputs are read back first, results are reported as `name`'s.
+ * @example const cpu = hostBackend('cpu', loops); cpu.relu(Float32Array.of(-1, 2)); // { values: [0, 2], backend: 'cpu' }
  */
-export function layered(name: () => string, fast: FastKernels, reference: Backend, resident?: ResidentKernels): Backend {
-  let last: string | undefined;
-  const report = <T>(out: T | undefined, by: () => string): T | undefined => {
-    if (out !== undefined) last = by();
-    return out;
-  };
-  const kernels = Object.fromEntries(
+export function hostBackend(name: string, kernels: HostKernels): Backend {
+  const methods = Object.fromEntries(
+    (Object.keys(kernels) as KernelName[]).map((key) => {
+      const kernel = kernels[key] as (...args: unknown[]) => unknown;
+      const onHost = (arg: unknown): unknown => (isDevice(arg) ? arg.read() : arg);
+      return [key, (...args: unknown[]) => ({ values: kernel.apply(kernels, args.map(onHost)), backend: name })];
+    }),
+  );
+  return { name, ...methods } as Backend;
+}
+
+/** True for a {@link DeviceArray} (a kernel argument that is neither host values nor a number or record). */
+function isDevice(arg: unknown): arg is DeviceArray {
+  return typeof arg === 'object' && arg !== null && typeof (arg as DeviceArray).read === 'function';
+}
+
+/**
+ * A backend made of `fast` kernels over a `reference` backend: a call `fast` does not implement, or declines
+ * with `undefined`, runs on `reference` and says so in its result.
+ * @example
+ * const b = layered('wasm', { conv: (x, w, bias, info) => (isZeroPadded2d(info) ? fastConv(x, w, bias, info) : undefined) }, cpuBackend);
+ * b.conv(x, w, undefined, conv1dInfo).backend; // 'cpu'
+ */
+export function layered(name: string, fast: FastKernels, reference: Backend): Backend {
+  const methods = Object.fromEntries(
     (Object.keys(reference) as (keyof Backend)[])
-      .filter((key): key is keyof Kernels => key !== 'name' && key !== 'resident')
+      .filter((key): key is KernelName => key !== 'name')
       .map((key) => {
         const own = fast[key] as ((...args: unknown[]) => unknown) | undefined;
-        const base = reference[key] as (...args: unknown[]) => unknown;
-        const run = (...args: unknown[]): unknown =>
-          report(own?.(...args), name) ?? report(base.apply(reference, args), () => reference.name);
+        const base = reference[key] as (...args: unknown[]) => Computed<unknown>;
+        const run = (...args: unknown[]): Computed<unknown> => {
+          const values = own?.(...args);
+          return values === undefined ? base(...args) : { values, backend: name };
+        };
         return [key, run];
       }),
-  ) as unknown as Kernels;
-  const onDevice =
-    resident &&
-    (Object.fromEntries(
-      Object.entries(resident).map(([key, kernel]) => [
-        key,
-        (...args: unknown[]) => report((kernel as (...a: unknown[]) => unknown)(...args), name),
-      ]),
-    ) as unknown as ResidentKernels);
-  return {
-    ...kernels,
-    get name() {
-      return last ?? name();
-    },
-    ...(onDevice ? { resident: onDevice } : {}),
-  };
+  );
+  return { name, ...methods } as Backend;
 }
 
 /**

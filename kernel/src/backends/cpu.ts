@@ -1,11 +1,11 @@
 /**
- * The CPU reference backend: plain loops that follow the definitions (conv-semantics §1.1, §1.7, §1.8) line
- * by line. It is the ground truth the other backends are tested against; clarity beats speed here.
+ * The CPU reference backend: plain loops that follow the definitions (kernel/docs/semantics.md §1.3, §6.1,
+ * §8) line by line. It is the ground truth the other backends are tested against; clarity beats speed here.
  *
- * Every loop reads one index table from shapes.ts (`windowSources`, `transposedTargets`) instead of
+ * Every loop reads one index table from shapes/ (`windowSources`, `transposedTargets`) instead of
  * re-deriving `o·s + j·d − pL` per axis, so one loop serves 1-D, 2-D and 3-D.
  */
-import type { Backend } from './backend';
+import { hostBackend, type HostKernels } from './backend';
 import { axes2d, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindows, type PoolWindowsInfo, type WindowInfo } from '../shapes';
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
@@ -58,9 +58,34 @@ function eachColumnCell(
   }
 }
 
-export const cpuBackend: Backend = {
-  name: 'cpu',
+/**
+ * The first maximum of each window and where it is: `out` `[batch, channels, outHeight, outWidth]`, and per
+ * output the flat `h·inWidth + w` index of its maximum within the input plane (ties go to the first in row-major
+ * window order; a NaN wins and stays, as PyTorch).
+ */
+function maxWindows(x: Float32Array, info: PoolWindowsInfo): { out: Float32Array; argmax: Int32Array } {
+  const [rows, cols] = poolAxes(info);
+  const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
+  const argmax = new Int32Array(out.length).fill(-1);
+  forEachWindow(info, (plane, o, windowRows, windowCols) => {
+    let best = -Infinity;
+    for (const r of windowRows) {
+      for (const c of windowCols) {
+        const v = x[plane + r * cols.inSize + c] ?? NaN;
+        // Strictly greater: ties keep the first maximum; a NaN wins and stays (PyTorch propagates NaN).
+        if (v > best || (Number.isNaN(v) && !Number.isNaN(best)) || argmax[o] === -1) {
+          best = v;
+          argmax[o] = r * cols.inSize + c;
+        }
+      }
+    }
+    out[o] = best;
+  });
+  return { out, argmax };
+}
 
+/** The reference loops, in host memory. */
+const loops: HostKernels = {
   // -- convolution, transposed convolution, im2col/col2im --
 
   conv(x, w, bias, info) {
@@ -158,27 +183,14 @@ export const cpuBackend: Backend = {
     return out;
   },
 
+  relu(x) {
+    return x.map((v) => (v < 0 ? 0 : v)); // NaN stays NaN
+  },
+
   // ── Pooling and gradients ──────────────────────────────────────────────────────────────────────────────
 
   maxPool2d(x, info) {
-    const [rows, cols] = poolAxes(info);
-    const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
-    const argmax = new Int32Array(out.length).fill(-1);
-    forEachWindow(info, (plane, o, windowRows, windowCols) => {
-      let best = -Infinity;
-      for (const r of windowRows) {
-        for (const c of windowCols) {
-          const v = x[plane + r * cols.inSize + c] ?? NaN;
-          // Strictly greater: ties keep the first maximum; a NaN wins and stays (PyTorch propagates NaN).
-          if (v > best || (Number.isNaN(v) && !Number.isNaN(best)) || argmax[o] === -1) {
-            best = v;
-            argmax[o] = r * cols.inSize + c;
-          }
-        }
-      }
-      out[o] = best;
-    });
-    return { out, argmax };
+    return maxWindows(x, info).out;
   },
 
   avgPool2d(x, info, countIncludePad) {
@@ -189,7 +201,8 @@ export const cpuBackend: Backend = {
     return windowSums(x, info, (v) => Math.abs(v) ** p, (sum) => sum ** (1 / p), false);
   },
 
-  maxPool2dBackward(dy, argmax, info) {
+  maxPool2dBackward(dy, x, info) {
+    const { argmax } = maxWindows(x, info);
     const [rows, cols] = poolAxes(info);
     const planeSize = rows.inSize * cols.inSize;
     const dx = new Float64Array(info.batch * info.channels * planeSize);
@@ -213,7 +226,7 @@ export const cpuBackend: Backend = {
   },
 
   conv2dBackward(dy, x, w, info) {
-    // The scatter form of reference §4: every output cell sends dy·w back to the inputs it read, and dy·x to the
+    // The scatter form of kernel/docs/semantics.md §10.1: every output cell sends dy·w back to the inputs it read, and dy·x to the
     // weights it used. One loop nest for both, accumulated in float64.
     const { batch, inChannels, outChannels, groups } = info;
     const [rows, cols] = axes2d(info);
@@ -253,6 +266,12 @@ export const cpuBackend: Backend = {
     return { dx: Float32Array.from(dx), dw: Float32Array.from(dw), db: Float32Array.from(db) };
   },
 };
+
+/**
+ * The reference backend (`'cpu'`): the ground truth every other backend is tested against.
+ * @example cpuBackend.relu(Float32Array.of(-1, 2)).values; // Float32Array [0, 2]
+ */
+export const cpuBackend = hostBackend('cpu', loops);
 
 function poolAxes(info: PoolWindowsInfo): [PoolWindows, PoolWindows] {
   const [rows, cols] = info.axes;

@@ -7,12 +7,13 @@
 import type { Backend } from './backend';
 import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
-import { wasmBackend } from './fast';
-import { GPU_MODES, SOFTWARE_RENDERER, gpuBackend, gpuMode, gpuRenderer } from './gpu';
+import { wasmBackend } from './wasm/backend';
+import { GPU_MODES, gpuBackend, gpuMode, gpuRenderer } from './gpu/backend';
+import { SOFTWARE_RENDERER } from './gpu/environment';
 
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
-export { gpuHeld, gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './gpu';
+export { gpuHeld, gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './gpu/backend';
 
 /**
  * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that
@@ -39,8 +40,9 @@ export const backendNames = Object.keys(backends) as BackendName[];
 let current: Backend = auto.backend;
 
 /**
- * The backend ops run on now. Under `'auto'` its `name` is the backend that computed the last result.
- * @example backend().name; // 'cpu' (auto, after a small conv)
+ * The backend ops run on now; each result it returns says which backend computed it (under `'auto'`, the one
+ * it chose; `'cpu'` where a fast backend handed the call to the reference loops).
+ * @example backend().name; // 'auto'
  */
 export function backend(): Backend {
   return current;

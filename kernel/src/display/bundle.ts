@@ -7,22 +7,15 @@
  * (1 MB by default): too many maps are cut, then values are quantized to 8 bits per map, then maps are
  * downsampled — each step said in `notes`.
  */
-import type { FeatureMap, FeatureMapPayload, FeatureMapWindow } from '../../../extension/src/schema';
+import { FEATURE_MAP_MIME, formatShape, type FeatureMap, type FeatureMapPayload, type FeatureMapWindow } from '@convlab/protocol';
 import type { Tensor } from '../tensor';
+import type { MimeBundle } from './protocol';
 import { scaleFor, toHexStops } from './colors';
 import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
 import { displayOptions, type DisplayLimits } from './options';
 import { renderPng } from './png';
 import { tensorPanels, valueRange, type PanelValues } from './panels';
-import { formatShape } from '../errors';
 
-export const FEATURE_MAP_MIME = 'application/vnd.convlab.featuremap.v1+json';
-
-/** A Jupyter MIME bundle: what `display_data` and `execute_result` carry. */
-export interface MimeBundle {
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-}
 
 /** What a feature map is of: the op (or `'tensor'`), its backend and its window. */
 export interface FeatureMapSource {

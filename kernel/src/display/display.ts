@@ -4,13 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import { inspect } from 'util';
-import { JUPYTER_DISPLAY } from '../tensor';
-import type { MimeBundle } from './bundle';
-
-/** Something that knows how to show itself: Deno's and ConvLab's display protocol. */
-export interface Displayable {
-  [JUPYTER_DISPLAY](): MimeBundle;
-}
+import { JUPYTER_DISPLAY, type Displayable, type MimeBundle } from './protocol';
 
 /** A bundle on its way out, with Jupyter's transient part (the display id an update refers to). */
 export type OutgoingBundle = MimeBundle & { transient: { display_id?: string } };

@@ -3,7 +3,7 @@
  * min/max (`'u8-base64'`: `value ≈ min + q / 255 · (max − min)`, error at most (max − min) / 510), and
  * block-mean downsampling.
  */
-import type { FeatureMap } from '../../../extension/src/schema';
+import type { FeatureMap } from '@convlab/protocol';
 import { valueRange, type MapValues } from './panels';
 
 /** Bytes one value takes in the JSON payload, base64 included. */

@@ -2,7 +2,7 @@
  * Turns tensors into panels of 2-D maps: the one view of "what to draw" that both the vendor JSON payload and
  * the PNG fallback are made from.
  */
-import type { FeatureMapPanel } from '../../../extension/src/schema';
+import type { FeatureMapPanel } from '@convlab/protocol';
 import { formatShape } from '../errors';
 import type { Tensor } from '../tensor';
 

@@ -4,8 +4,10 @@
  * tensor's own display.
  */
 import { fail } from '../errors';
-import { JUPYTER_DISPLAY, Tensor } from '../tensor';
-import { featureMapBundle, tensorText, type MimeBundle } from './bundle';
+import { Tensor } from '../tensor';
+import { JUPYTER_DISPLAY } from './protocol';
+import { featureMapBundle, tensorText } from './bundle';
+import type { MimeBundle } from './protocol';
 import { display } from './display';
 import { panelOf, type PanelValues } from './panels';
 

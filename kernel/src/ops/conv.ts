@@ -4,8 +4,9 @@
  */
 import { fail, formatShape } from '../errors';
 import { backend } from '../backends';
-import { checkRank, convInfo, windowOf, type ConvOptions } from '../shapes';
+import { checkRank, convInfo, paddingModeName, windowOf, type ConvOptions } from '../shapes';
 import { Tensor } from '../tensor';
+import { withBatch } from './batch';
 import { traceConv } from '../trace';
 
 /** Options of {@link conv1d}, {@link conv2d} and {@link conv3d}: {@link ConvOptions} plus a bias. */
@@ -38,10 +39,7 @@ export type SpatialRank = keyof typeof LAYOUTS;
  * Shared by the convolutions, the transposed convolutions and im2col.
  */
 export function batchedInput(op: string, input: Tensor, spatial: SpatialRank): Tensor {
-  const rank = spatial + 2;
-  const layout = LAYOUTS[spatial].input;
-  checkRank(op, 'input', input.shape, [rank - 1, rank], `${layout} or unbatched without batch`);
-  return input.rank === rank ? input : input.reshape([1, ...input.shape]);
+  return withBatch(op, 'input', input, spatial + 2, `${LAYOUTS[spatial].input} or unbatched without batch`);
 }
 
 /** Checks a bias against the output channels. */
@@ -74,13 +72,11 @@ function convNd(
   checkRank(op, 'weight', weight.shape, [spatial + 2], LAYOUTS[spatial].weight);
   const info = convInfo(op, batched.shape, weight.shape, options);
   checkBias(op, options.bias, info.outChannels, input, weight);
-  const chosen = backend();
-  const out =
-    chosen.resident?.conv(batched.values, weight.values, options.bias?.values, info) ??
-    chosen.conv(batched.data, weight.data, options.bias?.data, info);
+  const out = backend().conv(batched.values, weight.values, options.bias?.values, info);
   const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
   traceConv(info, input.shape, outShape, options.bias !== undefined);
-  return new Tensor(out, outShape, { op, backend: chosen.name, input, weight, window: windowOf(info) });
+  const window = windowOf(info, paddingModeName(info));
+  return new Tensor(out.values, outShape, { op, backend: out.backend, input, weight, window });
 }
 
 /**

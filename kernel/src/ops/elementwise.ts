@@ -8,8 +8,8 @@
  */
 import { fail } from '../errors';
 import { backend } from '../backends';
-import { checkAllocation } from '../shapes';
-import { Tensor, numel, rowMajorStrides, stridedIndices, type Shape } from '../tensor';
+import { checkAllocation, rowMajorStrides, type Shape } from '../shapes';
+import { Tensor, numel, stridedIndices } from '../tensor';
 
 /** A tensor, or a number (a scalar that broadcasts to any shape). */
 export type Operand = Tensor | number;
@@ -91,8 +91,7 @@ export function div(a: Operand, b: Operand): Tensor {
  * on the GPU. @example relu(tensor([-2, 0, 3])).toArray(); // [0, 0, 3]
  */
 export function relu(x: Tensor): Tensor {
-  const onDevice = backend().resident?.relu(x.values);
-  return new Tensor(onDevice ?? x.data.map((v) => (v < 0 ? 0 : v)), x.shape);
+  return new Tensor(backend().relu(x.values).values, x.shape);
 }
 
 /** Options of the reductions. */

@@ -1,13 +1,25 @@
 /**
- * Gradients, for teaching and for training tiny CNNs in a notebook (conv-semantics §4). Each backward op takes the
+ * Gradients, for teaching and for training tiny CNNs in a notebook (kernel/docs/semantics.md §10). Each backward op takes the
  * forward op's inputs and options plus `dy` (the loss gradient w.r.t. the forward output, same shape as it) and
  * checks `dy` against the shape the forward op would return, through the same shape functions.
  */
 import { backend } from '../backends';
 import { fail, formatShape } from '../errors';
-import { adaptivePoolInfo, convInfo, checkRank, poolInfo, type ConvOptions, type PoolInfo, type AdaptivePoolInfo } from '../shapes';
-import { Tensor, type Shape } from '../tensor';
-import { preparePool, type AvgPoolOptions, type MaxPoolOptions } from './pool';
+import {
+  adaptivePoolInfo,
+  convInfo,
+  checkRank,
+  poolInfo,
+  type AdaptivePoolInfo,
+  type AvgPoolOptions,
+  type ConvOptions,
+  type MaxPoolOptions,
+  type PoolInfo,
+  type Shape,
+} from '../shapes';
+import { Tensor } from '../tensor';
+import { withBatch } from './batch';
+import { preparePool } from './pool';
 
 /** The gradients of {@link conv2dBackward}. */
 export interface Conv2dGradients {
@@ -33,7 +45,7 @@ function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string,
 }
 
 /**
- * Gradients of {@link conv2d} w.r.t. its input, weight and bias (reference §4), for every stride, padding (numbers,
+ * Gradients of {@link conv2d} w.r.t. its input, weight and bias (kernel/docs/semantics.md §10.1), for every stride, padding (numbers,
  * per-side pairs, `'same'`), dilation and groups the forward op takes.
  *
  * - `dx[n,c,i·s − pL + j·d] += Σ_o dy[n,o,i] · w[o,c,j]` (a transposed convolution of `dy`; cells that land in
@@ -55,9 +67,8 @@ function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string,
  */
 export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): Conv2dGradients {
   const op = 'conv2dBackward';
-  checkRank(op, 'x', x.shape, [3, 4], '[batch, channels, height, width] or [channels, height, width]');
+  const batched = withBatch(op, 'x', x, 4, '[batch, channels, height, width] or [channels, height, width]');
   checkRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
-  const batched = x.rank === 4 ? x : x.reshape([1, ...x.shape]);
   const info = convInfo(op, batched.shape, w.shape, options);
   if (info.padMode !== 'constant' || info.padValue !== 0) {
     // The backward loops send gradients only to real input cells, which is right for zero padding only.
@@ -71,7 +82,7 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOp
     });
   }
   checkDy(op, dy, x.rank === 4 ? info.outShape : info.outShape.slice(1), { input: x.shape, weight: w.shape });
-  const grads = backend().conv2dBackward(dy.data, batched.data, w.data, info);
+  const grads = backend().conv2dBackward(dy.values, batched.values, w.values, info).values;
   return {
     dx: new Tensor(grads.dx, x.shape),
     dw: new Tensor(grads.dw, w.shape),
@@ -89,12 +100,11 @@ function poolBackward(
 ): Tensor {
   const { batched, windows, outShape } = preparePool(op, x, 2, shapeInfo);
   checkDy(op, dy, outShape, { input: x.shape });
-  const chosen = backend();
   const dx =
     reduce === 'max'
-      ? chosen.maxPool2dBackward(dy.data, chosen.maxPool2d(batched.data, windows).argmax, windows)
-      : chosen.avgPool2dBackward(dy.data, windows, reduce.countIncludePad);
-  return new Tensor(dx, x.shape);
+      ? backend().maxPool2dBackward(dy.values, batched.values, windows)
+      : backend().avgPool2dBackward(dy.values, windows, reduce.countIncludePad);
+  return new Tensor(dx.values, x.shape);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * im2col / col2im in PyTorch's `F.unfold` / `F.fold` layout (conv-semantics §1.8): a convolution is a matrix
+ * im2col / col2im in PyTorch's `F.unfold` / `F.fold` layout (kernel/docs/semantics.md §8): a convolution is a matrix
  * product of the flattened weight with the unfolded input, `conv2d(x, w) = w.reshape([O, −1]) @ im2col(x, k)`.
  */
 import { fail, formatShape } from '../errors';
 import { backend } from '../backends';
-import { checkAllocation, checkRank, windowInfo, type WindowInfo, type WindowOptions } from '../shapes';
-import { Tensor, numel, type Shape } from '../tensor';
+import { checkAllocation, windowInfo, type Shape, type WindowInfo, type WindowOptions } from '../shapes';
+import { Tensor, numel } from '../tensor';
+import { withBatch } from './batch';
 import { batchedInput, type SpatialRank } from './conv';
 
 /** Options of {@link im2col} and {@link col2im}: stride, padding (incl. 'same'), dilation, paddingMode, padValue. */
@@ -56,11 +57,10 @@ export function im2col(x: Tensor, kernelSize: KernelSize, options: Im2colOptions
   const info = windowInfo(op, sizes, kernels, options, { input: x.shape });
   const outShape = [batch, channels * numel(kernels), numel(info.axes.map((a) => a.outSize))];
   checkAllocation(op, outShape, { input: x.shape });
-  const chosen = backend();
-  const out = chosen.im2col(batched.data, batch, channels, info);
-  return new Tensor(out, x.rank === batched.rank ? outShape : outShape.slice(1), {
+  const out = backend().im2col(batched.values, batch, channels, info);
+  return new Tensor(out.values, x.rank === batched.rank ? outShape : outShape.slice(1), {
     op,
-    backend: chosen.name,
+    backend: out.backend,
     input: x,
   });
 }
@@ -85,8 +85,7 @@ export function col2im(
 ): Tensor {
   const op = 'col2im';
   const kernels = kernelList(op, kernelSize);
-  checkRank(op, 'cols', cols.shape, [2, 3], '[batch, channels·Πkernel, windows] or unbatched without batch');
-  const batched = cols.rank === 3 ? cols : cols.reshape([1, ...cols.shape]);
+  const batched = withBatch(op, 'cols', cols, 3, '[batch, channels·Πkernel, windows] or unbatched without batch');
   const [batch = 0, rows = 0, windows = 0] = batched.shape;
   const taps = numel(kernels);
   if (outputSize.length !== kernels.length) {
@@ -112,11 +111,10 @@ export function col2im(
   }
   const outShape: Shape = [batch, rows / taps, ...outputSize];
   checkAllocation(op, outShape, { cols: cols.shape });
-  const chosen = backend();
-  const out = chosen.col2im(batched.data, batch, rows / taps, info);
-  return new Tensor(out, cols.rank === 3 ? outShape : outShape.slice(1), {
+  const out = backend().col2im(batched.values, batch, rows / taps, info);
+  return new Tensor(out.values, cols.rank === 3 ? outShape : outShape.slice(1), {
     op,
-    backend: chosen.name,
+    backend: out.backend,
     input: cols,
   });
 }

@@ -10,6 +10,7 @@ import {
   type PadPair,
 } from '../shapes';
 import { fail } from '../errors';
+import { paddingModeName } from '../shapes';
 import { backend } from '../backends';
 import { Tensor, type Provenance } from '../tensor';
 
@@ -50,9 +51,8 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
   const axes = padAxes(op, x.shape, widths, mode);
   const outShape = axes.map((a) => a.outSize);
   checkAllocation(op, outShape, { input: x.shape });
-  const chosen = backend();
-  const out = chosen.resident?.pad(x.values, axes, value) ?? chosen.pad(x.data, axes, value);
-  return new Tensor(out, outShape, padProvenance(x, axes, chosen.name));
+  const out = backend().pad(x.values, axes, value);
+  return new Tensor(out.values, outShape, padProvenance(x, axes, out.backend, paddingModeName({ padMode: mode, padValue: value })));
 }
 
 /**
@@ -60,7 +60,7 @@ export function pad(x: Tensor, widths: number | readonly PadPair[], options: Pad
  * shows the input beside the padded result, the padding cells drawn distinctly, and output cell (i, j) traced
  * back to input cell (i − top, j − left).
  */
-function padProvenance(x: Tensor, axes: readonly PadAxis[], backend: string): Provenance | undefined {
+function padProvenance(x: Tensor, axes: readonly PadAxis[], backend: string, paddingMode: string): Provenance | undefined {
   const spatial = axes.slice(2);
   const onlySpatial = axes.slice(0, 2).every((a) => a.before === 0 && a.after === 0);
   if (x.rank !== 4 || !onlySpatial || spatial.some((a) => a.before < 0 || a.after < 0)) return undefined;
@@ -74,6 +74,7 @@ function padProvenance(x: Tensor, axes: readonly PadAxis[], backend: string): Pr
       dilation: [1, 1],
       padding: spatial.map((a) => [a.before, a.after] as [number, number]),
       groups: 1,
+      paddingMode,
     },
   };
 }

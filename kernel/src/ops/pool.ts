@@ -1,8 +1,8 @@
 /**
- * Pooling. Each op reads like a paragraph: check → shape info (shapes.ts) → backend → trace → Tensor.
+ * Pooling. Each op reads like a paragraph: check → shape info (shapes/) → backend → trace → Tensor.
  *
  * Layout NCHW (or NCL for 1-D); unbatched input (CHW / CL) is accepted and gives unbatched output, as in PyTorch.
- * Choices where libraries disagree (conv-semantics §3), each tested in test/unit/ops/pool.test.ts:
+ * Choices where libraries disagree (kernel/docs/semantics.md §5.7), each tested in test/unit/ops/pool.test.ts:
  * - stride defaults to the kernel size (PyTorch; ONNX defaults to 1);
  * - max-pool padding is −∞: padding never wins;
  * - padding is at most `floor(kE / 2)` per side, so every window holds a real value (PyTorch's avg-pool rule; its
@@ -22,32 +22,15 @@ import {
   type PoolInfo,
   type PoolWindows,
   type PoolWindowsInfo,
-  type PoolWindowOptions,
+  type Shape,
+  type MaxPoolOptions,
+  type AvgPoolOptions,
+  type LpPoolOptions,
 } from '../shapes';
-import { Tensor, type Shape, type Values } from '../tensor';
+import type { Computed } from '../backends/backend';
+import { Tensor, type Values } from '../tensor';
 import { tracePool } from '../trace';
-
-/** Options of {@link maxPool2d} and {@link maxPool1d}. */
-export interface MaxPoolOptions extends PoolWindowOptions {
-  /** Spacing between window taps: one number or one per axis. Default 1. */
-  dilation?: number | readonly number[];
-}
-
-/** Options of {@link avgPool2d} and {@link avgPool1d}. */
-export interface AvgPoolOptions extends PoolWindowOptions {
-  /**
-   * Whether padded cells count in the divisor. Default true, as PyTorch; ONNX, TF, tfjs and Keras use false.
-   * 4×4 `1..16`, kernel 3, padding 1, top-left corner: true → 14/9 = 1.556, false → 14/4 = 3.5.
-   * With `padding: 'same'`, pass false to match TF and Keras, which always exclude their 'same' padding.
-   */
-  countIncludePad?: boolean;
-}
-
-/** Options of {@link lpPool2d}. */
-export interface LpPoolOptions extends PoolWindowOptions {
-  /** The norm's order: `(Σ |x|^p)^(1/p)`. Default 2 (ONNX). */
-  p?: number;
-}
+import { withBatch } from './batch';
 
 /** A pooling call after its checks: the batched input, the shape info and the 2-D windows backends read. */
 interface Prepared<Info> {
@@ -78,9 +61,8 @@ export function preparePool<Info extends PoolInfo | AdaptivePoolInfo>(
   spatial: 1 | 2,
   shapeInfo: (batchedShape: Shape) => Info,
 ): Prepared<Info> {
-  checkRank(op, 'input', input.shape, [spatial + 1, spatial + 2], LAYOUTS[spatial]);
   const unbatched = input.rank === spatial + 1;
-  const batched = unbatched ? input.reshape([1, ...input.shape]) : input;
+  const batched = withBatch(op, 'input', input, spatial + 2, LAYOUTS[spatial]);
   const info = shapeInfo(batched.shape);
   const windows = spatial === 2 ? info : { ...info, axes: [UNIT_AXIS, ...info.axes] };
   return { batched, info, windows, outShape: unbatched ? info.outShape.slice(1) : info.outShape };
@@ -90,28 +72,41 @@ export function preparePool<Info extends PoolInfo | AdaptivePoolInfo>(
  * Max or average pooling on the current backend, on its device where it keeps results there (gpu pipeline
  * mode). `windows` has two axes (see {@link Backend.maxPool2d}).
  */
-function pooled(x: Tensor, windows: PoolWindowsInfo, kind: 'max' | 'avg', countIncludePad = false): Values {
-  const chosen = backend();
-  if (kind === 'max') return chosen.resident?.maxPool2d(x.values, windows) ?? chosen.maxPool2d(x.data, windows).out;
-  return chosen.resident?.avgPool2d(x.values, windows, countIncludePad) ?? chosen.avgPool2d(x.data, windows, countIncludePad);
+function pooled(x: Tensor, windows: PoolWindowsInfo, kind: 'max' | 'avg', countIncludePad = false): Computed<Values> {
+  if (kind === 'max') return backend().maxPool2d(x.values, windows);
+  return backend().avgPool2d(x.values, windows, countIncludePad);
 }
 
-function finish(op: string, input: Tensor, prepared: Prepared<PoolInfo | AdaptivePoolInfo>, out: Values): Tensor {
+/**
+ * What a pool's padding cells stand for, in the view's words: `'-inf'` (max: never wins), `'zeros'` (average
+ * counting padding), `'excluded'` (average or LP over real cells only).
+ */
+type PoolPadding = '-inf' | 'zeros' | 'excluded';
+
+function finish(
+  op: string,
+  input: Tensor,
+  prepared: Prepared<PoolInfo | AdaptivePoolInfo>,
+  out: Computed<Values>,
+  padding: PoolPadding,
+): Tensor {
   const { info, outShape } = prepared;
   tracePool(info, input.shape, outShape);
   const axes = 'ceilMode' in info ? info.axes : info.uniform;
-  const window = axes ? windowOf({ axes, groups: info.channels }) : undefined;
-  return new Tensor(out, outShape, { op, backend: backend().name, input, ...(window ? { window } : {}) });
+  const window = axes ? windowOf({ axes, groups: info.channels }, padding) : undefined;
+  return new Tensor(out.values, outShape, { op, backend: out.backend, input, ...(window ? { window } : {}) });
 }
 
 function maxPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: MaxPoolOptions): Tensor {
   const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
-  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, 'max'));
+  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, 'max'), '-inf');
 }
 
 function avgPool(op: string, spatial: 1 | 2, input: Tensor, kernel: number | readonly number[], options: AvgPoolOptions): Tensor {
   const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
-  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, 'avg', options.countIncludePad ?? true));
+  const countIncludePad = options.countIncludePad ?? true;
+  const out = pooled(prepared.batched, prepared.windows, 'avg', countIncludePad);
+  return finish(op, input, prepared, out, countIncludePad ? 'zeros' : 'excluded');
 }
 
 /**
@@ -190,12 +185,12 @@ export function lpPool2d(input: Tensor, kernel: number | readonly [number, numbe
   const p = options.p ?? 2;
   checkLpOrder(op, p);
   const prepared = preparePool(op, input, 2, (shape) => poolInfo(op, shape, kernel, options));
-  return finish(op, input, prepared, backend().lpPool2d(prepared.batched.data, prepared.windows, p));
+  return finish(op, input, prepared, backend().lpPool2d(prepared.batched.values, prepared.windows, p), 'excluded');
 }
 
 function adaptive(op: string, kind: 'avg' | 'max', input: Tensor, outputSize: number | readonly number[]): Tensor {
   const prepared = preparePool(op, input, 2, (shape) => adaptivePoolInfo(op, shape, outputSize));
-  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, kind));
+  return finish(op, input, prepared, pooled(prepared.batched, prepared.windows, kind), kind === 'max' ? '-inf' : 'excluded');
 }
 
 /**
@@ -233,7 +228,8 @@ function globalPool(op: string, kind: 'avg' | 'max', input: Tensor): Tensor {
   const flat = input.reshape([batch, channels, 1, spatial.reduce((a, b) => a * b, 1)]);
   const info = adaptivePoolInfo(op, input.shape, 1);
   const windows = adaptivePoolInfo(op, flat.shape, 1);
-  return finish(op, input, { batched: flat, info, windows, outShape: info.outShape }, pooled(flat, windows, kind));
+  const out = pooled(flat, windows, kind);
+  return finish(op, input, { batched: flat, info, windows, outShape: info.outShape }, out, kind === 'max' ? '-inf' : 'excluded');
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Transposed convolutions ("deconvolution", fractionally strided convolution): the adjoint of a convolution
- * with respect to its input, the upsampling layer of decoders (conv-semantics §1.7).
+ * with respect to its input, the upsampling layer of decoders (kernel/docs/semantics.md §6).
  */
 import { backend } from '../backends';
 import { checkRank, convTransposeInfo, type ConvTransposeOptions } from '../shapes';
@@ -27,12 +27,11 @@ function convTransposeNd(
   checkRank(op, 'weight', weight.shape, [spatial + 2], '[inChannels, outChannels/groups, ...kernel]');
   const info = convTransposeInfo(op, batched.shape, weight.shape, options);
   checkBias(op, options.bias, info.outChannels, input, weight);
-  const chosen = backend();
-  const out = chosen.convTranspose(batched.data, weight.data, options.bias?.data, info);
+  const out = backend().convTranspose(batched.values, weight.values, options.bias?.values, info);
   const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
   traceConv(info, input.shape, outShape, options.bias !== undefined);
   // No `window`: output cells are not windows over the input, so the feature-map window overlay would mislead.
-  return new Tensor(out, outShape, { op, backend: chosen.name, input, weight });
+  return new Tensor(out.values, outShape, { op, backend: out.backend, input, weight });
 }
 
 /**

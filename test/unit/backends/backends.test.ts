@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { autoChoices, conv2d, convInfo, tensor, useBackend, type Conv2dOptions } from '../../../kernel/src/index';
 import { cpuBackend } from '../../../kernel/src/backends/cpu';
-import { wasmBackend, wasmScratchBytes } from '../../../kernel/src/backends/fast';
-import { gpuBackend, gpuMode, setGpuMode } from '../../../kernel/src/backends/gpu';
-import type { Backend } from '../../../kernel/src/backends/backend';
+import { wasmBackend, wasmScratchBytes } from '../../../kernel/src/backends/wasm/backend';
+import { gpuBackend, gpuMode, setGpuMode } from '../../../kernel/src/backends/gpu/backend';
+import { host, type Backend } from '../../../kernel/src/backends/backend';
 import { gpuOnHardware } from '../../../kernel/src/backends';
 import { expectClose, seededValues } from '../../reference/torch';
 
@@ -41,8 +41,8 @@ for (const [label, fast, mode] of fastBackends) {
         const w = new Float32Array(seededValues(c.w.reduce((a, b) => a * b), 20 + i));
         const bias = new Float32Array(seededValues(c.w[0], 30 + i));
         const info = convInfo('conv2d', c.x, c.w, c.options);
-        const want = cpuBackend.conv(x, w, bias, info);
-        const got = fast.conv(x, w, bias, info);
+        const want = host(cpuBackend.conv(x, w, bias, info).values);
+        const got = host(fast.conv(x, w, bias, info).values);
         expectClose({ shape: info.outShape, data: got }, { shape: [...info.outShape], data: Array.from(want) }, c.why);
         if (mode) expect(gpuMode()).toBe(mode);
       });

@@ -19,7 +19,7 @@ import {
   useBackend,
   type Tensor,
 } from '../../../kernel/src/index';
-import { GPU_MODES, gpuHeld, gpuMode, webgpuStatus } from '../../../kernel/src/backends/gpu';
+import { GPU_MODES, gpuHeld, gpuMode, webgpuStatus } from '../../../kernel/src/backends/gpu/backend';
 import { expectClose } from '../../reference/torch';
 import { chainW1, chainX, gpuCases, nanPool, pipelineChain } from './gpu-cases';
 

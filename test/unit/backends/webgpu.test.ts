@@ -6,7 +6,7 @@
  * it says why in one sentence.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { openWebGpu, sharedBytes, type WebGpuEngine } from '../../../kernel/src/backends/webgpu';
+import { openWebGpu, sharedBytes, type WebGpuEngine } from '../../../kernel/src/backends/gpu/webgpu/engine';
 import { seededValues } from '../../reference/torch';
 
 interface KernelThis<C> {
@@ -158,7 +158,7 @@ if (!engine) {
       // A second engine, from a fresh copy of the module (its own cache), with a 100 ms limit per call.
       process.env['CONVLAB_WEBGPU_TIMEOUT_MS'] = '100';
       vi.resetModules();
-      const fresh = await import('../../../kernel/src/backends/webgpu');
+      const fresh = await import('../../../kernel/src/backends/gpu/webgpu/engine');
       delete process.env['CONVLAB_WEBGPU_TIMEOUT_MS'];
       const slowEngine = fresh.openWebGpu();
       if ('unavailable' in slowEngine) throw new Error(slowEngine.unavailable);

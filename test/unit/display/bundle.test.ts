@@ -6,11 +6,10 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conv2d, FEATURE_MAP_MIME, setDisplayOptions, showBundle, tensor, tensorBundle } from '../../../kernel/src/index';
 import { decodeMap } from '../../../extension/src/figure';
-import type { FeatureMapPayload } from '../../../extension/src/schema';
-import { validateFeatureMap } from '../../../extension/src/validate';
+import { validateFeatureMap, type FeatureMapPayload } from '@convlab/protocol';
 import { downsampleMap, encodeMap } from '../../../kernel/src/display/encode';
 import { displayOptions } from '../../../kernel/src/display/options';
-import type { MimeBundle } from '../../../kernel/src/display/bundle';
+import type { MimeBundle } from '../../../kernel/src/display/protocol';
 import { workedExample } from '../support/helpers';
 
 const payloadOf = (bundle: MimeBundle): FeatureMapPayload => bundle.data[FEATURE_MAP_MIME] as FeatureMapPayload;
@@ -59,7 +58,7 @@ describe('tensorBundle', () => {
       [528, 573],
     ]);
     expect(payload.panels[2]).toMatchObject({ min: 348, max: 573, centered: false });
-    expect(payload.window).toEqual({ kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [[0, 0], [0, 0]], groups: 1 });
+    expect(payload.window).toEqual({ kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [[0, 0], [0, 0]], groups: 1, paddingMode: 'zeros' });
   });
 
   it('produces a payload the extension accepts (the schema is shared)', () => {

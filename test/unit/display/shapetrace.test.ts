@@ -1,7 +1,7 @@
 /** The shape-trace bundle: vendor JSON as given, an escaped HTML table with the error row, and plain text. */
 import { describe, expect, it } from 'vitest';
-import type { ShapeTracePayload, ShapeTraceRow } from '../../../extension/src/schema';
-import { escapeHtml, SHAPE_TRACE_MIME, shapeTraceBundle } from '../../../kernel/src/display/shapetrace';
+import { SHAPE_TRACE_MIME, type ShapeTracePayload, type ShapeTraceRow } from '@convlab/protocol';
+import { escapeHtml, shapeTraceBundle } from '../../../kernel/src/display/shapetrace';
 
 function row(index: number, fields: Partial<ShapeTraceRow>): ShapeTraceRow {
   return {
@@ -49,7 +49,7 @@ describe('shapeTraceBundle', () => {
     expect(html).not.toContain('<b>');
     expect(html).not.toContain('<net>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; (conv2d)');
-    expect(html).toContain('tiny &lt;net&gt;: input [1,1,20,20], computed without data');
+    expect(html).toContain('tiny &lt;net&gt; · traceShapes · 3 layers, stops at an error · input [1,1,20,20]');
     // The only tags are the table's own.
     const tags = new Set([...html.matchAll(/<\/?([a-z]+)/g)].map((m) => m[1]));
     expect([...tags].sort()).toEqual(['caption', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr']);
@@ -58,29 +58,32 @@ describe('shapeTraceBundle', () => {
   it('shows each layer’s shapes, padding per side, formula, params, MACs and receptive field', () => {
     const cells = (tr: string): string[] => [...tr.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!);
     const rows = [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) => m[1]!);
+    // The extension's columns (@convlab/protocol's TRACE_COLUMNS), then the formula in a row of its own.
     expect(cells(rows[1]!)).toEqual([
-      '0', 'stem (conv2d)', '[1,1,20,20]', '[1,8,18,18]', '3×3', '1×1', '1×1', '0+0, 0+0', '1', '80', '23,328', '3×3',
-      'floor((20 + 0 + 0 − 3) / 1) + 1 = 18', // the same formula on both axes, shown once
+      '0', 'stem (conv2d)', '[1,1,20,20]', '[1,8,18,18]', '3×3', '1×1', '1×1', 'H 0,0 · W 0,0', '1', '80', '23,328', '10.1 KiB',
+      '3×3', '1×1',
     ]);
-    expect(cells(rows[2]!).slice(0, 5)).toEqual(['1', 'relu', '[1,8,18,18]', '[1,8,18,18]', '—']);
-    expect(html).toContain('total: 80 params, 23,328 MACs, 20,736 bytes of outputs (float32)');
+    expect(cells(rows[2]!)).toEqual(['output size: H: floor((20 + 0 + 0 − 3) / 1) + 1 = 18 · W: floor((20 + 0 + 0 − 3) / 1) + 1 = 18']);
+    expect(cells(rows[3]!).slice(0, 5)).toEqual(['1', 'relu', '[1,8,18,18]', '[1,8,18,18]', '—']);
+    expect(cells(rows.at(-1)!)).toEqual(['', 'total', '', '', '', '', '', '', '', '80', '23,328', '20.3 KiB', '', '']);
   });
 
   it('makes the failing layer visible: highlighted row plus the message across the table', () => {
     expect(html).toMatch(/<tr style="background:#fde8e8"><td[^>]*>2<\/td>/);
     expect(html).toMatch(
-      /<td colspan="13"[^>]*color:#b00020[^>]*>error at layer 2: conv2d: weight expected a kernel no larger than the padded input \(18×18\), got 20×20 &lt;b&gt;<\/td>/,
+      /<td colspan="14"[^>]*color:#b00020[^>]*>✖ error at layer 2: conv2d: weight expected a kernel no larger than the padded input \(18×18\), got 20×20 &lt;b&gt;<\/td>/,
     );
   });
 
   it('has a fixed-width text table with the error under its row', () => {
     const lines = text.split('\n');
-    expect(lines[0]).toBe('tiny <net>: input [1,1,20,20], computed without data');
-    expect(lines[1]).toMatch(/^# {2}layer +input +output +kernel +stride/);
+    expect(lines[0]).toBe('tiny <net> · traceShapes · 3 layers, stops at an error · input [1,1,20,20]');
+    expect(lines[1]).toMatch(/^# {2}op +input +output +kernel +stride/);
     const columnOf = (line: string, word: string): number => line.indexOf(word);
     expect(columnOf(lines[2]!, '[1,1,20,20]')).toBe(columnOf(lines[1]!, 'input'));
-    expect(lines[5]).toBe('  ✖ error at layer 2: conv2d: weight expected a kernel no larger than the padded input (18×18), got 20×20 <b>');
-    expect(lines.at(-1)).toBe('total: 80 params, 23,328 MACs, 20,736 bytes of outputs (float32)');
+    expect(lines[3]).toBe('    output size: H: floor((20 + 0 + 0 − 3) / 1) + 1 = 18 · W: floor((20 + 0 + 0 − 3) / 1) + 1 = 18');
+    expect(lines[7]).toBe('    ✖ error at layer 2: conv2d: weight expected a kernel no larger than the padded input (18×18), got 20×20 <b>');
+    expect(lines.at(-1)).toMatch(/^\s+total\s+80\s+23,328\s+20\.3 KiB$/);
   });
 });
 

@@ -16,9 +16,8 @@ import {
   windowTaps,
   type FigureTheme,
 } from '../../../extension/src/figure';
-import { base64Length, validateFeatureMap } from '../../../extension/src/validate';
-import type { FeatureMapPayload } from '../../../extension/src/schema';
-import { convPayload, convWindow, pads, f32, panel, payload } from './fixtures';
+import { base64Length, validateFeatureMap, type FeatureMapPayload } from '@convlab/protocol';
+import { convPayload, convWindow, pads, f32, panel, payload } from '../protocol/fixtures';
 
 const theme: FigureTheme = { text: '#111111', padding: '#cccccc', hatch: '#666666' };
 

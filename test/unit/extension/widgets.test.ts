@@ -4,10 +4,11 @@
  * needs a real canvas, so it is replaced by a recorder that keeps what the widget asked it to draw; the
  * shape-trace widget is plain DOM and runs as it is.
  */
+import { FEATURE_MAP_MIME, SHAPE_TRACE_MIME } from '@convlab/protocol';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HeatmapLayout, HeatmapTrace } from '../../../extension/src/figure';
-import { convPayload, tracePayload, traceRow } from './fixtures';
+import { convPayload, tracePayload, traceRow } from '../protocol/fixtures';
 
 interface Drawn {
   data: HeatmapTrace[];
@@ -36,9 +37,7 @@ vi.mock('plotly.js-cartesian-dist-min', () => {
 
 // jsdom has no DragEvent, which @lumino/dragdrop (pulled in by @lumino/widgets) subclasses when it loads.
 (globalThis as { DragEvent?: unknown }).DragEvent ??= class DragEvent extends MouseEvent {};
-const { default: extensions, featureMapFactory, shapeTraceFactory, FEATURE_MAP_MIME, SHAPE_TRACE_MIME } = await import(
-  '../../../extension/src/index'
-);
+const { default: extensions, featureMapFactory, shapeTraceFactory } = await import('../../../extension/src/index');
 
 function model(mimeType: string, value: unknown): IRenderMime.IMimeModel {
   return { data: { [mimeType]: value }, metadata: {}, trusted: false, setData: () => undefined } as unknown as IRenderMime.IMimeModel;

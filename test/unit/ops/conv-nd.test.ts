@@ -15,6 +15,8 @@ import {
 import { describeEachBackend, expectMatchesTorch, ORACLE_TIMEOUT_MS, seeded, type DiffCase } from '../support/sweep';
 import { flat } from '../support/helpers';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 const seq = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 /** A 1-D signal as [1, 1, L] (NCL) and a 1-D kernel as [1, 1, k] (OIL). */
 const sig = (values: number[]): Tensor => tensor(values, [1, 1, values.length]);
@@ -68,7 +70,7 @@ const CHANNELS = [
 ] as const;
 
 describeEachBackend('conv1d / conv2d / conv3d', () => {
-  it('§8.1: 6×6, 3×3, stride 2, no padding → 2×2 (a tutorial says 3×3; the floor is why)', () => {
+  it('§2.1: 6×6, 3×3, stride 2, no padding → 2×2 (a tutorial says 3×3; the floor is why)', () => {
     const y = conv2d(tensor(seq(36), [1, 1, 6, 6]), tensor(seq(9), [1, 1, 3, 3]), { stride: 2 });
     expect(y.shape).toEqual([1, 1, 2, 2]);
     expect(convInfo('conv2d', [1, 1, 6, 6], [1, 1, 3, 3], { stride: 2 }).axes[0]!.formula).toBe(
@@ -82,7 +84,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     ).toEqual([1, 1, 3, 3]);
   });
 
-  it('§8.2: odd same padding goes to the end; same_lower to the start', () => {
+  it('§3.2, §3.3: odd same padding goes to the end; same_lower to the start', () => {
     const x = sig(seq(6));
     expect(flat(conv1d(x, sig([1, 10]), { padding: 'same' }))).toEqual([21, 32, 43, 54, 65, 6]);
     expect(flat(conv1d(x, sig([1, 10]), { padding: 'same_lower' }))).toEqual([10, 21, 32, 43, 54, 65]);
@@ -91,7 +93,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     expect(flat(conv1d(x, sig([1, 10, 100]), { padding: 1, stride: 2 }))).toEqual([210, 432, 654]);
   });
 
-  it('§8.3: no kernel flip; a 2-D delta returns the kernel rotated 180°', () => {
+  it('§1.3: no kernel flip; a 2-D delta returns the kernel rotated 180°', () => {
     expect(flat(conv1d(sig(seq(6)), sig([1, 10, 100])))).toEqual([321, 432, 543, 654]);
     const delta = tensor(
       [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -108,7 +110,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     ]);
   });
 
-  it('§8.4: dilation uses kE = d(k−1)+1; PyTorch same with k2, d3 pads (1, 2)', () => {
+  it('§2.1, §3.2: dilation uses kE = d(k−1)+1; PyTorch same with k2, d3 pads (1, 2)', () => {
     const x = sig(seq(7));
     expect(flat(conv1d(x, sig([1, 10, 100]), { dilation: 2 }))).toEqual([531, 642, 753]);
     expect(flat(conv1d(x, sig([1, 10, 100]), { dilation: 2, padding: 'same' }))).toEqual([
@@ -118,7 +120,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     expect([axis.padBefore, axis.padAfter]).toEqual([1, 2]);
   });
 
-  it("§1.2/§1.3: PyTorch stride-1 'same' pads: k2 (0,1), k4 (1,2), k3 d2 (2,2); k=(3,4) → [1,1],[1,2]", () => {
+  it("§3.2: PyTorch stride-1 'same' pads: k2 (0,1), k4 (1,2), k3 d2 (2,2); k=(3,4) → [1,1],[1,2]", () => {
     const pads = (k: number, d: number): number[] => {
       const axis = convInfo('conv1d', [1, 1, 9], [1, 1, k], { dilation: d, padding: 'same' }).axes[0]!;
       return [axis.padBefore, axis.padAfter];
@@ -137,7 +139,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     expect(info.padMode).toBe('reflect');
   });
 
-  it('§1.6: causal is a left pad of d(k−1) (Keras Conv1D), with stride too', () => {
+  it('§3.5: causal is a left pad of d(k−1) (Keras Conv1D), with stride too', () => {
     const x = sig(seq(6));
     expect(flat(conv1d(x, sig([1, 10, 100]), { padding: 'causal' }))).toEqual([100, 210, 321, 432, 543, 654]);
     expect(flat(conv1d(x, sig([1, 10, 100]), { padding: 'causal', dilation: 2 }))).toEqual([
@@ -150,7 +152,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
     expect(flat(conv1d(sig([1, 2, 3]), sig([1, 10]), { padding: 'full' }))).toEqual([10, 21, 32, 3]);
   });
 
-  it('§3.6: paddingMode on a 3×3 mean of 4×4 1..16: corner is 1.556 (zeros), 7.667 (circular), 2.667 (symmetric)', () => {
+  it('§4.5: paddingMode on a 3×3 mean of 4×4 1..16: corner is 1.556 (zeros), 7.667 (circular), 2.667 (symmetric)', () => {
     const x = tensor(seq(16), [1, 1, 4, 4]);
     const w = tensor(Array(9).fill(1 / 9), [1, 1, 3, 3]);
     const corner = (paddingMode: PadMode | 'zeros'): number =>
@@ -197,6 +199,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
         [0, 0],
       ],
       groups: 1,
+      paddingMode: 'zeros',
     });
   });
 
@@ -391,7 +394,7 @@ describeEachBackend('conv1d / conv2d / conv3d', () => {
         for (const [pads, stride] of padCases) {
           const x = [2, 2, 4, 5];
           const w = [3, 2, 3, 2];
-          // PyTorch: reflect pad < dim, circular ≤ dim, no symmetric (conv-semantics §2.3).
+          // PyTorch: reflect pad < dim, circular ≤ dim, no symmetric (kernel/docs/semantics.md §4.6).
           const slack = { constant: Infinity, replicate: Infinity, reflect: -1, circular: 0, symmetric: NaN }[
             mode
           ];

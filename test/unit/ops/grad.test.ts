@@ -24,6 +24,8 @@ import { flat } from '../support/helpers';
 
 import { describeEachBackend } from '../support/sweep';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Compares one named output of a multi-output oracle result. */
@@ -72,7 +74,7 @@ describeEachBackend('gradients, worked values', () => {
     expect(db.toArray()).toEqual([4]);
   });
 
-  it('9×8 input, k3, s2, p1, d2 (§4): taps reach only odd rows and columns, so dx is 0 elsewhere', () => {
+  it('9×8 input, k3, s2, p1, d2 (§10.1): taps reach only odd rows and columns, so dx is 0 elsewhere', () => {
     const x = tensor(seededValues(72, 7), [1, 1, 9, 8]);
     const w = tensor(seededValues(9, 8), [1, 1, 3, 3]);
     const options = { stride: 2, padding: 1, dilation: 2 };

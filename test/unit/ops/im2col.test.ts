@@ -3,8 +3,10 @@ import { arange, col2im, im2col, ones, tensor, type Im2colOptions } from '../../
 import { describeEachBackend, expectMatchesTorch, ORACLE_TIMEOUT_MS, seeded, type DiffCase } from '../support/sweep';
 import { flat } from '../support/helpers';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 describeEachBackend('im2col / col2im', () => {
-  it('§1.8: rows are c·kh·kw + i·kw + j, columns are output positions row-major', () => {
+  it('§8.1: rows are c·kh·kw + i·kw + j, columns are output positions row-major', () => {
     const x = arange(1, 19).reshape([1, 2, 3, 3]);
     const cols = im2col(x, [2, 2]);
     expect(cols.shape).toEqual([1, 8, 4]);
@@ -23,7 +25,7 @@ describeEachBackend('im2col / col2im', () => {
     ]);
   });
 
-  it('§1.8: fold(unfold(ones)) counts windows per cell: 4×4, k2 → corners 1, edges 2, interior 4', () => {
+  it('§8.2: fold(unfold(ones)) counts windows per cell: 4×4, k2 → corners 1, edges 2, interior 4', () => {
     const divisor = col2im(im2col(ones([1, 1, 4, 4]), 2), [4, 4], 2);
     expect(divisor.toArray()).toEqual([
       [

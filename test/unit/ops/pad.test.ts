@@ -4,10 +4,12 @@ import { expectClose, seededValues, torchReference } from '../../reference/torch
 import { describeEachBackend, ORACLE_TIMEOUT_MS, seeded } from '../support/sweep';
 import { flat } from '../support/helpers';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 const x4 = (): ReturnType<typeof tensor> => tensor([1, 2, 3, 4]);
 
 describeEachBackend('pad', () => {
-  it('§2.1: every mode on [1,2,3,4] with (2,3)', () => {
+  it('§4.1: every mode on [1,2,3,4] with (2,3)', () => {
     const expected: Record<PadMode, number[]> = {
       constant: [0, 0, 1, 2, 3, 4, 0, 0, 0],
       reflect: [3, 2, 1, 2, 3, 4, 3, 2, 1],
@@ -19,17 +21,17 @@ describeEachBackend('pad', () => {
     expect(flat(pad(x4(), [[1, 1]], { value: -7 }))).toEqual([-7, 1, 2, 3, 4, -7]);
   });
 
-  it('§8.5: reflect keeps reflecting past the axis as NumPy: (6,0) and (9,0)', () => {
+  it('§4.2: reflect keeps reflecting past the axis as NumPy: (6,0) and (9,0)', () => {
     expect(flat(pad(x4(), [[6, 0]], { mode: 'reflect' }))).toEqual([1, 2, 3, 4, 3, 2, 1, 2, 3, 4]);
     expect(flat(pad(x4(), [[9, 0]], { mode: 'reflect' }))).toEqual([4, 3, 2, 1, 2, 3, 4, 3, 2, 1, 2, 3, 4]);
   });
 
-  it('§8.6: circular wraps beyond one period: (5,0) → [4,1,2,3,4,1,2,3,4]; pad = dim is one period', () => {
+  it('§4.2: circular wraps beyond one period: (5,0) → [4,1,2,3,4,1,2,3,4]; pad = dim is one period', () => {
     expect(flat(pad(x4(), [[5, 0]], { mode: 'circular' }))).toEqual([4, 1, 2, 3, 4, 1, 2, 3, 4]);
     expect(flat(pad(x4(), [[4, 4]], { mode: 'circular' }))).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);
   });
 
-  it('§8.7 and §2.3: negative widths crop first, in every mode (PyTorch 2.13 values)', () => {
+  it('§4.3: negative widths crop first, in every mode (PyTorch 2.13 values)', () => {
     expect(flat(pad(x4(), [[-1, 2]]))).toEqual([2, 3, 4, 0, 0]);
     expect(flat(pad(x4(), [[-1, 2]], { mode: 'reflect' }))).toEqual([2, 3, 4, 3, 2]);
     expect(flat(pad(x4(), [[-1, 2]], { mode: 'replicate' }))).toEqual([2, 3, 4, 4, 4]);
@@ -37,7 +39,7 @@ describeEachBackend('pad', () => {
     expect(pad(x4(), [[-2, -2]]).shape).toEqual([0]);
   });
 
-  it('§2.3: pairs are in axis order (PyTorch (1,0,0,1) = [[0,1],[1,0]] here)', () => {
+  it('§4.4: pairs are in axis order (PyTorch (1,0,0,1) = [[0,1],[1,0]] here)', () => {
     const y = pad(
       tensor([
         [0, 1, 2],
@@ -118,7 +120,7 @@ describeEachBackend('pad', () => {
         mode: PadMode;
         oracle: 'pad_numpy' | 'pad_torch';
       }
-      // F.pad's limits (conv-semantics §2.3): reflect < dim, circular ≤ dim, no symmetric; numpy.pad has none.
+      // F.pad's limits (kernel/docs/semantics.md §4.6): reflect < dim, circular ≤ dim, no symmetric; numpy.pad has none.
       const torchSlack: Record<PadMode, number> = {
         constant: Infinity,
         replicate: Infinity,
@@ -186,7 +188,7 @@ describe('pad provenance (for the feature-map view)', () => {
     const y = pad(x, [[0, 0], [0, 0], [1, 2], [0, 1]], { mode: 'reflect' });
     expect(y.provenance?.op).toBe('pad');
     expect(y.provenance?.input).toBe(x);
-    expect(y.provenance?.window).toEqual({ kernel: [1, 1], stride: [1, 1], dilation: [1, 1], padding: [[1, 2], [0, 1]], groups: 1 });
+    expect(y.provenance?.window).toEqual({ kernel: [1, 1], stride: [1, 1], dilation: [1, 1], padding: [[1, 2], [0, 1]], groups: 1, paddingMode: 'reflect' });
   });
 
   it('a crop or a pad of the batch or channel axes has no window', () => {

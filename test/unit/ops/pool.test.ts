@@ -21,15 +21,17 @@ import { flat, row, workedExample } from '../support/helpers';
 
 import { describeEachBackend } from '../support/sweep';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 /** 1..16 as a 1×1×4×4 image. */
 const image = (): Tensor => workedExample().x;
 
-describe('pool output size (shapes.ts)', () => {
+describe('pool output size (shapes/)', () => {
   it('stride defaults to the kernel, as PyTorch: MaxPool2d(3) on 6×6 → 2×2', () => {
     expect(poolInfo('maxPool2d', [1, 1, 6, 6], 3, {}).outShape).toEqual([1, 1, 2, 2]);
   });
 
-  it('ceil mode drops a last window that would start in the right padding (§3.1, §8 item 9)', () => {
+  it('ceil mode drops a last window that would start in the right padding (§5.1)', () => {
     const dropped = poolOutputSize(5, 2, { stride: 2, padBefore: 1, padAfter: 1, ceilMode: true });
     expect(dropped.outSize).toBe(3);
     expect(dropped.formula).toBe('ceil((5 + 1 + 1 − 2) / 2) + 1 = 4, − 1: the last window would start in the right padding = 3');
@@ -58,7 +60,7 @@ describeEachBackend('pooling worked values', () => {
     expect(maxPool2d(image(), 2).toArray()).toEqual([[[[6, 8], [14, 16]]]]);
   });
 
-  it('max-pool padding is −∞: the border of an all-negative map stays −1, not 0 (§8 item 8)', () => {
+  it('max-pool padding is −∞: the border of an all-negative map stays −1, not 0 (§5.3)', () => {
     const negative = tensor([[[[-1, -2], [-3, -4]]]]);
     expect(maxPool2d(negative, 3, { stride: 1, padding: 1 }).toArray()).toEqual([[[[-1, -1], [-1, -1]]]]);
   });
@@ -68,14 +70,14 @@ describeEachBackend('pooling worked values', () => {
     expect(flat(maxPool2d(row([NaN, 1, 3, 4]), [1, 2]))).toEqual([NaN, 4]);
   });
 
-  it('avg pool divisor: 14/9 with countIncludePad (default, PyTorch), 14/4 without (ONNX, TF) (§8 item 8)', () => {
+  it('avg pool divisor: 14/9 with countIncludePad (default, PyTorch), 14/4 without (ONNX, TF) (§5.4)', () => {
     const included = avgPool2d(image(), 3, { stride: 1, padding: 1 });
     const excluded = avgPool2d(image(), 3, { stride: 1, padding: 1, countIncludePad: false });
     expect(included.data[0]).toBeCloseTo(14 / 9, 6);
     expect(excluded.data[0]).toBeCloseTo(3.5, 6);
   });
 
-  it('ceil mode: [1..5], k2, s2, p1 → max [1, 3, 5] (3 windows, tfjs gives 4) (§8 item 9)', () => {
+  it('ceil mode: [1..5], k2, s2, p1 → max [1, 3, 5] (3 windows, tfjs gives 4) (§5.1)', () => {
     expect(flat(maxPool1d(tensor([[[1, 2, 3, 4, 5]]]), 2, { padding: 1, ceilMode: true }))).toEqual([1, 3, 5]);
   });
 
@@ -93,7 +95,7 @@ describeEachBackend('pooling worked values', () => {
     expect(flat(maxPool1d(tensor([[[1, 2, 3, 4, 5, 6]]]), 2, { stride: 1, dilation: 2 }))).toEqual([3, 4, 5, 6]);
   });
 
-  it('adaptive bins [floor(iL/O), ceil((i+1)L/O)): 0..9 → 4 bins means [1, 3, 6, 8]; 3 → 5 [1, 1.5, 2, 2.5, 3] (§3.4)', () => {
+  it('adaptive bins [floor(iL/O), ceil((i+1)L/O)): 0..9 → 4 bins means [1, 3, 6, 8]; 3 → 5 [1, 1.5, 2, 2.5, 3] (§5.5)', () => {
     const tenValues = row([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(flat(adaptiveAvgPool2d(tenValues, [1, 4]))).toEqual([1, 3, 6, 8]);
     expect(flat(adaptiveAvgPool2d(row([1, 2, 3]), [1, 5]))).toEqual([1, 1.5, 2, 2.5, 3]);
@@ -108,7 +110,7 @@ describeEachBackend('pooling worked values', () => {
     expect(globalAvgPool(tensor([[[1, 2, 3]], [[4, 5, 9]]])).toArray()).toEqual([[[2]], [[6]]]);
   });
 
-  it('LP pooling uses |x|^p as ONNX: [-1, -2, 3, -4], k2, s2 → p3 [2.080, 4.498], p1 [3, 7] (§3.5)', () => {
+  it('LP pooling uses |x|^p as ONNX: [-1, -2, 3, -4], k2, s2 → p3 [2.080, 4.498], p1 [3, 7] (§5.6)', () => {
     const x = row([-1, -2, 3, -4]);
     const p3 = flat(lpPool2d(x, [1, 2], { p: 3 }));
     expect(p3[0]).toBeCloseTo(9 ** (1 / 3), 5);
@@ -148,7 +150,7 @@ describeEachBackend('pooling worked values', () => {
     const y = maxPool2d(image(), 2, { stride: 1 });
     expect(y.provenance?.op).toBe('maxPool2d');
     expect(y.provenance?.input.shape).toEqual([1, 1, 4, 4]);
-    expect(y.provenance?.window).toEqual({ kernel: [2, 2], stride: [1, 1], dilation: [1, 1], padding: [[0, 0], [0, 0]], groups: 1 });
+    expect(y.provenance?.window).toEqual({ kernel: [2, 2], stride: [1, 1], dilation: [1, 1], padding: [[0, 0], [0, 0]], groups: 1, paddingMode: '-inf' });
   });
 });
 

@@ -10,10 +10,12 @@ import {
 import { describeEachBackend, expectMatchesTorch, ORACLE_TIMEOUT_MS, seeded, type DiffCase } from '../support/sweep';
 import { flat } from '../support/helpers';
 
+// § numbers in test names are sections of kernel/docs/semantics.md.
+
 const sig = (values: number[]): ReturnType<typeof tensor> => tensor(values, [1, 1, values.length]);
 
 describeEachBackend('convTranspose1d / convTranspose2d', () => {
-  it('§8.10: [1,2,3], w=[1,10,100], s2: full, and PyTorch p1/op1 = SAME_LOWER', () => {
+  it('§6.1, §6.3: [1,2,3], w=[1,10,100], s2: full, and PyTorch p1/op1 = SAME_LOWER', () => {
     const [x, w] = [sig([1, 2, 3]), sig([1, 10, 100])];
     expect(flat(convTranspose1d(x, w, { stride: 2 }))).toEqual([1, 10, 102, 20, 203, 30, 300]);
     expect(flat(convTranspose1d(x, w, { stride: 2, padding: 1, outputPadding: 1 }))).toEqual([
@@ -23,7 +25,7 @@ describeEachBackend('convTranspose1d / convTranspose2d', () => {
     expect(flat(convTranspose1d(x, w, { stride: 2, padding: [[0, 1]] }))).toEqual([1, 10, 102, 20, 203, 30]);
   });
 
-  it('§1.7: Lout = (L−1)s − pL − pR + d(k−1) + op + 1, with the formula written out', () => {
+  it('§6.2: Lout = (L−1)s − pL − pR + d(k−1) + op + 1, with the formula written out', () => {
     const axis = convTransposeInfo('convTranspose2d', [1, 1, 6, 6], [1, 1, 3, 3], {
       stride: 2,
       padding: 1,
@@ -39,7 +41,7 @@ describeEachBackend('convTranspose1d / convTranspose2d', () => {
     const options = { stride: 2, padding: 1, dilation: 2 };
     const y = conv1d(x, w, options);
     const dy = tensor(seeded(y.shape, 3), y.shape);
-    // Lost rows to the floor come back with output padding: a = L − ((Lout−1)s − pL − pR + kE) (§4).
+    // Lost rows to the floor come back with output padding: a = L − ((Lout−1)s − pL − pR + kE) (§10.2).
     const back = convTranspose1d(dy, w, { ...options, outputPadding: 9 - ((y.shape[2]! - 1) * 2 - 2 + 5) });
     expect(back.shape).toEqual(x.shape);
     const dot = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + v * b[i]!, 0);

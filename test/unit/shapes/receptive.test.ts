@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2d, conv2dBackward, receptiveField, tensor } from '../../../kernel/src/index';
 
-// The worked stack of conv-semantics §5, as (kernel, stride, padding, dilation).
+// The worked stack of kernel/docs/semantics.md §9.2, as (kernel, stride, padding, dilation).
 const stack = [
   { kernel: 3, stride: 1, padding: 1, dilation: 1 },
   { kernel: 3, stride: 2, padding: 1, dilation: 1 },
@@ -10,7 +10,7 @@ const stack = [
   { kernel: 5, stride: 2, padding: 2, dilation: 1 },
 ];
 
-describe('receptiveField (reference §5)', () => {
+describe('receptiveField (kernel/docs/semantics.md §9)', () => {
   it('the worked stack: RF 3, 5, 7, 23, 39; jumps 1, 2, 4, 4, 8', () => {
     const fields = receptiveField(stack);
     expect(fields.map((f) => f.size)).toEqual([[3], [5], [7], [23], [39]]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convInfo, outputSize } from '../../../kernel/src/index';
 
 describe('outputSize', () => {
-  it('floors: 6×6, k3, s2, p0 gives 2, not 3 (conv-semantics §1.2)', () => {
+  it('floors: 6×6, k3, s2, p0 gives 2, not 3 (kernel/docs/semantics.md §2.1)', () => {
     const axis = outputSize(6, 3, { stride: 2 });
     expect(axis.outSize).toBe(2);
     expect(axis.formula).toBe('floor((6 + 0 + 0 − 3) / 2) + 1 = 2');

@@ -4,8 +4,8 @@ import { tensor, type Tensor } from '../../../kernel/src/index';
 import { backendNames, setGpuMode, useBackend, type BackendName } from '../../../kernel/src/backends';
 
 /**
- * One test body, every backend (STYLE.md item 3): `describe('<title> on <backend>')` per backend name, with
- * that backend selected for its tests and the default (`'auto'`) restored after. The gpu.js backend runs
+ * One test body, every backend, so all backends meet the same checks: `describe('<title> on <backend>')` per
+ * backend name, with that backend selected for its tests and the default (`'auto'`) restored after. The gpu.js backend runs
  * twice: in gpu.js's `cpu` mode (its kernel source as JavaScript, on every machine) and in the mode gpu.js
  * picks here (a GL or WebGPU context where there is one, e.g. headless-gl under Xvfb); `gpuModes` narrows that.
  */
@@ -34,7 +34,7 @@ export function onEveryBackend(
   }
 }
 
-/** `[1, 2, …, n]` as a 1×1×1×n tensor: the 1-D probes of conv-semantics.md as a 2-D conv with height 1. */
+/** `[1, 2, …, n]` as a 1×1×1×n tensor: the 1-D probes of kernel/docs/semantics.md (§1.3, §3) as a 2-D conv with height 1. */
 export function row(values: number[]): Tensor {
   return tensor(values, [1, 1, 1, values.length]);
 }

@@ -1,5 +1,5 @@
 /**
- * Sweep helpers for the differential tests, and one test body for every backend (STYLE.md item 3):
+ * Sweep helpers for the differential tests, and one test body run on every backend, so all meet the same checks:
  * `describeEachBackend(title, body)` runs `body` once per backend in {@link BACKENDS}, that backend selected.
  */
 import type { Tensor } from '../../../kernel/src/index';

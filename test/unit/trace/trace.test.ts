@@ -133,10 +133,12 @@ describe('traceShapes (no data, like Keras summary)', () => {
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);
     const text = String(trace);
     const lines = text.split('\n');
-    expect(lines[0]).toBe('LeNet head: input [1,1,32,32], computed without data');
-    expect(lines[1]).toMatch(/^#\s+layer\s+input\s+output\s+kernel\s+stride\s+dilation\s+padding\s+groups\s+params\s+MACs\s+receptive field\s+output size$/);
-    expect(lines[2]).toMatch(/^0\s+c1 \(conv2d\)\s+\[1,1,32,32\]\s+\[1,6,28,28\]\s+5×5\s+1×1\s+1×1\s+0\+0, 0\+0\s+1\s+156\s+117,600\s+5×5\s+floor\(\(32 \+ 0 \+ 0 − 5\) \/ 1\) \+ 1 = 28/);
-    expect(lines.at(-1)).toBe('total: 2,572 params, 357,600 MACs, 48,736 bytes of outputs (float32)');
+    // The table of the extension (@convlab/protocol's columns), in fixed-width text, the formula under each row.
+    expect(lines[0]).toBe('LeNet head · traceShapes · 4 layers · input [1,1,32,32]');
+    expect(lines[1]).toMatch(/^#\s+op\s+input\s+output\s+kernel\s+stride\s+dilation\s+padding\s+groups\s+params\s+MACs\s+out bytes\s+RF\s+jump$/);
+    expect(lines[2]).toMatch(/^0\s+c1 \(conv2d\)\s+\[1,1,32,32\]\s+\[1,6,28,28\]\s+5×5\s+1×1\s+1×1\s+H 0,0 · W 0,0\s+1\s+156\s+117,600\s+18\.4 KiB\s+5×5\s+1×1$/);
+    expect(lines[3]).toBe('    output size: H: floor((32 + 0 + 0 − 5) / 1) + 1 = 28 · W: floor((32 + 0 + 0 − 5) / 1) + 1 = 28');
+    expect(lines.at(-1)).toMatch(/^\s+total\s+2,572\s+357,600\s+47\.6 KiB$/);
     const bundle = trace[JUPYTER_DISPLAY]();
     expect(bundle.metadata).toEqual({});
     expect(bundle.data[SHAPE_TRACE_MIME]).toEqual(payload);
@@ -145,7 +147,7 @@ describe('traceShapes (no data, like Keras summary)', () => {
 
   it('the text table shows a failed layer with its message', () => {
     const text = String(traceShapes([1, 1, 5, 5], [{ op: 'maxPool2d', kernel: 2 }, { op: 'conv2d', outChannels: 2, kernel: 3 }]));
-    expect(text).toMatch(/\n  ✖ error at layer 1: conv2d: weight expected an effective kernel \(3\) no larger than the padded input \(2 \+ 0 \+ 0 = 2\)/);
+    expect(text).toMatch(/\n {4}✖ error at layer 1: conv2d: weight expected an effective kernel \(3\) no larger than the padded input \(2 \+ 0 \+ 0 = 2\)/);
   });
 });
 

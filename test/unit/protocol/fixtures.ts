@@ -2,7 +2,7 @@
  * Payloads for the extension's unit tests, built the way the kernel builds them (f32 base64 maps, per-map and
  * per-panel ranges), small enough to check by eye.
  */
-import type { FeatureMapPanel, FeatureMapPayload, FeatureMapWindow, ShapeTracePayload, ShapeTraceRow } from '../../../extension/src/schema';
+import type { FeatureMapPanel, FeatureMapPayload, FeatureMapWindow, ShapeTracePayload, ShapeTraceRow } from '@convlab/protocol';
 
 export const f32 = (values: number[]): string => Buffer.from(new Float32Array(values).buffer).toString('base64');
 
@@ -123,4 +123,37 @@ export function tracePayload(rows: ShapeTraceRow[]): ShapeTracePayload {
     },
     backend: 'none',
   };
+}
+
+export const ERROR =
+  'conv2d: kernel 7×7 is larger than the padded input 4×4 (input [1,16,4,4], weight [16,16,7,7]); pad more or use a smaller kernel';
+
+/** conv 3→8 pad 1 on 32×32, maxPool 2, relu, then a 7×7 conv that does not fit the 4×4 map (after a stride-4 conv). */
+export function failing(): ShapeTracePayload {
+  return tracePayload([
+    traceRow(),
+    traceRow({
+      ...{ index: 1, op: 'maxPool2d', inShape: [1, 8, 32, 32], outShape: [1, 8, 16, 16], kernel: [2, 2], stride: [2, 2] },
+      ...{ padding: pads(0), params: 0, macs: 0, outBytes: 8192, receptiveField: [4, 4], jump: [2, 2] },
+      formula: ['floor((32 + 0 + 0 − 2) / 2) + 1 = 16', 'floor((32 + 0 + 0 − 2) / 2) + 1 = 16'],
+    }),
+    traceRow({
+      index: 2,
+      op: 'relu',
+      name: 'act',
+      inShape: [1, 8, 16, 16],
+      outShape: [1, 8, 16, 16],
+      kernel: [],
+      stride: [],
+      dilation: [],
+      padding: [],
+      params: 0,
+      macs: 0,
+      outBytes: 8192,
+      receptiveField: [4, 4],
+      jump: [2, 2],
+      formula: [],
+    }),
+    traceRow({ index: 3, inShape: [1, 16, 4, 4], outShape: [], kernel: [7, 7], params: 0, macs: 0, outBytes: 0, receptiveField: [], jump: [], formula: ['floor((4 + 0 + 0 − 7) / 1) + 1 = −2'], error: ERROR }),
+  ]);
 }

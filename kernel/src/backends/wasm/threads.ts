@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { WasmMemory, WasmModule } from './wasm/api';
+import type { WasmMemory, WasmModule } from './webassembly';
 
 /** One slice of work: the export to run and its three integer arguments. */
 export interface Job {

@@ -92,13 +92,19 @@ const optional =
 const pair: Check = (v, p) =>
   Array.isArray(v) && v.length === 2 ? arrayOf(count)(v, p) : `${p} should be a [before, after] pair, got ${describe(v)}`;
 const perAxis = arrayOf(count, 1);
+// The mode is shown inside plotly's hover template, which reads HTML tags and %{…} fields: plain words only.
+const paddingMode: Check = (v, p) =>
+  string(v, p) ??
+  (/^[A-Za-z0-9 .,+-]{1,40}$/.test(v as string)
+    ? null
+    : `${p} should be a few plain words such as 'zeros' or 'reflect', got ${describe(v)}`);
 const window = object({
   kernel: perAxis,
   stride: perAxis,
   dilation: perAxis,
   padding: arrayOf(pair, 1),
   groups: count,
-  paddingMode: optional(string),
+  paddingMode: optional(paddingMode),
 });
 
 const payload = object({

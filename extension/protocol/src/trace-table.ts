@@ -1,7 +1,7 @@
 /**
- * Pure builders of the shape-trace view: payload → table rows (cell texts, the formula, the error) and the
- * size diagram (boxes scaled to each layer's spatial size). No DOM here, so these are unit-tested without a
- * browser; trace-widget.ts only turns them into elements.
+ * The shape-trace table, one definition for both sides: its columns, and payload → rows of cell texts, the
+ * formula line and the error. The extension draws these cells as its interactive table; the kernel writes the
+ * same cells into the `text/html` and `text/plain` fallbacks. Plain strings only, no DOM and no HTML.
  */
 import type { ShapeTracePayload, ShapeTraceRow } from './schema';
 
@@ -116,54 +116,4 @@ export function traceCaption(payload: ShapeTracePayload): string {
   const layers = `${payload.rows.length} layer${payload.rows.length === 1 ? '' : 's'}${failed ? ', stops at an error' : ''}`;
   const backend = payload.backend === 'none' ? [] : [`backend ${payload.backend}`];
   return [payload.title || 'shape trace', payload.source, layers, `input ${formatShape(payload.inputShape)}`, ...backend].join(' · ');
-}
-
-/** One box of the size diagram: a rectangle scaled to the layer's spatial size, with its labels. */
-export interface DiagramBox {
-  /** Left edge of the box's column, and the column's width. */
-  x: number;
-  column: number;
-  width: number;
-  height: number;
-  /** e.g. `32×32`, or `✕` for the failing layer. */
-  size: string;
-  /** e.g. `8 ch` (or the feature count of a flat shape). */
-  channels: string;
-  /** e.g. `input`, `conv2d`. */
-  op: string;
-  error: boolean;
-}
-
-/** Largest box side in the diagram, in CSS pixels. */
-export const DIAGRAM_BOX = 64;
-const COLUMN = 72;
-
-/** Spatial size `[height, width]` of a shape (NCHW → H, W; NCL → 1, L; flat → 1, 1) and its channel text. */
-function spatial(shape: readonly number[]): { dims: [number, number]; channels: string } {
-  if (shape.length >= 4) return { dims: [shape[shape.length - 2]!, shape[shape.length - 1]!], channels: `${shape[shape.length - 3]} ch` };
-  if (shape.length === 3) return { dims: [1, shape[2]!], channels: `${shape[1]} ch` };
-  return { dims: [1, 1], channels: `${shape[shape.length - 1] ?? 1} features` };
-}
-
-/**
- * The size diagram: the input, then each layer's output, as boxes whose sides are proportional to the spatial
- * size (the largest side is {@link DIAGRAM_BOX} px); the failing layer is a marked box.
- *
- * @example traceDiagram(trace of [1,3,32,32] → conv 3×3 pad 1 → pool 2).boxes.map((b) => b.size)
- * // ['32×32', '32×32', '16×16']
- */
-export function traceDiagram(payload: ShapeTracePayload): { boxes: DiagramBox[]; width: number; height: number } {
-  const layers = [
-    { op: 'input', shape: payload.inputShape, error: false },
-    ...payload.rows.map((r) => ({ op: r.op, shape: r.outShape, error: r.error !== undefined })),
-  ];
-  const largest = Math.max(1, ...layers.filter((l) => !l.error).flatMap((l) => spatial(l.shape).dims));
-  const boxes = layers.map((layer, i): DiagramBox => {
-    const x = i * COLUMN;
-    if (layer.error) return { x, column: COLUMN, width: DIAGRAM_BOX / 2, height: DIAGRAM_BOX / 2, size: '✕', channels: 'error', op: layer.op, error: true };
-    const { dims, channels } = spatial(layer.shape);
-    const side = (d: number): number => Math.max(2, Math.round((d / largest) * DIAGRAM_BOX));
-    return { x, column: COLUMN, width: side(dims[1]), height: side(dims[0]), size: `${dims[0]}×${dims[1]}`, channels, op: layer.op, error: false };
-  });
-  return { boxes, width: layers.length * COLUMN, height: DIAGRAM_BOX + 44 };
 }

@@ -1,20 +1,17 @@
 /**
- * The fast CPU backend `'wasm'`: conv2d as im2col + a cache-blocked GEMM (4 channels × 8 pixels per SIMD tile),
+ * The WebAssembly conv engine behind the `'wasm'` backend (backend.ts): conv2d as im2col + a cache-blocked GEMM (4 channels × 8 pixels per SIMD tile),
  * or a direct SIMD loop for stride-1 depthwise convs, in hand-written WebAssembly (wasm/conv.wat) run on
- * every core (workers.ts). It reads the same {@link ConvInfo} record as the reference loops in cpu.ts, which
+ * every core (threads.ts). It reads the same {@link ConvInfo} record as the reference loops in ../cpu.ts, which
  * stay the ground truth it is tested against (test/unit/ops/conv2d*.test.ts run on both).
  *
  * All scratch (padded input, packed weights, index tables, the output tile matrix, per-thread im2col panels)
  * lives in one shared wasm memory that only grows: in steady state a call allocates nothing but its result.
- * Ops other than conv2d run the reference loops.
  */
-import { isZeroPadded2d, layered, type Backend } from './backend';
-import { cpuBackend } from './cpu';
-import { ThreadPool, type ConvExports, type Job } from './workers';
 import { setFlagsFromString } from 'node:v8';
-import { wasmBase64, wasmFusedBase64 } from './wasm/conv-module';
-import { wasm, type WasmMemory } from './wasm/api';
-import { axes2d, type AxisInfo, type ConvInfo } from '../shapes';
+import { axes2d, type AxisInfo, type ConvInfo } from '../../shapes';
+import { wasmBase64, wasmFusedBase64 } from './conv-module';
+import { ThreadPool, type ConvExports, type Job } from './threads';
+import { wasm, type WasmMemory } from './webassembly';
 
 // Byte offsets of the parameter block at the start of memory (see the table at the top of conv.wat).
 const P = {
@@ -44,7 +41,8 @@ class Layout {
   }
 }
 
-class WasmConv {
+/** The conv engine: one shared wasm memory, the module instantiated on it here and in every worker thread. */
+export class WasmConv {
   private readonly memory: WasmMemory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   private readonly exports: ConvExports;
   private readonly pool: ThreadPool;
@@ -224,35 +222,3 @@ function kernelBytes(): Uint8Array {
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   return wasm.validate(fused) ? fused : Buffer.from(wasmBase64, 'base64');
 }
-
-let engine: WasmConv | undefined;
-
-/**
- * Bytes of scratch memory the fast backend holds (0 before its first conv): it grows to the largest call so
- * far and is reused, so repeating a call leaves it unchanged.
- * @example wasmScratchBytes(); // 4194304 after a 64-channel 56×56 3×3 conv
- */
-export function wasmScratchBytes(): number {
-  return engine?.scratchBytes ?? 0;
-}
-
-/**
- * The fast CPU backend: conv2d in WebAssembly SIMD on all cores, every other op on the reference loops.
- * Falls back to the reference loops for a conv whose scratch would exceed 1 GiB.
- *
- * @example
- * useBackend('wasm');
- * conv2d(tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
- *        tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]])).toArray(); // [[[[348, 393], [528, 573]]]]
- */
-export const wasmBackend: Backend = layered(
-  () => 'wasm',
-  {
-    conv(x, w, bias, info) {
-      if (!isZeroPadded2d(info)) return undefined;
-      engine ??= new WasmConv();
-      return engine.conv2d(x, w, bias, info);
-    },
-  },
-  cpuBackend,
-);

@@ -1,4 +1,3 @@
-// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
@@ -6,46 +5,12 @@ import {
   formatPadding,
   formulaText,
   traceCaption,
-  traceDiagram,
   traceRows,
   traceTotals,
   TRACE_COLUMNS,
-} from '../../../extension/src/trace';
-import { validateShapeTrace } from '../../../extension/src/validate';
-import { pads, tracePayload, traceRow } from './fixtures';
-
-const ERROR =
-  'conv2d: kernel 7×7 is larger than the padded input 4×4 (input [1,16,4,4], weight [16,16,7,7]); pad more or use a smaller kernel';
-
-/** conv 3→8 pad 1 on 32×32, maxPool 2, relu, then a 7×7 conv that does not fit the 4×4 map (after a stride-4 conv). */
-function failing() {
-  return tracePayload([
-    traceRow(),
-    traceRow({
-      ...{ index: 1, op: 'maxPool2d', inShape: [1, 8, 32, 32], outShape: [1, 8, 16, 16], kernel: [2, 2], stride: [2, 2] },
-      ...{ padding: pads(0), params: 0, macs: 0, outBytes: 8192, receptiveField: [4, 4], jump: [2, 2] },
-      formula: ['floor((32 + 0 + 0 − 2) / 2) + 1 = 16', 'floor((32 + 0 + 0 − 2) / 2) + 1 = 16'],
-    }),
-    traceRow({
-      index: 2,
-      op: 'relu',
-      name: 'act',
-      inShape: [1, 8, 16, 16],
-      outShape: [1, 8, 16, 16],
-      kernel: [],
-      stride: [],
-      dilation: [],
-      padding: [],
-      params: 0,
-      macs: 0,
-      outBytes: 8192,
-      receptiveField: [4, 4],
-      jump: [2, 2],
-      formula: [],
-    }),
-    traceRow({ index: 3, inShape: [1, 16, 4, 4], outShape: [], kernel: [7, 7], params: 0, macs: 0, outBytes: 0, receptiveField: [], jump: [], formula: ['floor((4 + 0 + 0 − 7) / 1) + 1 = −2'], error: ERROR }),
-  ]);
-}
+  validateShapeTrace,
+} from '@convlab/protocol';
+import { ERROR, failing, tracePayload, traceRow } from './fixtures';
 
 describe('validateShapeTrace', () => {
   it('accepts a well-formed trace, including an error row', () => {
@@ -131,17 +96,4 @@ describe('trace table builders', () => {
     );
   });
 
-  it('scales the diagram boxes to each layer’s spatial size and marks the failing layer', () => {
-    const { boxes, width } = traceDiagram(failing());
-    expect(boxes.map((b) => [b.op, b.size, b.channels, b.width, b.height, b.error])).toEqual([
-      ['input', '32×32', '3 ch', 64, 64, false],
-      ['conv2d', '32×32', '8 ch', 64, 64, false],
-      ['maxPool2d', '16×16', '8 ch', 32, 32, false],
-      ['relu', '16×16', '8 ch', 32, 32, false],
-      ['conv2d', '✕', 'error', 32, 32, true],
-    ]);
-    expect(width).toBe(5 * 72);
-    const flat = traceDiagram(tracePayload([traceRow({ op: 'flatten', outShape: [1, 8192] })])).boxes[1]!;
-    expect([flat.size, flat.channels, flat.width]).toEqual(['1×1', '8192 features', 2]);
-  });
 });

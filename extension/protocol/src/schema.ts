@@ -1,16 +1,12 @@
 /**
  * Payload schemas of ConvLab's MIME types, version 1.
  *
- * The kernel builds these objects (kernel/src/display) and the extension validates and draws them
- * (extension/src/validate.ts, extension/src/figure.ts). This file is types only, so the kernel can import it
- * without pulling in anything from JupyterLab.
+ * The kernel builds these objects (kernel/src/display) and the extension validates (./validate.ts) and draws
+ * them (extension/src/figure.ts). Types only: nothing here pulls in JupyterLab or Node.
  *
  * Every bundle that carries one of these types also carries `text/plain` and a static fallback
  * (`image/png` for feature maps), so notebooks still read where the extension is absent.
  */
-
-/** MIME type of a feature-map payload. */
-export type FeatureMapMimeType = 'application/vnd.convlab.featuremap.v1+json';
 
 /**
  * `application/vnd.convlab.featuremap.v1+json`: one or more tensors drawn as grids of 2-D heatmaps.
@@ -45,8 +41,10 @@ export interface FeatureMapWindow {
   padding: [number, number][];
   groups: number;
   /**
-   * Optional (added after v1 shipped; absent means `'zeros'`): what the padding cells hold, e.g. `'zeros'`,
-   * `'reflect'`, `'replicate'`, `'circular'` — shown in the hover over a padding cell and in the footer.
+   * Optional (added after v1 shipped; absent means `'zeros'`): what the padding cells hold, shown in the hover
+   * over a padding cell and in the footer. Convs and pad: `'zeros'`, `'constant 5'`, `'reflect'`, `'symmetric'`,
+   * `'replicate'`, `'circular'`; pools: `'-inf'` (max), `'zeros'` (average counting padding) or `'excluded'`.
+   * Plain words only (letters, digits, spaces, `. , + -`; at most 40 characters).
    */
   paddingMode?: string;
 }
@@ -90,9 +88,6 @@ export interface FeatureMap {
   min: number;
   max: number;
 }
-
-/** MIME type of a shape-trace payload. */
-export type ShapeTraceMimeType = 'application/vnd.convlab.shapetrace.v1+json';
 
 /**
  * `application/vnd.convlab.shapetrace.v1+json`: tensor shapes layer by layer, with the output-size arithmetic,
@@ -145,7 +140,7 @@ export interface ShapeTraceRow {
   params: number;
   macs: number;
   outBytes: number;
-  /** Receptive field size, in input pixels, per spatial axis (reference §5). */
+  /** Receptive field size, in input pixels, per spatial axis (kernel/docs/semantics.md §9). */
   receptiveField: number[];
   /** Input-pixel distance between adjacent outputs, per spatial axis. */
   jump: number[];

@@ -22,6 +22,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { inNode, SOFTWARE_RENDERER } from '../environment';
+import {
+  DONE,
+  LENGTH,
+  STATUS,
+  WEBGPU_VERSION,
+  type Call,
+  type InputSlot,
+  type OpenedAdapter,
+  type Request,
+  type WorkerData,
+} from './messages';
+import { webgpuWorker } from './worker';
 
 /** A result of {@link WebGpuEngine.run}: a buffer on the GPU, `length` floats. */
 export interface WebGpuHandle {
@@ -55,205 +68,17 @@ export interface WebGpuEngine {
   close(): void;
 }
 
-/** True in Node (the kernel); false in a browser page that bundled the library, where this engine (and Xvfb,
- *  gpu.ts) cannot run. */
-export const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-
-/** The version of the `webgpu` package the engine is written for (gpu.js's own pin, 0.2.9, fails on bookworm). */
-const WEBGPU_VERSION = '0.6.2';
 /** Longest wait for one call (ms): a big kernel takes seconds on llvmpipe. `CONVLAB_WEBGPU_TIMEOUT_MS` overrides. */
 const CALL_TIMEOUT_MS = (inNode && Number(process.env['CONVLAB_WEBGPU_TIMEOUT_MS'])) || 60_000;
 /** First size of the shared data buffer (bytes); it doubles as needed. */
 const FIRST_DATA_BYTES = 1 << 18;
 
-// Control block: [call the worker finished, its status (0 ok, 1 failed), result length (floats, or bytes of text)].
-const DONE = 0;
-const STATUS = 1;
-const LENGTH = 2;
-
-/** One input as the worker gets it: floats at `offset` in the data buffer, or a handle's id. */
-type InputSlot = { offset: number; length: number } | { id: number };
-/** What the worker is asked to do. */
-type Call =
-  | { op: 'open'; timeoutMs: number }
-  | {
-      op: 'run';
-      id: number;
-      key: string;
-      source: string;
-      size: number;
-      constants: object;
-      loopMaxIterations: number;
-      inputs: InputSlot[];
-    }
-  | { op: 'read'; id: number }
-  | { op: 'free'; id: number }
-  | { op: 'forget'; key: string }
-  | { op: 'close' };
-/** A message to the worker: one call, numbered; `data` only when the buffer was replaced. */
-type Request = Call & { call: number; data?: SharedArrayBuffer };
-
-// Runs in the worker (CommonJS, evaluated from this string so it works from TypeScript source and dist alike).
-// Every failure is reported through the control block with its message: the main thread never waits for
-// a call that failed.
-const workerSource = `
-const { workerData, parentPort } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
-// gpu.js loads headless-gl (the optional 'gl' package) when it is required. gl's native module can be loaded
-// by one thread only ("Module did not self-register" in the next), and the main thread's gpu backend may want
-// it (setGpuMode('headlessgl')): so this thread never loads it.
-const Module = require('node:module');
-const moduleLoad = Module._load;
-Module._load = function (request, ...rest) {
-  if (request === 'gl') throw new Error('headless-gl is left to the main thread');
-  return moduleLoad.call(this, request, ...rest);
-};
-const control = new Int32Array(workerData.control);
-let data = workerData.data;
-let gpu;
-const kernels = new Map();
-const results = new Map();
-
-function finish(call, status, length) {
-  control[${STATUS}] = status;
-  control[${LENGTH}] = length;
-  Atomics.store(control, ${DONE}, call);
-  Atomics.notify(control, ${DONE});
-}
-function reply(text) {
-  const bytes = Buffer.from(text);
-  const view = new Uint8Array(data);
-  const length = Math.min(bytes.length, view.length);
-  view.set(bytes.subarray(0, length));
-  return length;
-}
-function within(promise, what, ms) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(what + ' did not answer within ' + ms + ' ms')), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-async function open(request) {
-  let webgpu;
-  try {
-    webgpu = await import(pathToFileURL(workerData.webgpuPath).href);
-  } catch (error) {
-    throw new Error('the optional package webgpu@${WEBGPU_VERSION} does not load (' + String(error && error.message).split('\\n')[0] + ')');
-  }
-  Object.assign(globalThis, webgpu.globals);
-  const navigatorGpu = webgpu.create([]);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu }, configurable: true, writable: true });
-  const adapter = await within(navigatorGpu.requestAdapter(), 'requestAdapter()', request.timeoutMs);
-  if (!adapter) {
-    throw new Error('Dawn found no WebGPU adapter: none of ' +
-      (process.env.VK_ICD_FILENAMES ? 'the Vulkan drivers VK_ICD_FILENAMES names (' + process.env.VK_ICD_FILENAMES + ')' : "the system's Vulkan drivers") +
-      ' is one it accepts (Mesa lavapipe before 23 is not; bash kernel/scripts/setup.sh --gpu unpacks Mesa 25)');
-  }
-  const info = adapter.info || {};
-  const { GPU } = require(workerData.gpujsPath);
-  gpu = new GPU({ mode: 'webgpu' });
-  // A smoke test that takes the whole path once: device, shader compile, dispatch and read-back.
-  const probe = gpu.createKernel('function () { return this.thread.x + 1; }', { output: [4], precision: 'single' });
-  const values = await within(probe(), 'the first kernel', request.timeoutMs);
-  probe.destroy();
-  if (Array.from(values).join() !== '1,2,3,4') throw new Error('the smoke-test kernel returned ' + Array.from(values).join() + ', expected 1,2,3,4');
-  return JSON.stringify({ vendor: info.vendor, architecture: info.architecture, device: info.device,
-    description: info.description, isFallbackAdapter: Boolean(info.isFallbackAdapter || adapter.isFallbackAdapter) });
-}
-
-function result(id) {
-  const held = results.get(id);
-  if (!held) throw new Error('internal: no webgpu result ' + id + ' in the worker');
-  return held;
-}
-
-async function run(request) {
-  let kernel = kernels.get(request.key);
-  if (!kernel) {
-    kernel = gpu.createKernel(request.source, {
-      output: [request.size],
-      constants: request.constants,
-      loopMaxIterations: request.loopMaxIterations,
-      precision: 'single',
-      pipeline: true,
-      immutable: true,
-    });
-    kernels.set(request.key, kernel);
-  }
-  const args = request.inputs.map((slot) =>
-    'id' in slot ? result(slot.id) : new Float32Array(data, slot.offset * 4, slot.length));
-  try {
-    results.set(request.id, await kernel(...args));
-  } catch (error) {
-    // A kernel that failed to build fails again the same way; a lost device needs a fresh one anyway.
-    kernels.delete(request.key);
-    kernel.destroy();
-    throw error;
-  }
-  return 0;
-}
-
-async function read(request) {
-  const values = await result(request.id).toArray();
-  new Float32Array(data, 0, values.length).set(values);
-  return values.length;
-}
-
-// A failure outside a call's own promise chain (a Dawn callback throwing) fails the call that is running.
-let running = 0;
-const failRunning = (error) => {
-  if (running) finish(running, 1, reply('the worker failed: ' + (error && error.message || String(error))));
-  running = 0;
-};
-process.on('uncaughtException', failRunning);
-process.on('unhandledRejection', failRunning);
-
-async function serve(request) {
-  if (request.data) data = request.data;
-  running = request.call;
-  try {
-    if (request.op === 'close') {
-      // Frees everything and lets the thread end by itself (terminating it inside Dawn aborts the process).
-      for (const held of results.values()) held.delete();
-      for (const kernel of kernels.values()) kernel.destroy();
-      if (gpu) gpu.destroy();
-      parentPort.close();
-      return;
-    }
-    if (request.op === 'free') {
-      const held = results.get(request.id);
-      results.delete(request.id);
-      if (held) held.delete();
-      return;
-    }
-    if (request.op === 'forget') {
-      const kernel = kernels.get(request.key);
-      kernels.delete(request.key);
-      if (kernel) kernel.destroy();
-      return;
-    }
-    const length = request.op === 'open' ? reply(await open(request))
-      : request.op === 'run' ? await run(request)
-      : await read(request);
-    if (running) finish(request.call, 0, length);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (running) finish(request.call, 1, reply(message || String(error)));
-  }
-  running = 0;
-}
-// One request at a time, in order: a close waits for a call that is still running.
-let queue = Promise.resolve();
-parentPort.on('message', (request) => { queue = queue.then(() => serve(request)); });
-`;
-
 /** The engine: a worker that owns gpu.js and the device, and the shared memory between it and this thread. */
 class WorkerEngine implements WebGpuEngine {
   adapter = '';
   software = false;
-  private readonly control = new Int32Array(new SharedArrayBuffer(16));
+  private readonly controlBuffer = new SharedArrayBuffer(16);
+  private readonly control = new Int32Array(this.controlBuffer);
   private data = new SharedArrayBuffer(FIRST_DATA_BYTES);
   private dataSent = false;
   private calls = 0;
@@ -267,10 +92,15 @@ class WorkerEngine implements WebGpuEngine {
   private readonly worker: Worker;
 
   constructor(webgpuPath: string, gpujsPath: string) {
-    this.worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { control: this.control.buffer, data: this.data, webgpuPath, gpujsPath },
-    });
+    const workerData: WorkerData = {
+      control: this.controlBuffer,
+      data: this.data,
+      webgpuPath,
+      gpujsPath,
+      webgpuVersion: WEBGPU_VERSION,
+    };
+    // The worker runs from its function's source text: JavaScript both in kernel/dist and under vitest's transform.
+    this.worker = new Worker(`(${webgpuWorker.toString()})()`, { eval: true, workerData });
     this.dataSent = true;
     // An idle engine must not keep a script or a test run alive.
     this.worker.unref();
@@ -286,13 +116,7 @@ class WorkerEngine implements WebGpuEngine {
   open(timeoutMs: number): void {
     // Loading Dawn and gpu.js comes before the adapter's own timeout: allow for it.
     const bytes = this.call({ op: 'open', timeoutMs }, timeoutMs + 10_000);
-    const info = JSON.parse(this.text(bytes)) as {
-      vendor?: string;
-      architecture?: string;
-      device?: string;
-      description?: string;
-      isFallbackAdapter: boolean;
-    };
+    const info = JSON.parse(this.text(bytes)) as OpenedAdapter;
     // Dawn's description is the Vulkan driver's name and version:
     // 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1'.
     const mesa = /^(.+?): Mesa (\d+\.\d+(?:\.\d+)?)/.exec(info.description ?? '');
@@ -304,20 +128,13 @@ class WorkerEngine implements WebGpuEngine {
         'unnamed adapter';
     this.software =
       info.isFallbackAdapter ||
-      SOFTWARE_ADAPTER.test(`${name} ${info.vendor ?? ''} ${info.architecture ?? ''}`);
+      SOFTWARE_RENDERER.test(`${name} ${info.vendor ?? ''} ${info.architecture ?? ''}`);
     this.adapter = this.software ? `${name}, software` : name;
   }
 
   /** A key's later calls must have its first call's size, constants and input kinds and lengths (gpu.js bakes
    *  them in): one that differs throws, instead of running with the first call's. */
-  run(
-    key: string,
-    source: string,
-    size: number,
-    constants: object,
-    loopMaxIterations: number,
-    inputs: readonly (Float32Array | WebGpuHandle)[],
-  ): WebGpuHandle {
+  readonly run: WebGpuEngine['run'] = (key, source, size, constants, loopMaxIterations, inputs) => {
     if (this.broken) throw new Error(`Error in webgpu run '${key}': ${this.broken}`);
     let floats = 0;
     const slots: InputSlot[] = inputs.map((input, i) => {
@@ -357,7 +174,7 @@ class WorkerEngine implements WebGpuEngine {
     this.signatures.set(key, signature);
     this.live.set(handle.id, handle);
     return handle;
-  }
+  };
 
   read(handle: WebGpuHandle): Float32Array {
     if (this.broken) throw new Error(`Error in webgpu read: ${this.broken}`);
@@ -437,9 +254,6 @@ class WorkerEngine implements WebGpuEngine {
     return Buffer.from(new Uint8Array(this.data, 0, bytes).slice()).toString('utf8');
   }
 }
-
-/** Adapters that are CPU emulations of a GPU. */
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|software|cpu/i;
 
 let opened: WorkerEngine | undefined;
 let unavailable: { unavailable: string } | undefined;

@@ -1,0 +1,13 @@
+/**
+ * `@convlab/protocol`: the payload contract between ConvLab's kernel and its JupyterLab extension — the MIME
+ * types, the payload types, their validation, and the shape-trace table. Both sides import it by this name;
+ * it imports nothing, so it runs in Node and in the browser alike.
+ *
+ * @example
+ * import { FEATURE_MAP_MIME, validateFeatureMap } from '@convlab/protocol';
+ * validateFeatureMap(bundle.data[FEATURE_MAP_MIME]).ok; // true for every payload the kernel sends
+ */
+export * from './mime';
+export type * from './schema';
+export * from './validate';
+export * from './trace-table';

@@ -1,0 +1,40 @@
+/**
+ * The fast CPU backend `'wasm'`: zero-padded conv2d on the WebAssembly SIMD engine (conv.ts) on every core;
+ * every other op, and convs it does not take, on the reference loops (reported as `cpu`).
+ */
+import { host, isZeroPadded2d, layered, type Backend } from '../backend';
+import { cpuBackend } from '../cpu';
+import { WasmConv } from './conv';
+
+/** Made on the first conv: its memory and worker threads cost nothing until then. */
+let engine: WasmConv | undefined;
+
+/**
+ * Bytes of scratch memory the fast backend holds (0 before its first conv): it grows to the largest call so
+ * far and is reused, so repeating a call leaves it unchanged.
+ * @example wasmScratchBytes(); // 4194304 after a 64-channel 56×56 3×3 conv
+ */
+export function wasmScratchBytes(): number {
+  return engine?.scratchBytes ?? 0;
+}
+
+/**
+ * The fast CPU backend: conv2d in WebAssembly SIMD on all cores, every other op on the reference loops.
+ * Falls back to the reference loops for a conv whose scratch would exceed 1 GiB.
+ *
+ * @example
+ * useBackend('wasm');
+ * conv2d(tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
+ *        tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]])).toArray(); // [[[[348, 393], [528, 573]]]]
+ */
+export const wasmBackend: Backend = layered(
+  'wasm',
+  {
+    conv(x, w, bias, info) {
+      if (!isZeroPadded2d(info)) return undefined;
+      engine ??= new WasmConv();
+      return engine.conv2d(host(x), host(w), bias && host(bias), info);
+    },
+  },
+  cpuBackend,
+);

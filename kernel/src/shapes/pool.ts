@@ -1,0 +1,165 @@
+/**
+ * Pooling arithmetic: window sizes, ceil mode, adaptive bins and the records pooling ops and backends read;
+ * every pooling shape error is raised here.
+ */
+import { fail } from '../errors';
+import { perAxis } from './checks';
+import { checkKernelFits, outputSize, resolvePadding } from './conv';
+import type { AdaptivePoolInfo, AxisInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape } from './types';
+
+function windowsOf(inSize: number, outSize: number, start: (i: number) => number, kernel: number,
+  dilation: number, paddedEnd: number): Pick<PoolWindows, 'taps' | 'paddedTaps'> {
+  const taps: number[][] = [];
+  const paddedTaps: number[] = [];
+  for (let i = 0; i < outSize; i++) {
+    const real: number[] = [];
+    let counted = 0;
+    for (let j = 0; j < kernel; j++) {
+      const t = start(i) + j * dilation;
+      if (t < paddedEnd) counted++;
+      if (t >= 0 && t < inSize) real.push(t);
+    }
+    taps.push(real);
+    paddedTaps.push(counted);
+  }
+  return { taps, paddedTaps };
+}
+
+/**
+ * Output size of one pooled axis: `floor` (or `ceil`) `((L + pL + pR − kE) / s) + 1`; in ceil mode a last
+ * window that would start in the right padding (`(out − 1)·s ≥ L + pL`) is dropped (PyTorch `Pool.h`, ONNX).
+ *
+ * @example
+ * poolOutputSize(5, 2, { stride: 2, padBefore: 1, padAfter: 1, ceilMode: true }).outSize; // 3
+ * // formula: 'ceil((5 + 1 + 1 − 2) / 2) + 1 = 4, − 1: the last window would start in the right padding = 3'
+ */
+export function poolOutputSize(
+  inSize: number,
+  kernel: number,
+  options: { stride?: number; dilation?: number; padBefore?: number; padAfter?: number; ceilMode?: boolean } = {},
+): AxisInfo {
+  const { ceilMode = false, ...rest } = options;
+  const floorAxis = outputSize(inSize, kernel, rest);
+  if (!ceilMode) return floorAxis;
+  const { stride, padBefore, padAfter, effectiveKernel } = floorAxis;
+  const span = inSize + padBefore + padAfter - effectiveKernel;
+  const rounded = span < 0 ? 0 : Math.ceil(span / stride) + 1;
+  const dropLast = rounded > 0 && (rounded - 1) * stride >= inSize + padBefore;
+  const outSize = dropLast ? rounded - 1 : rounded;
+  const formula =
+    `ceil((${inSize} + ${padBefore} + ${padAfter} − ${effectiveKernel}) / ${stride}) + 1 = ${rounded}` +
+    (dropLast ? `, − 1: the last window would start in the right padding = ${outSize}` : '');
+  return { ...floorAxis, outSize, formula };
+}
+
+/**
+ * Shape info of a sliding-window pool.
+ *
+ * @param inShape input `[batch, channels, ...spatial]` (NCHW for 2-D)
+ * @param kernel window size: one number or one per spatial axis
+ * @example
+ * poolInfo('maxPool2d', [1, 1, 6, 6], 3, {}).outShape; // [1, 1, 2, 2]  (stride defaults to the kernel)
+ */
+export function poolInfo(
+  op: string,
+  inShape: Shape,
+  kernel: number | readonly number[],
+  options: PoolWindowOptions & { dilation?: number | readonly number[] },
+): PoolInfo {
+  const n = inShape.length - 2;
+  const shapes = { input: inShape };
+  const [batch = 0, channels = 0, ...inSizes] = inShape;
+  const kernels = perAxis(op, 'kernel', kernel, n, 1, shapes);
+  const strides = perAxis(op, 'options.stride', options.stride ?? kernels, n, 1, shapes);
+  const dilations = perAxis(op, 'options.dilation', options.dilation ?? 1, n, 1, shapes);
+  const ceilMode = options.ceilMode ?? false;
+  const pads = resolvePadding(op, options.padding ?? 0, inSizes, kernels, strides, dilations, shapes);
+  const axes = inSizes.map((inSize, i): PoolAxisInfo => {
+    const [padBefore, padAfter] = pads[i] ?? [0, 0];
+    const stride = strides[i] ?? 1;
+    const dilation = dilations[i] ?? 1;
+    const axis = poolOutputSize(inSize, kernels[i] ?? 1, { stride, dilation, padBefore, padAfter, ceilMode });
+    const limit = Math.floor(axis.effectiveKernel / 2);
+    if (padBefore > limit || padAfter > limit) {
+      fail({
+        op,
+        arg: 'options.padding',
+        expected: `at most half the effective kernel on each side (floor(${axis.effectiveKernel} / 2) = ${limit}) on spatial axis ${i}`,
+        actual: `[${padBefore}, ${padAfter}]`,
+        shapes,
+        hint: 'a window must hold at least one real input value; pad less or use a larger kernel',
+      });
+    }
+    checkKernelFits(op, 'kernel', axis, i, kernels, shapes, 'use a smaller kernel, or a global pool to reduce the whole map');
+    const windows = windowsOf(inSize, axis.outSize, (o) => o * stride - padBefore, axis.kernel, dilation,
+      inSize + padAfter);
+    return { ...axis, ...windows };
+  });
+  return {
+    op,
+    batch,
+    channels,
+    axes,
+    ceilMode,
+    inShape,
+    outShape: [batch, channels, ...axes.map((a) => a.outSize)],
+  };
+}
+
+/**
+ * Shape info of an adaptive pool: output bin `i` of `O` over length `L` reads `[floor(i·L/O), ceil((i+1)·L/O))`
+ * (PyTorch and Keras; bins overlap when `L % O ≠ 0` and repeat when `O > L`).
+ *
+ * @param inShape input `[batch, channels, ...spatial]`
+ * @param outSize output size: one number for every spatial axis, or one per axis
+ * @example
+ * adaptivePoolInfo('adaptiveAvgPool2d', [1, 1, 1, 10], [1, 4]).axes[1]?.taps.map((t) => [t[0], t.at(-1)! + 1]);
+ * // [[0, 3], [2, 5], [5, 8], [7, 10]]
+ */
+export function adaptivePoolInfo(op: string, inShape: Shape, outSize: number | readonly number[]): AdaptivePoolInfo {
+  const n = inShape.length - 2;
+  const [batch = 0, channels = 0, ...inSizes] = inShape;
+  const outSizes = perAxis(op, 'outputSize', outSize, n, 1, {});
+  const axes = inSizes.map((inSize, i): PoolWindows => {
+    const out = outSizes[i] ?? 1;
+    if (inSize < 1) {
+      fail({ op, arg: 'input', expected: `a non-empty spatial axis ${i}`, actual: `size ${inSize}`, shapes: { input: inShape } });
+    }
+    const start = (o: number): number => Math.floor((o * inSize) / out);
+    const bins = Array.from({ length: out }, (_, o) => {
+      const begin = start(o);
+      const taps = Array.from({ length: Math.ceil(((o + 1) * inSize) / out) - begin }, (__, j) => begin + j);
+      return taps;
+    });
+    const shown = bins.slice(0, 6).map((t) => `(${t[0] ?? 0},${(t.at(-1) ?? 0) + 1})`).join(' ');
+    return {
+      inSize,
+      outSize: out,
+      taps: bins,
+      paddedTaps: bins.map((t) => t.length),
+      formula: `bins [floor(i·${inSize}/${out}), ceil((i+1)·${inSize}/${out})): ${shown}${out > 6 ? ' …' : ''}`,
+    };
+  });
+  const uniform = axes.every((a) => a.inSize % a.outSize === 0)
+    ? axes.map((a) => outputSize(a.inSize, a.inSize / a.outSize, { stride: a.inSize / a.outSize }))
+    : undefined;
+  return { op, batch, channels, axes, uniform, inShape, outShape: [batch, channels, ...outSizes] };
+}
+
+/**
+ * Checks the order `p` of an LP pool: a finite number ≥ 1 (ONNX takes integers; fractional orders work the same).
+ *
+ * @example
+ * checkLpOrder('lpPool2d', 0); // throws: lpPool2d: options.p expected a finite number ≥ 1, got 0; hint: …
+ */
+export function checkLpOrder(op: string, p: number): void {
+  if (!Number.isFinite(p) || p < 1) {
+    fail({
+      op,
+      arg: 'options.p',
+      expected: 'a finite number ≥ 1',
+      actual: String(p),
+      hint: 'p = 1 sums |x|, p = 2 is the Euclidean norm; for p = ∞ take maxPool2d of the absolute values',
+    });
+  }
+}
