@@ -10,6 +10,7 @@ import {
   traceRows,
   traceTotals,
   type ShapeTracePayload,
+  type ShapeTraceRow,
   type TraceTableRow,
 } from '@convlab/protocol';
 import type { MimeBundle } from './protocol';
@@ -22,22 +23,28 @@ export function escapeHtml(text: string): string {
 /** A row's cells across every column: a failing layer has only #, op and input, the rest stay blank. */
 const fullRow = (row: TraceTableRow): string[] => TRACE_COLUMNS.map((_, c) => row.cells[c] ?? '');
 
-/** What goes under a row: the failing layer's message, else its output-size formula. */
-const note = (index: number, row: TraceTableRow): string =>
-  row.error !== undefined ? `✖ error at layer ${index}: ${row.error}` : `output size: ${row.formula}`;
+/** What goes under a row: the failing layer's message, else its output-size formula (none for relu, flatten…). */
+const note = (layer: ShapeTraceRow, row: TraceTableRow): string | undefined =>
+  row.error !== undefined
+    ? `✖ error at layer ${layer.index}: ${row.error}`
+    : layer.formula.length
+      ? `output size: ${row.formula}`
+      : undefined;
 
 /** The `text/html` fallback: a plain table, inline styles only (nbconvert and GitHub drop stylesheets). */
 export function shapeTraceHtml(payload: ShapeTracePayload): string {
   const cell = (tag: 'td' | 'th', text: string, style = ''): string =>
     `<${tag} style="padding:2px 8px;text-align:left;border-bottom:1px solid #ccc;white-space:nowrap${style}">${escapeHtml(text)}</${tag}>`;
-  const span = (text: string, style: string): string =>
-    `<td colspan="${TRACE_COLUMNS.length}" style="padding:2px 8px 6px 24px;white-space:pre-wrap;${style}">${escapeHtml(text)}</td>`;
+  const span = (text: string | undefined, style: string): string =>
+    text === undefined
+      ? ''
+      : `<tr${style}><td colspan="${TRACE_COLUMNS.length}" style="padding:0 8px 4px 24px;text-align:left;white-space:pre-wrap;` +
+        `color:${style ? '#b00020' : '#555'}">${escapeHtml(text)}</td></tr>`;
   const rows = traceRows(payload).map((row, i) => {
     const cells = fullRow(row).map((text) => cell('td', text)).join('');
-    const index = payload.rows[i]!.index;
-    if (row.error === undefined) return `<tr>${cells}</tr><tr>${span(note(index, row), 'color:#555')}</tr>`;
     // The failing layer: its row, then the library's message across the whole table, in red.
-    return `<tr style="background:#fde8e8">${cells}</tr><tr style="background:#fde8e8">${span(note(index, row), 'color:#b00020')}</tr>`;
+    const style = row.error === undefined ? '' : ' style="background:#fde8e8"';
+    return `<tr${style}>${cells}</tr>${span(note(payload.rows[i]!, row), style)}`;
   });
   return (
     `<table style="border-collapse:collapse;font-family:monospace;font-size:12px">` +
@@ -56,7 +63,11 @@ export function shapeTraceText(payload: ShapeTracePayload): string {
   const widths = TRACE_COLUMNS.map((_, c) => Math.max(...table.map((line) => line[c]!.length)));
   const format = (line: string[]): string => line.map((text, c) => text.padEnd(widths[c]!)).join('  ').trimEnd();
   const lines = [traceCaption(payload), format(table[0]!)];
-  rows.forEach((row, i) => lines.push(format(table[i + 1]!), `    ${note(payload.rows[i]!.index, row)}`));
+  rows.forEach((row, i) => {
+    lines.push(format(table[i + 1]!));
+    const under = note(payload.rows[i]!, row);
+    if (under !== undefined) lines.push(`    ${under}`);
+  });
   lines.push(format(table.at(-1)!));
   return lines.join('\n');
 }

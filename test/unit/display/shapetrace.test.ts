@@ -82,7 +82,7 @@ describe('shapeTraceBundle', () => {
     const columnOf = (line: string, word: string): number => line.indexOf(word);
     expect(columnOf(lines[2]!, '[1,1,20,20]')).toBe(columnOf(lines[1]!, 'input'));
     expect(lines[3]).toBe('    output size: H: floor((20 + 0 + 0 − 3) / 1) + 1 = 18 · W: floor((20 + 0 + 0 − 3) / 1) + 1 = 18');
-    expect(lines[7]).toBe('    ✖ error at layer 2: conv2d: weight expected a kernel no larger than the padded input (18×18), got 20×20 <b>');
+    expect(lines[6]).toBe('    ✖ error at layer 2: conv2d: weight expected a kernel no larger than the padded input (18×18), got 20×20 <b>');
     expect(lines.at(-1)).toMatch(/^\s+total\s+80\s+23,328\s+20\.3 KiB$/);
   });
 });
