@@ -10,8 +10,8 @@ const packages = {
   extension: '^extension/src/',
   protocol: '^extension/protocol/',
 };
-/** The one file of the protocol another package may reach: its entry, as `@convlab/protocol` resolves. */
-const protocolEntry = '^extension/protocol/(dist|src)/index\\.(js|d\\.ts|ts)$';
+/** The one file of the protocol another package may reach: its entry, where `@convlab/protocol` resolves. */
+const protocolEntry = '^extension/protocol/dist/index\\.(js|d\\.ts)$';
 
 module.exports = {
   forbidden: [
@@ -42,6 +42,13 @@ module.exports = {
       comment: 'The extension imports @convlab/protocol by name, never a file inside it.',
       from: { path: packages.extension },
       to: { path: packages.protocol, pathNot: protocolEntry },
+    },
+    {
+      name: 'protocol-by-name-only',
+      severity: 'error',
+      comment: 'A relative path (../../extension/protocol/…) hides the dependency: import @convlab/protocol.',
+      from: { path: '^(kernel/|extension/src/)' },
+      to: { path: packages.protocol, dependencyTypesNot: ['aliased-workspace'] },
     },
     {
       name: 'protocol-imports-nothing-of-ours',

@@ -4,6 +4,3 @@
 export const FEATURE_MAP_MIME = 'application/vnd.convlab.featuremap.v1+json';
 /** A shape trace: {@link ShapeTracePayload} (./schema.ts). */
 export const SHAPE_TRACE_MIME = 'application/vnd.convlab.shapetrace.v1+json';
-
-/** One of ConvLab's MIME types. */
-export type ConvLabMimeType = typeof FEATURE_MAP_MIME | typeof SHAPE_TRACE_MIME;

@@ -35,16 +35,16 @@ const note = (layer: ShapeTraceRow, row: TraceTableRow): string | undefined =>
 export function shapeTraceHtml(payload: ShapeTracePayload): string {
   const cell = (tag: 'td' | 'th', text: string, style = ''): string =>
     `<${tag} style="padding:2px 8px;text-align:left;border-bottom:1px solid #ccc;white-space:nowrap${style}">${escapeHtml(text)}</${tag}>`;
-  const span = (text: string | undefined, style: string): string =>
-    text === undefined
-      ? ''
-      : `<tr${style}><td colspan="${TRACE_COLUMNS.length}" style="padding:0 8px 4px 24px;text-align:left;white-space:pre-wrap;` +
-        `color:${style ? '#b00020' : '#555'}">${escapeHtml(text)}</td></tr>`;
+  // The failing layer's row and its message are red; a formula is grey.
+  const failing = ' style="background:#fde8e8"';
+  const under = (text: string, error: boolean): string =>
+    `<tr${error ? failing : ''}><td colspan="${TRACE_COLUMNS.length}" style="padding:0 8px 4px 24px;text-align:left;` +
+    `white-space:pre-wrap;color:${error ? '#b00020' : '#555'}">${escapeHtml(text)}</td></tr>`;
   const rows = traceRows(payload).map((row, i) => {
+    const error = row.error !== undefined;
     const cells = fullRow(row).map((text) => cell('td', text)).join('');
-    // The failing layer: its row, then the library's message across the whole table, in red.
-    const style = row.error === undefined ? '' : ' style="background:#fde8e8"';
-    return `<tr${style}>${cells}</tr>${span(note(payload.rows[i]!, row), style)}`;
+    const text = note(payload.rows[i]!, row);
+    return `<tr${error ? failing : ''}>${cells}</tr>${text === undefined ? '' : under(text, error)}`;
   });
   return (
     `<table style="border-collapse:collapse;font-family:monospace;font-size:12px">` +

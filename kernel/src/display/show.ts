@@ -5,9 +5,8 @@
  */
 import { fail } from '../errors';
 import { Tensor } from '../tensor';
-import { JUPYTER_DISPLAY } from './protocol';
 import { featureMapBundle, tensorText } from './bundle';
-import type { MimeBundle } from './protocol';
+import { JUPYTER_DISPLAY, type MimeBundle } from './protocol';
 import { display } from './display';
 import { panelOf, type PanelValues } from './panels';
 
