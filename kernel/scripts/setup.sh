@@ -249,12 +249,15 @@ JSON
 # --- Kernelspec --------------------------------------------------------------------------------------------------
 SPEC_DIR="$VENV/share/jupyter/kernels/convlab"
 mkdir -p "$SPEC_DIR"
+# As the wheel's kernelspec does, the kernel starts through launch.py (it checks for Node.js 20+ and shows
+# what to install where it is missing), here with the repository's build and this set-up's Node.js.
 cat > "$SPEC_DIR/kernel.json.new" <<JSON
 {
-  "argv": ["$(command -v node)", "$ROOT/kernel/dist/launcher.js", "{connection_file}"],
+  "argv": ["$VENV/bin/python", "$ROOT/kernel/python/kernelspec/launch.py", "--launcher", "$ROOT/kernel/dist/launcher.js", "{connection_file}"],
   "display_name": "TypeScript (ConvLab)",
   "language": "typescript",
   "interrupt_mode": "signal",
+  "env": { "CONVLAB_NODE": "$(command -v node)" },
   "metadata": { "debugger": false }
 }
 JSON

@@ -14,6 +14,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const ROOT = resolve(__dirname, '..', '..');
 /** Screenshots and logs of the browser tests land here (git-ignored). */
 export const OUTPUT_DIR = join(ROOT, 'test', 'output', 'e2e');
+/**
+ * The JupyterLab under test: the project's .venv, or another environment's `jupyter` (the package tests point
+ * CONVLAB_E2E_JUPYTER at a fresh environment where only the built wheel is installed).
+ */
+export const JUPYTER = process.env['CONVLAB_E2E_JUPYTER'] ?? join(ROOT, '.venv', 'bin', 'jupyter');
 
 export interface Lab {
   url: string;
@@ -100,7 +105,7 @@ export async function startLab(root: string): Promise<Lab> {
     `--LabApp.workspaces_dir=${join(scratch, 'workspaces')}`,
   ];
   if (process.getuid?.() === 0) args.push('--allow-root');
-  const server = spawn(join(ROOT, '.venv', 'bin', 'jupyter'), args, {
+  const server = spawn(JUPYTER, args, {
     env: { ...process.env, JUPYTER_CONFIG_DIR: join(scratch, 'config'), JUPYTER_DATA_DIR: join(scratch, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
