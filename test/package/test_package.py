@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NODE, ROOT, Artifacts, Env, fresh_env, lab_range, oldest_lab, run, version
+from conftest import ANSI, NODE, ROOT, Artifacts, Env, fresh_env, lab_range, oldest_lab, run, version
 
 KERNELSPEC = "share/jupyter/kernels/convlab"
 LABEXTENSION = "share/jupyter/labextensions/convlab-extension"
@@ -102,7 +102,7 @@ class TestInstalledWheel:
         out = run([str(ROOT / "node_modules" / ".bin" / "vitest"), "run", "--config", "test/vitest.e2e.config.mts",
                    "test/e2e/hello.test.ts"], cwd=ROOT, env={**lab.environ(), "CONVLAB_E2E_JUPYTER": str(lab.bin / "jupyter"),
                                                             "PATH": f"{Path(NODE).parent}:/usr/bin:/bin"})
-        assert re.search(r"Tests\s+2 passed", out), out[-3000:]
+        assert re.search(r"Tests\s+2 passed", ANSI.sub("", out)), out[-3000:]
 
     def test_pip_uninstall_leaves_nothing_behind(self, lab: Env) -> None:
         lab.pip("uninstall", "-y", "-q", "convlab")
