@@ -85,13 +85,20 @@ export function scratchNotebooks(names: string[], from = join(ROOT, 'notebooks')
   return root;
 }
 
-/** Starts JupyterLab serving `root`; stop() ends the server and the browser and removes scratch folders. */
-export async function startLab(root: string): Promise<Lab> {
+/**
+ * Starts JupyterLab serving `root`; stop() ends the server and the browser and removes scratch folders.
+ * `kernelspecs` (name → kernel.json) are added to the server's scratch data folder.
+ */
+export async function startLab(root: string, kernelspecs: Record<string, object> = {}): Promise<Lab> {
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const scratch = mkdtempSync(join(tmpdir(), 'convlab-e2e-jupyter-'));
   const settings = join(scratch, 'user-settings');
   mkdirSync(settings, { recursive: true });
+  for (const [name, spec] of Object.entries(kernelspecs)) {
+    mkdirSync(join(scratch, 'data', 'kernels', name), { recursive: true });
+    writeFileSync(join(scratch, 'data', 'kernels', name, 'kernel.json'), JSON.stringify(spec));
+  }
   let output = '';
   const args = [
     'lab',
