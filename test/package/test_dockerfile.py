@@ -58,8 +58,9 @@ def test_the_install_steps_run_unchanged_and_give_a_working_image(tmp_path: Path
             assert workdir is not None
             clean_copy(workdir)
         elif word == "RUN" and "mamba install" not in arg:
-            # Unchanged; npm's package cache is this machine's (the command clears the image's own $HOME/.npm).
-            run(["bash", "-euo", "pipefail", "-c", arg], cwd=workdir,
+            # Unchanged, in the base image's SHELL (Docker Stacks: bash -o pipefail -c); npm's package cache is
+            # this machine's (the command clears the image's own $HOME/.npm).
+            run(["bash", "-o", "pipefail", "-c", arg], cwd=workdir,
                 env=env.environ(HOME=str(home), NB_UID="1000", NB_GID="100",
                                 npm_config_cache=str(Path.home() / ".npm")), timeout=1800)
             ran += 1
