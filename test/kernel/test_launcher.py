@@ -61,7 +61,8 @@ def test_every_cell_answers_with_what_to_install(no_node):
         text = "\n".join(errors[0]["traceback"])
         assert why in text
         assert "Install Node.js 20 or newer" in text and "nodejs>=20" in text and "CONVLAB_NODE" in text
-        # The kernel stays up and answers again; it shuts down when asked.
+        # The kernel survives an interrupt (SIGINT, the kernelspec's mode), answers again, and shuts down when asked.
+        manager.interrupt_kernel()
         again = client.execute_interactive("1", timeout=30)["content"]
         assert again["status"] == "error" and again["execution_count"] == 2
     finally:

@@ -66,8 +66,13 @@ def serve_error_kernel(connection_file: str, message: str) -> None:
 
     It needs pyzmq and jupyter_client, which every Jupyter server that starts kernels has.
     """
+    import signal
+
     import zmq
     from jupyter_client.session import Session
+
+    # The kernelspec's interrupt mode is "signal": an interrupt must not end this kernel (there is nothing to stop).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     with open(connection_file, encoding="utf-8") as f:
         info = json.load(f)
