@@ -82,6 +82,14 @@ class TestInstalledWheel:
         listed = [line.strip() for line in lab.labextensions().splitlines() if "convlab" in line]
         assert listed == [f"convlab-extension v{version()} enabled OK (python, convlab)"], lab.labextensions()
 
+    def test_an_upgrade_in_place_keeps_both_listed(self, lab: Env, artifacts: Artifacts) -> None:
+        # The README's upgrade command, over an installed copy (the same wheel again: files replaced, none left over).
+        before = sorted(p.relative_to(lab.root) for p in (lab.root / KERNELSPEC).rglob("*"))
+        lab.pip("install", "-q", "--upgrade", "--force-reinstall", "--no-deps", str(artifacts.wheel))
+        assert sorted(p.relative_to(lab.root) for p in (lab.root / KERNELSPEC).rglob("*")) == before
+        assert "convlab" in lab.kernelspecs()
+        assert f"convlab-extension v{version()} enabled OK" in lab.labextensions()
+
     def test_nbclient_runs_the_hello_notebook(self, lab: Env, tmp_path: Path) -> None:
         # Outside the repository, so nothing can resolve from the project's node_modules.
         notebook = tmp_path / "00-hello.ipynb"
