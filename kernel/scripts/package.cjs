@@ -103,7 +103,7 @@ function productionPackages() {
 function stageKernelspec() {
   const out = path.join(BUILD, 'kernelspec');
   fs.rmSync(out, { recursive: true, force: true });
-  for (const file of ['kernel.json', 'launch.py']) {
+  for (const file of ['kernel.json', 'launch.py', 'logo-svg.svg']) {
     fs.mkdirSync(out, { recursive: true });
     fs.copyFileSync(path.join(KERNEL, 'python', 'kernelspec', file), path.join(out, file));
   }

@@ -262,4 +262,5 @@ cat > "$SPEC_DIR/kernel.json.new" <<JSON
 }
 JSON
 mv "$SPEC_DIR/kernel.json.new" "$SPEC_DIR/kernel.json"
+cp kernel/python/kernelspec/logo-svg.svg "$SPEC_DIR/logo-svg.svg"
 say "ready: kernelspec 'convlab' and extension 'convlab-extension' are installed in .venv"

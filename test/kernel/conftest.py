@@ -1,5 +1,6 @@
 """Fixtures for the kernel tests: a real `convlab` kernel, started from the installed kernelspec."""
 import os
+import shutil
 import sys
 import tempfile
 
@@ -20,7 +21,14 @@ def isolate_jupyter_paths():
 
 @pytest.fixture(scope="session", autouse=True)
 def project_jupyter_paths():
+    # Every scratch folder of the session (kernels' working folders, Jupyter's data and runtime folders) lies
+    # in one folder that is removed at the end, so the runs leave nothing in /tmp.
+    scratch = tempfile.mkdtemp(prefix="convlab-kernel-tests-")
+    tempfile.tempdir = scratch
     isolate_jupyter_paths()
+    yield
+    tempfile.tempdir = None
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

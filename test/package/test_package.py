@@ -48,7 +48,7 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
     # ipykernel's way: "python" becomes the server's interpreter, {resource_dir} the installed kernelspec.
     assert spec["argv"] == ["python", "{resource_dir}/launch.py", "{connection_file}"]
     assert spec["language"] == "typescript" and spec["display_name"] == "TypeScript (ConvLab)"
-    for part in ["node/dist/launcher.js", "node/dist/index.d.ts", "node/package.json", "node/node_modules/tslab/package.json",
+    for part in ["logo-svg.svg", "node/dist/launcher.js", "node/dist/index.d.ts", "node/package.json", "node/node_modules/tslab/package.json",
                  "node/node_modules/zeromq/package.json", "node/node_modules/@convlab/protocol/dist/index.js"]:
         assert data + KERNELSPEC + "/" + part in names, f"the wheel's kernelspec lacks {part}"
     # The optional native GPU packages are not carried (per platform, and gl compiles at install).
@@ -79,6 +79,7 @@ class TestInstalledWheel:
         spec = lab.kernelspecs()["convlab"]
         assert Path(spec["resource_dir"]) == lab.root / KERNELSPEC
         assert spec["spec"]["display_name"] == "TypeScript (ConvLab)"
+        assert (Path(spec["resource_dir"]) / "logo-svg.svg").is_file()  # the launcher's tile
         listed = [line.strip() for line in lab.labextensions().splitlines() if "convlab" in line]
         assert listed == [f"convlab-extension v{version()} enabled OK (python, convlab)"], lab.labextensions()
 
