@@ -14,8 +14,8 @@
  *       on its own).
  *
  * The optional GPU packages (gpu.js with headless-gl, webgpu with Dawn) are native and per platform; the
- * kernelspec leaves them out (`useBackend('gpu')` then says what is missing), the library lists them as
- * optional peer dependencies.
+ * kernelspec leaves them out (the first op after `useBackend('gpu')` then says what is missing), the library
+ * lists them as optional peer dependencies.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');

@@ -4,6 +4,8 @@ Where Node.js is missing or too old, a user must see, in the cell, what to insta
 without a word. These tests start the launcher as Jupyter does (a kernelspec, jupyter_client, nbclient) with
 no Node.js on PATH, and with a Node.js that reports version 18.
 """
+import doctest
+import importlib.util
 import json
 import os
 import stat
@@ -61,8 +63,12 @@ def test_every_cell_answers_with_what_to_install(no_node):
         text = "\n".join(errors[0]["traceback"])
         assert why in text
         assert "Install Node.js 20 or newer" in text and "nodejs>=20" in text and "CONVLAB_NODE" in text
-        # The kernel survives an interrupt (SIGINT, the kernelspec's mode), answers again, and shuts down when asked.
+        # The kernel survives an interrupt (SIGINT, the kernelspec's mode) and signed messages whose header or
+        # content is `null`, answers again, and shuts down when asked.
         manager.interrupt_kernel()
+        header = client.session.pack(client.session.msg_header("execute_request"))
+        for parts in ([b"null", b"{}", b"{}", b"{}"], [header, b"{}", b"{}", b"null"]):
+            client.shell_channel.socket.send_multipart([b"<IDS|MSG>", client.session.sign(parts), *parts])
         again = client.execute_interactive("1", timeout=30)["content"]
         assert again["status"] == "error" and again["execution_count"] == 2
     finally:
@@ -80,6 +86,14 @@ def test_the_notebook_shows_the_error_in_the_cell(no_node, tmp_path):
     assert why in str(raised.value) and "Install Node.js 20 or newer" in str(raised.value)
     output = notebook.cells[0].outputs[0]
     assert output.output_type == "error" and output.ename == "NodeNotFound"
+
+
+def test_its_doc_examples_hold():
+    spec = importlib.util.spec_from_file_location("launch", LAUNCH)
+    launch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launch)
+    result = doctest.testmod(launch)
+    assert result.attempted >= 1 and result.failed == 0
 
 
 def test_with_node_20_or_newer_the_launcher_becomes_the_node_kernel(kernel):

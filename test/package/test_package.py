@@ -95,13 +95,19 @@ class TestInstalledWheel:
         # Outside the repository, so nothing can resolve from the project's node_modules.
         notebook = tmp_path / "00-hello.ipynb"
         notebook.write_bytes((ROOT / "notebooks" / "00-hello.ipynb").read_bytes())
+        # One cell more, at the end: the README says that in a pip install the gpu backend's first op says what
+        # is missing.
         lab.run("python", "-c", (
             "import nbformat, nbclient; nb = nbformat.read('00-hello.ipynb', as_version=4); "
-            "nbclient.NotebookClient(nb, kernel_name='convlab', timeout=180).execute(); "
+            "nb.cells.append(nbformat.v4.new_code_cell(\"useBackend('gpu'); conv2d(tensor([[[[1]]]]), tensor([[[[1]]]]))\")); "
+            "nbclient.NotebookClient(nb, kernel_name='convlab', timeout=180, allow_errors=True).execute(); "
             "nbformat.write(nb, 'executed.ipynb')"
         ), cwd=tmp_path)
-        executed = json.loads((tmp_path / "executed.ipynb").read_text())
-        bundles = [o["data"][FEATUREMAP] for c in executed["cells"] for o in c.get("outputs", []) if FEATUREMAP in o.get("data", {})]
+        cells = [c for c in json.loads((tmp_path / "executed.ipynb").read_text())["cells"] if c["cell_type"] == "code"]
+        errors = [(i, o) for i, c in enumerate(cells) for o in c["outputs"] if o["output_type"] == "error"]
+        assert [i for i, _ in errors] == [len(cells) - 1], errors  # the hello cells ran clean
+        assert "optional package gpu.js" in errors[0][1]["evalue"] and "useBackend('auto')" in errors[0][1]["evalue"]
+        bundles = [o["data"][FEATUREMAP] for c in cells for o in c["outputs"] if FEATUREMAP in o.get("data", {})]
         assert len(bundles) == 1
         output = next(p for p in bundles[0]["panels"] if p["role"] == "output")
         assert f32(output["maps"][0]["data"]) == [348, 393, 528, 573]

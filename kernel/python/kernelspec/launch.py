@@ -99,7 +99,7 @@ def serve_error_kernel(connection_file: str, message: str) -> None:
     def replies(msg: dict) -> tuple[str, dict] | None:
         nonlocal count
         kind = msg["header"]["msg_type"]
-        content = msg.get("content", {})
+        content = msg["content"]
         if kind == "kernel_info_request":
             return "kernel_info_reply", {
                 "status": "ok",
@@ -147,6 +147,8 @@ def serve_error_kernel(connection_file: str, message: str) -> None:
                 msg = session.deserialize(parts)
             except Exception:  # a malformed or wrongly signed message is dropped, as any kernel does
                 continue
+            if not isinstance(msg["content"], dict):
+                continue  # signed, but its content is not an object (a `null` header already fails above)
             session.send(iopub, "status", {"execution_state": "busy"}, parent=msg)
             answer = replies(msg)
             if answer:
