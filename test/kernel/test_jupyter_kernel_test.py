@@ -46,7 +46,7 @@ class ConvLabKernelTests(jupyter_kernel_test.KernelTests):
         isolate_jupyter_paths()
         # A notebook folder outside the repository, as a user's would be.
         cls.km, cls.kc = start_new_kernel(kernel_name=cls.kernel_name, cwd=tempfile.mkdtemp(prefix="convlab-jkt-"),
-                                          startup_timeout=60)
+                                          startup_timeout=120)
 
     def test_kernel_info_has_real_versions_and_links(self):
         self.flush_channels()

@@ -80,9 +80,14 @@ def test_every_cell_answers_with_what_to_install(no_node):
 def test_the_notebook_shows_the_error_in_the_cell(no_node, tmp_path):
     specs, why = no_node
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("tensor([1, 2])")])
-    client = NotebookClient(notebook, km=KernelManager(kernel_name="no-node", kernel_spec_manager=specs), timeout=60)
-    with pytest.raises(CellExecutionError) as raised:
-        client.execute()
+    manager = KernelManager(kernel_name="no-node", kernel_spec_manager=specs)
+    client = NotebookClient(notebook, km=manager, timeout=60)
+    try:
+        with pytest.raises(CellExecutionError) as raised:
+            client.execute()
+    finally:
+        # nbclient leaves a kernel manager it was handed running; this test started it, so it ends it.
+        manager.shutdown_kernel(now=True)
     assert why in str(raised.value) and "Install Node.js 20 or newer" in str(raised.value)
     output = notebook.cells[0].outputs[0]
     assert output.output_type == "error" and output.ename == "NodeNotFound"
