@@ -81,6 +81,8 @@ export type { DisplayOptions } from './display/display';
 export { setDisplayOptions, displayOptions } from './display/options';
 export type { DisplayLimits } from './display/options';
 export { shapeTraceBundle } from './display/shapetrace';
+export { table, Table } from './display/table';
+export type { TableOptions } from './display/table';
 export { FEATURE_MAP_MIME, SHAPE_TRACE_MIME } from '@convlab/protocol';
 export { clearOutput } from './display/display';
 export { versions } from './versions';

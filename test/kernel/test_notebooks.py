@@ -15,12 +15,15 @@ from conftest import ROOT
 
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
 SHAPE_TRACE = "application/vnd.convlab.shapetrace.v1+json"
-NOTEBOOKS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
+ASSIGNMENT = "course/source/conv2d/conv2d.ipynb"
+NOTEBOOKS = sorted(os.path.relpath(p, os.path.join(ROOT, "notebooks"))
+                   for p in glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")) + [os.path.join(ROOT, "notebooks", ASSIGNMENT)])
 
 
-def run(notebook):
-    NotebookClient(notebook, timeout=300, kernel_name="convlab",
-                   resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}}).execute()
+def run(notebook, name):
+    """Runs a notebook in its own folder, as JupyterLab would."""
+    folder = os.path.dirname(os.path.join(ROOT, "notebooks", name))
+    NotebookClient(notebook, timeout=300, kernel_name="convlab", resources={"metadata": {"path": folder}}).execute()
     return notebook
 
 
@@ -31,7 +34,7 @@ def executed():
 
     def get(name):
         if name not in cache:
-            cache[name] = run(nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4))
+            cache[name] = run(nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4), name)
         return cache[name]
     return get
 
@@ -107,17 +110,21 @@ def test_shape_traces(executed):
 
 
 def test_assignment_passes_with_the_reference_solution(executed):
-    assert "All 24 hidden cases pass." in stream_text(executed("assignment-conv2d.ipynb"))
+    text = stream_text(executed(ASSIGNMENT))
+    for part in ["No padding", "Padding", "Padding and stride"]:
+        assert f"{part}: every case passes." in text
 
 
-def test_assignment_autograder_fails_a_wrong_solution(executed):
-    notebook = copy.deepcopy(nbformat.read(os.path.join(ROOT, "notebooks", "assignment-conv2d.ipynb"), as_version=4))
+def test_assignment_grading_cells_fail_a_wrong_solution(executed):
+    notebook = copy.deepcopy(nbformat.read(os.path.join(ROOT, "notebooks", ASSIGNMENT), as_version=4))
     solution = next(c for c in notebook.cells if "solution" in c.metadata.get("tags", []))
     # A classic mistake: flipping the kernel (a true convolution instead of a cross-correlation).
     solution.source = solution.source.replace("* k[a]![b]!", "* k[F - 1 - a]![F - 1 - b]!")
     assert "k[F - 1 - a]" in solution.source
-    with pytest.raises(CellExecutionError, match=r"first mismatch at \(row \d+, col \d+\): expected -?\d+\.\d+, got -?\d+\.\d+"):
-        run(notebook)
+    with pytest.raises(CellExecutionError, match=r"the hand-checked case \(input 4×4, kernel 3×3, padding 0, stride 1\): "
+                       r"first mismatch at output \(row 0, col 0\): expected 348\.0000, got 192\.0000\. That output is "
+                       r"Σ x·k over input rows 0…2 and cols 0…2\."):
+        run(notebook, ASSIGNMENT)
     grader = next(c for c in notebook.cells if "tests" in c.metadata.get("tags", []))
     assert any(FEATURE_MAP in o.get("data", {}) for o in grader.outputs), "the grader shows a heatmap of the difference"
 
@@ -129,7 +136,7 @@ def test_report_template_is_parameterised_and_records_provenance(executed):
     assert '"backend":' in text and '"seed": 7' in text
     html = [o["data"]["text/html"] for c in notebook.cells for o in c.get("outputs", [])
             if "text/html" in o.get("data", {})]
-    assert any("<table>" in h and "1×8×30×30" in h for h in html), "the results table"
+    assert any("<table>" in h and ">[1,8,30,30]</td>" in h for h in html), "the results table"
 
 
 @pytest.mark.parametrize("name", ["03-feature-maps.ipynb", "04-shape-traces.ipynb", "report-template.ipynb"])

@@ -143,3 +143,14 @@ def fresh_env(where: Path, *requirements: str) -> Env:
     env.pip("install", "-q", *requirements)
     env.lab_version = env.run("python", "-c", "import jupyterlab; print(jupyterlab.__version__)").strip()
     return env
+
+
+# The tools a researcher and an instructor add next to ConvLab, from pip at the versions these tests ran.
+TOOLS = ["papermill==2.7.0", "nbgrader==0.9.6", "nbconvert==7.17.2"]
+
+
+@pytest.fixture(scope="session")
+def tools(artifacts: Artifacts, tmp_path_factory: pytest.TempPathFactory) -> Env:
+    """A fresh environment with the wheel and papermill, nbgrader and nbconvert from pip (and the JupyterLab
+    nbgrader brings): where the report and the course run, as their README sections say."""
+    return fresh_env(tmp_path_factory.mktemp("tools") / "venv", str(artifacts.wheel), *TOOLS)

@@ -41,6 +41,7 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
         install = json.loads(wheel.read(data + LABEXTENSION + "/install.json"))
         spec = json.loads(wheel.read(data + KERNELSPEC + "/kernel.json"))
         metadata = wheel.read(f"convlab-{version()}.dist-info/METADATA").decode()
+        entry_points = wheel.read(f"convlab-{version()}.dist-info/entry_points.txt").decode()
     assert install["packageManager"] == "python" and install["packageName"] == "convlab"
     assert "pip uninstall convlab" in install["uninstallInstructions"]
     assert data + LABEXTENSION + "/package.json" in names
@@ -54,6 +55,9 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
     # The optional native GPU packages are not carried (per platform, and gl compiles at install).
     assert not any("/node_modules/gl/" in n or "/node_modules/webgpu/" in n for n in names)
     assert f"Version: {version()}" in metadata
+    # The Python side: papermill's translator (loaded through papermill's engine entry point) and nbgrader's settings.
+    assert {"convlab/__init__.py", "convlab/parameters.py", "convlab/grading.py"} <= names
+    assert "[papermill.engine]\nconvlab = convlab.parameters:ConvLabEngine" in entry_points
 
 
 def f32(encoded: str) -> list[float]:

@@ -14,11 +14,7 @@ import {
   type TraceTableRow,
 } from '@convlab/protocol';
 import type { MimeBundle } from './protocol';
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
+import { escapeHtml } from './html';
 
 /** A row's cells across every column: a failing layer has only #, op and input, the rest stay blank. */
 const fullRow = (row: TraceTableRow): string[] => TRACE_COLUMNS.map((_, c) => row.cells[c] ?? '');

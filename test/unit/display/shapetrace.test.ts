@@ -1,7 +1,8 @@
 /** The shape-trace bundle: vendor JSON as given, an escaped HTML table with the error row, and plain text. */
 import { describe, expect, it } from 'vitest';
 import { SHAPE_TRACE_MIME, type ShapeTracePayload, type ShapeTraceRow } from '@convlab/protocol';
-import { escapeHtml, shapeTraceBundle } from '../../../kernel/src/display/shapetrace';
+import { escapeHtml } from '../../../kernel/src/display/html';
+import { shapeTraceBundle } from '../../../kernel/src/display/shapetrace';
 
 function row(index: number, fields: Partial<ShapeTraceRow>): ShapeTraceRow {
   return {

@@ -1,0 +1,163 @@
+"""Reports with papermill and nbconvert, as a researcher runs them (README: "Reports with papermill"): the wheel
+and papermill from pip in a fresh environment (the `tools` fixture), the report template outside the repository.
+
+- papermill finds the TypeScript translator through the convlab package's entry point, with no set-up;
+- injected values arrive as typed TypeScript literals, exactly (strings with every kind of escape, numbers,
+  booleans, null, nested arrays and objects), and override the parameters cell's defaults;
+- the report runs with `-p`, `-y` and `-f`, and its HTML page has the new values, the figures and the table;
+- the README's parameter sweep gives one executed notebook and one HTML page per run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+from conftest import ROOT, Env, run
+
+TEMPLATE = ROOT / "notebooks" / "report-template.ipynb"
+
+
+def code_outputs(notebook: dict) -> list[tuple[dict, list[dict]]]:
+    return [(c, c["outputs"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+
+
+def errors(notebook: dict) -> list[str]:
+    return [f"{o['ename']}: {o['evalue']}" for _, outs in code_outputs(notebook) for o in outs if o["output_type"] == "error"]
+
+
+def stdout(notebook: dict) -> str:
+    return "".join(o["text"] for _, outs in code_outputs(notebook) for o in outs
+                   if o["output_type"] == "stream" and o["name"] == "stdout")
+
+
+def html_outputs(notebook: dict) -> list[str]:
+    return [o["data"]["text/html"] for _, outs in code_outputs(notebook) for o in outs if "text/html" in o.get("data", {})]
+
+
+def papermill(tools: Env, cwd: Path, *args: str) -> dict:
+    """Runs papermill (its translator found through the installed entry point) and reads the executed notebook."""
+    tools.run("papermill", *args, cwd=cwd, timeout=600)
+    return json.loads((cwd / args[1]).read_text())
+
+
+def probe_notebook(where: Path) -> None:
+    """A parameters cell with a default of each kind, a cell that needs the literal type of `padding`, and a cell
+    that prints every value as JSON."""
+    nb = nbformat.v4.new_notebook(metadata=json.loads(TEMPLATE.read_text())["metadata"])
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "const count = 1;\nconst ratio = 0.5;\nconst label = 'default';\nconst flag = false;\n"
+            "const nothing: string | null = 'x';\nconst sizes = [1, 2];\nconst options = { padding: 'valid' } as const;\n"
+            "const padding = 'valid';\nconst nan = 0;\nconst inf = 0;",
+            metadata={"tags": ["parameters"]},
+        ),
+        # Type-checked against the conv2d option types: a string would not do, the literal "same" does.
+        nbformat.v4.new_code_cell("const y = conv2d(ones([1, 1, 4, 4]), ones([1, 1, 3, 3]), { padding: options.padding === padding ? padding : 'valid' });"),
+        nbformat.v4.new_code_cell(
+            "console.log(JSON.stringify({ count, ratio, label, flag, nothing, sizes, options, padding, "
+            "nan: String(nan), inf: String(inf), shape: y.shape }));"
+        ),
+    ]
+    nbformat.write(nb, where)
+
+
+def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) -> None:
+    probe_notebook(tmp_path / "probe.ipynb")
+    tricky = 'quote " apostrophe \' backslash \\ newline \n tab \t é ✓ 😀 ${x} `tick` </script> \u2028 \x00 end'
+    values = {
+        "count": 12345678901,
+        "ratio": -1.25e-7,
+        "label": tricky,
+        "flag": True,
+        "nothing": None,
+        "sizes": [3, [4, 5], []],
+        "options": {"padding": "same", "odd key": {"nested": [True, None, 2.5]}, "": "empty key"},
+        "padding": "same",
+    }
+    # JSON is YAML. Written as UTF-8, since YAML reads an escaped emoji (a surrogate pair) as two lone surrogates;
+    # but U+2028 stays escaped, since YAML reads it raw as a line break.
+    (tmp_path / "params.yaml").write_text(json.dumps(values, ensure_ascii=False).replace("\u2028", "\\u2028"), encoding="utf-8")
+    out = papermill(tools, tmp_path, "probe.ipynb", "probed.ipynb", "-f", "params.yaml", "-y", "{nan: .nan, inf: -.inf}")
+    assert errors(out) == []
+    injected = [c for c in out["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and injected[0]["source"].startswith("// Parameters")
+    assert "const sizes = [3, [4, 5], []] as const;" in injected[0]["source"]
+    got = json.loads(stdout(out))
+    assert {k: got[k] for k in values} == values
+    assert (got["nan"], got["inf"]) == ("NaN", "-Infinity")
+    assert got["shape"] == [1, 1, 4, 4]  # padding 'same' reached conv2d
+
+
+def test_help_notebook_lists_the_parameters_with_their_types_and_defaults(tools: Env, tmp_path: Path) -> None:
+    (tmp_path / "report.ipynb").write_bytes(TEMPLATE.read_bytes())
+    out = tools.run("papermill", "--help-notebook", "report.ipynb", cwd=tmp_path)
+    assert re.search(r"seed: None \(default 7\)", out), out
+    assert re.search(r"paddings: None \(default \['valid', 'same'\] as const\)", out), out
+
+
+def test_the_report_takes_p_y_and_f_and_exports_to_html(tools: Env, tmp_path: Path) -> None:
+    (tmp_path / "report.ipynb").write_bytes(TEMPLATE.read_bytes())
+    (tmp_path / "sizes.yaml").write_text("imageSize: 20\nfilters: 4\n")
+    out = papermill(tools, tmp_path, "report.ipynb", "out.ipynb", "-p", "seed", "11", "-p", "title", "seeds & <b>sizes</b>",
+                    "-y", "strides: [1, 3]", "-f", "sizes.yaml")
+    assert errors(out) == []
+    # The provenance cell records the new values.
+    provenance = json.loads(stdout(out)[stdout(out).index("{"):])
+    assert provenance["parameters"] == {"title": "seeds & <b>sizes</b>", "seed": 11, "inChannels": 3, "filters": 4,
+                                        "kernelSize": 3, "imageSize": 20, "strides": [1, 3], "paddings": ["valid", "same"]}
+    # The results table: a row per (stride, padding), its caption escaped, the shapes of a 20×20 input.
+    table = next(h for h in html_outputs(out) if "<caption" in h and "conv2d of" in h)
+    assert "seeds &amp; &lt;b&gt;sizes&lt;/b&gt;: conv2d of [1,3,20,20] by [4,3,3,3], seed 11" in table
+    for shape in ["[1,4,18,18]", "[1,4,20,20]", "[1,4,6,6]", "[1,4,7,7]"]:
+        assert f">{shape}</td>" in table, shape
+    tools.run("jupyter", "nbconvert", "--to", "html", "out.ipynb", cwd=tmp_path)
+    page = (tmp_path / "out.html").read_text()
+    assert "seeds &amp; &lt;b&gt;sizes&lt;/b&gt;: conv2d of [1,3,20,20]" in page and "<b>sizes</b>" not in page
+    assert page.count("data:image/png;base64,") >= 1  # the feature maps' static fallback
+    assert "output size:" in page  # the shape trace's table
+    assert "&#34;seed&#34;: 11" in page or "&quot;seed&quot;: 11" in page  # the provenance
+
+
+def readme_sweep() -> str:
+    """The README's parameter-sweep block (the fenced block after its `<!-- sweep -->` marker)."""
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- sweep[^>]*-->\s*```bash\n(.*?)```", readme, re.S)
+    assert match, "README.md has no sweep block after <!-- sweep -->"
+    return match.group(1)
+
+
+def test_the_readme_sweep_gives_a_notebook_and_a_page_per_run(tools: Env, tmp_path: Path) -> None:
+    (tmp_path / "report-template.ipynb").write_bytes(TEMPLATE.read_bytes())
+    script = readme_sweep()
+    run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=tools.environ(), timeout=900)
+    runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    notebooks = [n for n in runs if n.endswith(".ipynb")]
+    assert len(notebooks) >= 4 and runs == sorted(notebooks + [n.replace(".ipynb", ".html") for n in notebooks])
+    for name in notebooks:
+        executed = json.loads((tmp_path / "runs" / name).read_text())
+        assert errors(executed) == []
+        seed = int(re.search(r"seed(\d+)", name).group(1))
+        assert json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]["seed"] == seed
+        assert "data:image/png;base64," in (tmp_path / "runs" / name.replace(".ipynb", ".html")).read_text()
+
+
+def test_the_translator_module_doc_example_holds(tools: Env) -> None:
+    out = tools.run("python", "-c", "import doctest, convlab.parameters as m; r = doctest.testmod(m); "
+                    "print(r); assert r.attempted > 0 and r.failed == 0")
+    assert "failed=0" in out
+
+
+def test_the_commands_in_the_reports_own_introduction_work(tools: Env, tmp_path: Path) -> None:
+    (tmp_path / "report-template.ipynb").write_bytes(TEMPLATE.read_bytes())
+    intro = "".join(json.loads(TEMPLATE.read_text())["cells"][0]["source"])
+    commands = re.search(r"```\n(.*?)```", intro, re.S).group(1)
+    assert commands.startswith("papermill ") and "jupyter nbconvert --to html" in commands
+    run(["bash", "-euo", "pipefail", "-c", commands], cwd=tmp_path, env=tools.environ(), timeout=600)
+    executed = json.loads((tmp_path / "report-seed11.ipynb").read_text())
+    parameters = json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]
+    assert (parameters["seed"], parameters["imageSize"], parameters["paddings"]) == (11, 48, ["same"])
+    assert ">[1,8,48,48]</td>" in (tmp_path / "report-seed11.html").read_text()
