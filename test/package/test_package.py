@@ -56,8 +56,8 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
     assert not any("/node_modules/gl/" in n or "/node_modules/webgpu/" in n for n in names)
     assert f"Version: {version()}" in metadata
     # The Python side: papermill's translator (loaded through papermill's engine entry point) and nbgrader's settings.
-    assert {"convlab/__init__.py", "convlab/parameters.py", "convlab/grading.py"} <= names
-    assert "[papermill.engine]\nconvlab = convlab.parameters:ConvLabEngine" in entry_points
+    assert {"convlab/__init__.py", "convlab/parameters.py", "convlab/papermill_plugin.py", "convlab/grading.py"} <= names
+    assert "[papermill.engine]\nconvlab = convlab.papermill_plugin:ConvLabEngine" in entry_points
 
 
 def f32(encoded: str) -> list[float]:

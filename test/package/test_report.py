@@ -21,6 +21,11 @@ from conftest import ROOT, Env, run
 TEMPLATE = ROOT / "notebooks" / "report-template.ipynb"
 
 
+def joined(text: str | list[str]) -> str:
+    """A notebook's multi-line string, which its JSON may store as a list of lines."""
+    return "".join(text)
+
+
 def code_outputs(notebook: dict) -> list[tuple[dict, list[dict]]]:
     return [(c, c["outputs"]) for c in notebook["cells"] if c["cell_type"] == "code"]
 
@@ -30,12 +35,12 @@ def errors(notebook: dict) -> list[str]:
 
 
 def stdout(notebook: dict) -> str:
-    return "".join(o["text"] for _, outs in code_outputs(notebook) for o in outs
+    return "".join(joined(o["text"]) for _, outs in code_outputs(notebook) for o in outs
                    if o["output_type"] == "stream" and o["name"] == "stdout")
 
 
 def html_outputs(notebook: dict) -> list[str]:
-    return [o["data"]["text/html"] for _, outs in code_outputs(notebook) for o in outs if "text/html" in o.get("data", {})]
+    return [joined(o["data"]["text/html"]) for _, outs in code_outputs(notebook) for o in outs if "text/html" in o.get("data", {})]
 
 
 def papermill(tools: Env, cwd: Path, *args: str) -> dict:
@@ -83,9 +88,9 @@ def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) ->
     (tmp_path / "params.yaml").write_text(json.dumps(values, ensure_ascii=False).replace("\u2028", "\\u2028"), encoding="utf-8")
     out = papermill(tools, tmp_path, "probe.ipynb", "probed.ipynb", "-f", "params.yaml", "-y", "{nan: .nan, inf: -.inf}")
     assert errors(out) == []
-    injected = [c for c in out["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
-    assert len(injected) == 1 and injected[0]["source"].startswith("// Parameters")
-    assert "const sizes = [3, [4, 5], []] as const;" in injected[0]["source"]
+    injected = [joined(c["source"]) for c in out["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert len(injected) == 1 and injected[0].startswith("// Parameters")
+    assert "const sizes = [3, [4, 5], []] as const;" in injected[0]
     got = json.loads(stdout(out))
     assert {k: got[k] for k in values} == values
     assert (got["nan"], got["inf"]) == ("NaN", "-Infinity")
@@ -95,8 +100,9 @@ def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) ->
 def test_help_notebook_lists_the_parameters_with_their_types_and_defaults(tools: Env, tmp_path: Path) -> None:
     (tmp_path / "report.ipynb").write_bytes(TEMPLATE.read_bytes())
     out = tools.run("papermill", "--help-notebook", "report.ipynb", cwd=tmp_path)
-    assert re.search(r"seed: None \(default 7\)", out), out
-    assert re.search(r"paddings: None \(default \['valid', 'same'\] as const\)", out), out
+    assert "title: string (default 'stride and padding')" in out, out
+    assert "seed: number (default 7)" in out, out
+    assert "paddings: array (default ['valid', 'same'] as const)" in out, out
 
 
 def test_the_report_takes_p_y_and_f_and_exports_to_html(tools: Env, tmp_path: Path) -> None:
@@ -149,6 +155,13 @@ def test_the_translator_module_doc_example_holds(tools: Env) -> None:
     out = tools.run("python", "-c", "import doctest, convlab.parameters as m; r = doctest.testmod(m); "
                     "print(r); assert r.attempted > 0 and r.failed == 0")
     assert "failed=0" in out
+
+
+def test_the_translator_is_registered_whatever_is_imported_first(tools: Env) -> None:
+    for first in ["import convlab.parameters; import papermill", "import papermill; import convlab.parameters"]:
+        tools.run("python", "-c", f"{first}; from papermill.translators import papermill_translators as t; "
+                  "from convlab.parameters import TypeScriptTranslator; "
+                  "assert t.find_translator('convlab', 'typescript') is TypeScriptTranslator")
 
 
 def test_the_commands_in_the_reports_own_introduction_work(tools: Env, tmp_path: Path) -> None:

@@ -1,11 +1,6 @@
 """Papermill parameters for TypeScript notebooks (the ConvLab kernel, and any kernel whose language is
-``typescript``).
-
-Papermill 2.x finds plug-ins only through its ``papermill.engine`` and ``papermill.io`` entry points; its
-translators are a registry filled at import. So the ``convlab`` package declares an engine entry point named
-``convlab`` pointing here: when papermill loads its engines (``import papermill`` does), this module is imported
-and registers :class:`TypeScriptTranslator` for the language ``typescript``. The engine itself is nbclient's,
-unchanged, so ``--engine convlab`` and the default engine run a notebook the same way.
+``typescript``): :class:`TypeScriptTranslator` writes the cell papermill injects after a notebook's
+``parameters`` cell. ``papermill_plugin.py`` registers it with papermill; this module does not import papermill.
 
 The injected cell redeclares each parameter with ``const``; the kernel (tslab's cell model) lets a later cell
 redeclare a name, and later cells see the new value with the new value's type. Arrays and objects are written
@@ -28,10 +23,6 @@ import math
 import re
 from typing import Any
 
-from papermill.engines import NBClientEngine
-from papermill.models import Parameter
-from papermill.translators import Translator, papermill_translators
-
 LANGUAGE = "typescript"
 
 # `const name: Type = value; // help` on one line (a value over several lines is read up to the line's end).
@@ -39,6 +30,7 @@ DECLARATION = re.compile(
     r"^\s*(?:export\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*"
     r"(?::\s*(?P<type>[^=]+?))?\s*=\s*(?P<value>.*?)\s*;?\s*(?://\s*(?P<help>.*))?$"
 )
+IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def _string(text: str) -> str:
@@ -46,69 +38,67 @@ def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-class TypeScriptTranslator(Translator):
-    """Writes papermill's parameters as typed TypeScript literals, one ``const`` per parameter."""
+def _literal_type(value: str) -> str:
+    """The type a default's literal has, in TypeScript's words; "None" (papermill's "unknown") otherwise."""
+    if re.fullmatch(r"-?(\d[\d_]*\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|NaN|Infinity)", value, re.I):
+        return "number"
+    kinds = {"'": "string", '"': "string", "`": "string", "[": "array", "{": "object"}
+    if value[:1] in kinds:
+        return kinds[value[0]]
+    return {"true": "boolean", "false": "boolean", "null": "null"}.get(value, "None")
+
+
+class TypeScriptTranslator:
+    """Writes papermill's parameters as typed TypeScript literals, one ``const`` per parameter, and reads a
+    ``parameters`` cell's declarations back (papermill's translator interface: ``codify`` and ``inspect``)."""
 
     @classmethod
-    def translate_escaped_str(cls, str_val: Any) -> str:
-        return _string(str(str_val))
+    def translate(cls, val: Any) -> str:
+        """A TypeScript literal for a value that YAML, JSON or papermill's ``-p`` gives."""
+        if val is None:
+            return "null"
+        if isinstance(val, bool):  # before int: bool is an int in Python
+            return "true" if val else "false"
+        if isinstance(val, int):
+            return str(val)
+        if isinstance(val, float):
+            if math.isnan(val):
+                return "NaN"
+            if math.isinf(val):
+                return "Infinity" if val > 0 else "-Infinity"
+            return repr(val)  # the shortest round-trip form: 0.1, 1e-05, 1e+300 are all number literals
+        if isinstance(val, (list, tuple)):
+            return "[" + ", ".join(cls.translate(v) for v in val) + "]"
+        if isinstance(val, dict):
+            return "{ " + ", ".join(f"{_string(str(k))}: {cls.translate(v)}" for k, v in val.items()) + " }" if val else "{}"
+        return _string(str(val))  # str, and anything else YAML makes (a date) as its text
 
     @classmethod
-    def translate_none(cls, val: None) -> str:
-        return "null"
+    def codify(cls, parameters: dict, comment: str = "Parameters") -> str:
+        """The injected cell's source."""
+        lines = [f"// {comment}".strip()]
+        for name, val in parameters.items():
+            if not IDENTIFIER.fullmatch(name):
+                raise ValueError(f"papermill parameter {name!r} is not a TypeScript identifier (letters, digits, _ and $, "
+                                 "not starting with a digit)")
+            literal = cls.translate(val)
+            lines.append(f"const {name} = {literal}{' as const' if literal.startswith(('[', '{')) else ''};")
+        return "\n".join(lines) + "\n"
 
     @classmethod
-    def translate_int(cls, val: int) -> str:
-        return str(val)
+    def inspect(cls, parameters_cell: Any) -> list:
+        """The one-line declarations of a ``parameters`` cell (``papermill --help-notebook``): name, the annotated
+        type or the literal's, the default as written, and a trailing ``//`` comment as help."""
+        from papermill.models import Parameter  # papermill is loaded whenever it asks
 
-    @classmethod
-    def translate_float(cls, val: float) -> str:
-        if math.isnan(val):
-            return "NaN"
-        if math.isinf(val):
-            return "Infinity" if val > 0 else "-Infinity"
-        return repr(val)  # shortest round-trip form, e.g. 0.1, 1e-05, 1e+300: all valid number literals
-
-    @classmethod
-    def translate_list(cls, val: list) -> str:
-        return "[" + ", ".join(cls.translate(v) for v in val) + "]"
-
-    @classmethod
-    def translate_dict(cls, val: dict) -> str:
-        if not val:
-            return "{}"
-        return "{ " + ", ".join(f"{_string(str(k))}: {cls.translate(v)}" for k, v in val.items()) + " }"
-
-    @classmethod
-    def comment(cls, cmt_str: str) -> str:
-        return f"// {cmt_str}".strip()
-
-    @classmethod
-    def assign(cls, name: str, str_val: str) -> str:
-        if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
-            raise ValueError(f"papermill parameter {name!r} is not a TypeScript identifier (letters, digits, _ and $)")
-        if str_val.startswith(("[", "{")):
-            str_val += " as const"
-        return f"const {name} = {str_val};"
-
-    @classmethod
-    def inspect(cls, parameters_cell: Any) -> list[Parameter]:
-        """The declarations of a ``parameters`` cell, for ``papermill --help-notebook``."""
         found = []
         for line in parameters_cell["source"].splitlines():
             match = DECLARATION.match(line)
             if match:
                 found.append(Parameter(
                     name=match["name"],
-                    inferred_type_name=(match["type"] or "None").strip(),
+                    inferred_type_name=(match["type"] or _literal_type(match["value"])).strip(),
                     default=match["value"],
                     help=(match["help"] or "").strip(),
                 ))
         return found
-
-
-class ConvLabEngine(NBClientEngine):
-    """Papermill's nbclient engine under the name ``convlab``: the entry point that gets this module loaded."""
-
-
-papermill_translators.register(LANGUAGE, TypeScriptTranslator)
