@@ -121,9 +121,9 @@ def test_assignment_grading_cells_fail_a_wrong_solution(executed):
     # A classic mistake: flipping the kernel (a true convolution instead of a cross-correlation).
     solution.source = solution.source.replace("* k[a]![b]!", "* k[F - 1 - a]![F - 1 - b]!")
     assert "k[F - 1 - a]" in solution.source
-    with pytest.raises(CellExecutionError, match=r"the hand-checked case \(input 4×4, kernel 3×3, padding 0, stride 1\): "
-                       r"first mismatch at output \(row 0, col 0\): expected 348\.0000, got 192\.0000\. That output is "
-                       r"Σ x·k over input rows 0…2 and cols 0…2\."):
+    with pytest.raises(CellExecutionError, match=r"the hand-checked case \(input 4×4, kernel 3×3, padding 0, stride 1\):\n"
+                       r"first mismatch at output \(row 0, col 0\): expected 348\.0000, got 192\.0000\.\n"
+                       r"That output is Σ x·k over input rows 0…2 and cols 0…2\.\n"):
         run(notebook, ASSIGNMENT)
     grader = next(c for c in notebook.cells if "tests" in c.metadata.get("tags", []))
     assert any(FEATURE_MAP in o.get("data", {}) for o in grader.outputs), "the grader shows a heatmap of the difference"

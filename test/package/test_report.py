@@ -125,7 +125,7 @@ def test_the_report_takes_p_y_and_f_and_exports_to_html(tools: Env, tmp_path: Pa
     assert "seeds &amp; &lt;b&gt;sizes&lt;/b&gt;: conv2d of [1,3,20,20]" in page and "<b>sizes</b>" not in page
     assert page.count("data:image/png;base64,") >= 1  # the feature maps' static fallback
     assert "output size:" in page  # the shape trace's table
-    assert "&#34;seed&#34;: 11" in page or "&quot;seed&quot;: 11" in page  # the provenance
+    assert '"seed": 11,' in page and '"strides": [\n      1,\n      3\n    ]' in page  # the provenance
 
 
 def readme_sweep() -> str:
