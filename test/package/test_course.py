@@ -2,9 +2,9 @@
 pip in a fresh environment (the `tools` fixture), a copy of notebooks/course as the course folder.
 
 In order: generate_assignment strips the solution and the hidden tests; the student version's grading cells still
-run their visible checks (a wrong solution fails them, the reference passes); three submissions (the reference,
-the untouched stub, a solution whose window ignores the padding) autograde to full, zero and partial points; the
-feedback pages explain why.
+run their visible checks (a wrong solution fails them, the reference passes); four submissions (the reference,
+the untouched stub, a solution whose window ignores the padding, one that only works on images as small as the
+visible checks') autograde to full, zero, partial and zero points; the feedback pages explain why.
 """
 
 from __future__ import annotations
@@ -53,6 +53,17 @@ def wrong_source() -> str:
     return source.replace(*SLIP)
 
 
+def overfit_source() -> str:
+    """Right on every image as small as the visible checks' (4 rows at most), wrong on larger ones: it passes the
+    student version's checks and fails the hidden cases."""
+    source = reference_source()
+    assert "  // BEGIN SOLUTION\n" in source
+    return source.replace("  // BEGIN SOLUTION\n", "  // BEGIN SOLUTION\n  if (x.length > 5) return [[0]];\n")
+
+
+SUBMISSIONS = {"reference": reference_source, "stub": lambda: None, "wrong": wrong_source, "overfit": overfit_source}
+
+
 def test_the_settings_module_doc_example_holds(tools: Env) -> None:
     out = tools.run("python", "-c", "import doctest, convlab.grading as m; r = doctest.testmod(m); "
                     "print(r); assert r.attempted > 0 and r.failed == 0")
@@ -81,10 +92,10 @@ class TestCourse:
         assert [c["metadata"]["nbgrader"]["points"] for c in graded] == [4, 3, 3]
         assert all("check('" in "".join(c["source"]) for c in graded), "each grading cell keeps its visible checks"
 
-    @pytest.mark.parametrize("who", ["reference", "wrong"])
+    @pytest.mark.parametrize("who", ["reference", "wrong", "overfit"])
     def test_the_student_version_runs_its_visible_checks(self, tools: Env, course: Path, tmp_path: Path, who: str) -> None:
         release = read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-        notebook = student_copy(release, reference_source() if who == "reference" else wrong_source())
+        notebook = student_copy(release, SUBMISSIONS[who]())
         (tmp_path / "student.ipynb").write_text(json.dumps(notebook))
         tools.run("python", "-c", (
             "import nbformat, nbclient; nb = nbformat.read('student.ipynb', as_version=4); "
@@ -92,8 +103,8 @@ class TestCourse:
             "nbformat.write(nb, 'ran.ipynb')"), cwd=tmp_path)
         cells = [c for c in read(tmp_path / "ran.ipynb")["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
         failed = {c["metadata"]["nbgrader"]["grade_id"]: o["evalue"] for c in cells for o in c["outputs"] if o["output_type"] == "error"}
-        if who == "reference":
-            assert failed == {}
+        if who != "wrong":
+            assert failed == {}  # the overfit solution passes what a student sees
         else:
             assert sorted(failed) == ["padding", "padding_and_stride"]
             assert failed["padding"].startswith(
@@ -103,25 +114,25 @@ class TestCourse:
 
     def test_autograde_scores_full_zero_and_partial(self, tools: Env, course: Path) -> None:
         release = read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-        for student, solution in [("reference", reference_source()), ("stub", None), ("wrong", wrong_source())]:
+        for student, solution in SUBMISSIONS.items():
             folder = course / "submitted" / student / ASSIGNMENT
             folder.mkdir(parents=True)
-            (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(student_copy(release, solution)))
+            (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(student_copy(release, solution())))
             tools.run("nbgrader", "db", "student", "add", student, cwd=course)
         tools.run("nbgrader", "autograde", ASSIGNMENT, cwd=course, timeout=900)
         tools.run("nbgrader", "export", "--to", "grades.csv", cwd=course)
         scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
                   for row in csv.DictReader(io.StringIO((course / "grades.csv").read_text()))}
-        assert scores == {"reference": (10.0, 10.0), "stub": (0.0, 10.0), "wrong": (4.0, 10.0)}
-        # The hidden tests ran in autograde (nbgrader puts the instructor's grading cells back).
-        graded = json.dumps(read(course / "autograded" / "reference" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
-        assert "hidden case" in graded
+        # The overfit solution passed every visible check: the hidden cases (nbgrader puts the instructor's grading
+        # cells back) cost it every point.
+        assert scores == {"reference": (10.0, 10.0), "stub": (0.0, 10.0), "wrong": (4.0, 10.0), "overfit": (0.0, 10.0)}
 
     def test_feedback_explains_each_failure(self, tools: Env, course: Path) -> None:
         tools.run("nbgrader", "generate_feedback", ASSIGNMENT, cwd=course)
-        page = {s: (course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text() for s in ["reference", "stub", "wrong"]}
+        page = {s: (course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text() for s in SUBMISSIONS}
         assert re.search(r"Score: 10(\.0)? / 10", page["reference"]) and "got 9.0000" not in page["reference"]
         assert re.search(r"Score: 0(\.0)? / 10", page["stub"]) and "not implemented" in page["stub"]
         assert re.search(r"Score: 4(\.0)? / 10", page["wrong"])
         assert "first mismatch at output (row 0, col 0): expected 4.0000, got 9.0000" in page["wrong"]
         assert "data:image/png;base64," in page["wrong"], "the heatmap of the difference"
+        assert re.search(r"hidden case \d+ \(input [6-9]×\d+, .*\):\s*the output should be", page["overfit"])

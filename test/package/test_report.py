@@ -10,15 +10,51 @@ and papermill from pip in a fresh environment (the `tools` fixture), the report 
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pytest
 
 from conftest import ROOT, Env, run
 
 TEMPLATE = ROOT / "notebooks" / "report-template.ipynb"
+sys.path.insert(0, str(ROOT / "kernel" / "python"))  # the translator imports no papermill: it is tested here too
+from convlab.parameters import TypeScriptTranslator  # noqa: E402
+
+
+@pytest.mark.parametrize("value, literal", [
+    (None, "null"), (True, "true"), (np.bool_(False), "false"), (-0.0, "-0.0"), (1e300, "1e+300"), (0.1, "0.1"),
+    (np.float64(0.1), "0.1"), (np.int64(3), "3"), (np.float32(0.5), "0.5"), (2**53 - 1, "9007199254740991"),
+    ('tab\t "q" \\ \u2028', '"tab\\t \\"q\\" \\\\ \\u2028"'), ((1, "a"), '[1, "a"]'),
+    ({None: 1, True: 2, 3: "x"}, '{ "null": 1, "true": 2, "3": "x" }'), (datetime.date(2024, 1, 2), '"2024-01-02"'),
+])
+def test_translate_writes_typescript_literals(value: object, literal: str) -> None:
+    assert TypeScriptTranslator.translate(value) == literal
+
+
+def test_codify_keeps_string_literal_types_and_refuses_what_typescript_cannot_hold() -> None:
+    code = TypeScriptTranslator.codify({"strides": [1, 3], "paddings": ["same"], "opts": {"a": [1]}, "none": []})
+    assert code.splitlines()[1:] == ["const strides = [1, 3];", 'const paddings = ["same"] as const;',
+                                     'const opts = { "a": [1] };', "const none = [] as never[];"]
+    with pytest.raises(ValueError, match="'class' cannot name a TypeScript constant"):
+        TypeScriptTranslator.codify({"class": 1})
+    with pytest.raises(ValueError, match="beyond JavaScript's exact integers"):
+        TypeScriptTranslator.codify({"seed": 2**60})
+    with pytest.raises(TypeError, match=r"\{1, 2\} \(set\) has no TypeScript literal"):
+        TypeScriptTranslator.codify({"s": {1, 2}})
+
+
+def test_inspect_reads_one_line_declarations() -> None:
+    cell = {"source": "const url = 'https://x.org/a'; // where // it is\nlet f: (a: number) => number = (a) => a;\n"
+                      "// const commented = 1;\nconst n = -1.5e3\nconsole.log(url);"}
+    found = [tuple(p) for p in TypeScriptTranslator.inspect(cell)]
+    assert found == [("url", "string", "'https://x.org/a'", "where // it is"),
+                     ("f", "(a: number) => number", "(a) => a", ""), ("n", "number", "-1.5e3", "")]
 
 
 def joined(text: str | list[str]) -> str:
@@ -57,14 +93,16 @@ def probe_notebook(where: Path) -> None:
         nbformat.v4.new_code_cell(
             "const count = 1;\nconst ratio = 0.5;\nconst label = 'default';\nconst flag = false;\n"
             "const nothing: string | null = 'x';\nconst sizes = [1, 2];\nconst options = { padding: 'valid' } as const;\n"
-            "const padding = 'valid';\nconst nan = 0;\nconst inf = 0;",
+            "const padding = 'valid';\nconst nan = 0;\nconst inf = 0;\nconst steps = [1, 2];",
             metadata={"tags": ["parameters"]},
         ),
         # Type-checked against the conv2d option types: a string would not do, the literal "same" does.
         nbformat.v4.new_code_cell("const y = conv2d(ones([1, 1, 4, 4]), ones([1, 1, 3, 3]), { padding: options.padding === padding ? padding : 'valid' });"),
+        # An array of numbers stays a mutable number[], as its default was.
+        nbformat.v4.new_code_cell("const total = ((s: number[]) => s.push(7))(steps);"),
         nbformat.v4.new_code_cell(
             "console.log(JSON.stringify({ count, ratio, label, flag, nothing, sizes, options, padding, "
-            "nan: String(nan), inf: String(inf), shape: y.shape }));"
+            "nan: String(nan), inf: String(inf), shape: y.shape, steps }));"
         ),
     ]
     nbformat.write(nb, where)
@@ -82,6 +120,7 @@ def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) ->
         "sizes": [3, [4, 5], []],
         "options": {"padding": "same", "odd key": {"nested": [True, None, 2.5]}, "": "empty key"},
         "padding": "same",
+        "steps": [5, 6],
     }
     # JSON is YAML. Written as UTF-8, since YAML reads an escaped emoji (a surrogate pair) as two lone surrogates;
     # but U+2028 stays escaped, since YAML reads it raw as a line break.
@@ -92,7 +131,8 @@ def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) ->
     assert len(injected) == 1 and injected[0].startswith("// Parameters")
     assert "const sizes = [3, [4, 5], []] as const;" in injected[0]
     got = json.loads(stdout(out))
-    assert {k: got[k] for k in values} == values
+    assert {k: got[k] for k in values if k != "steps"} == {k: v for k, v in values.items() if k != "steps"}
+    assert got["steps"] == [5, 6, 7]
     assert (got["nan"], got["inf"]) == ("NaN", "-Infinity")
     assert got["shape"] == [1, 1, 4, 4]  # padding 'same' reached conv2d
 
@@ -142,12 +182,13 @@ def test_the_readme_sweep_gives_a_notebook_and_a_page_per_run(tools: Env, tmp_pa
     run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=tools.environ(), timeout=900)
     runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
     notebooks = [n for n in runs if n.endswith(".ipynb")]
-    assert len(notebooks) >= 4 and runs == sorted(notebooks + [n.replace(".ipynb", ".html") for n in notebooks])
+    assert len(notebooks) == 4 and runs == sorted(notebooks + [n.replace(".ipynb", ".html") for n in notebooks])
     for name in notebooks:
         executed = json.loads((tmp_path / "runs" / name).read_text())
         assert errors(executed) == []
-        seed = int(re.search(r"seed(\d+)", name).group(1))
-        assert json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]["seed"] == seed
+        seed, size = map(int, re.search(r"seed(\d+)-size(\d+)", name).groups())
+        parameters = json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]
+        assert (parameters["seed"], parameters["imageSize"]) == (seed, size)
         assert "data:image/png;base64," in (tmp_path / "runs" / name.replace(".ipynb", ".html")).read_text()
 
 

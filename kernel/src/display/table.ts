@@ -6,7 +6,7 @@
  * Numbers are written for reading. A column of numbers is right-aligned and shares one format: integers as they
  * are; otherwise fixed decimals, enough for its smallest nonzero value to keep 4 significant digits (`-17.12`,
  * `-0.1063` in another column: `2.000`, `0.5000` → `2.0000`, `0.5000`), or exponent form for the whole column
- * where a value is below 1e-4 or above 1e15 (`1.234e-7`). Shapes and other arrays print as `[1,8,30,30]`,
+ * where a value is below 1e-4 or above 1e15, or the values span more digits than a float holds (`1.234e-7`). Shapes and other arrays print as `[1,8,30,30]`,
  * a tensor as its shape.
  */
 import { formatShape } from '@convlab/protocol';
@@ -55,6 +55,7 @@ export function formatNumber(value: number, digits = 4): string {
  *
  * @example
  * formatColumn([-0.1063, -0.08412, 1]); // ['-0.10630', '-0.08412', '1.00000']
+ * formatColumn([1.5, 0.00001234]);        // ['1.500e0', '1.234e-5']
  */
 export function formatColumn(values: readonly number[], digits = 4): string[] {
   const sizes = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
@@ -62,11 +63,15 @@ export function formatColumn(values: readonly number[], digits = 4): string[] {
     return values.map((v) => formatNumber(v, digits));
   }
   const smallest = Math.min(...sizes), largest = Math.max(...sizes);
-  const exponent = smallest < 1e-4 || largest >= 1e15;
-  const decimals = Math.min(20, Math.max(0, digits - 1 - Math.floor(Math.log10(smallest))));
-  return values.map((v) =>
-    !Number.isFinite(v) ? formatNumber(v) : v === 0 ? (exponent ? '0' : (0).toFixed(decimals)) : exponent ? exponential(v, digits) : v.toFixed(decimals),
-  );
+  // Fixed decimals unless they would be too many for the smallest value or beyond float precision for the largest.
+  const decimals = digits - 1 - Math.floor(Math.log10(smallest));
+  const exponent = smallest < 1e-4 || largest >= 1e15 || decimals + Math.floor(Math.log10(largest)) + 1 > 15;
+  return values.map((v) => {
+    if (!Number.isFinite(v)) return formatNumber(v);
+    // In exponent form every mantissa keeps its digits, so the column reads evenly.
+    if (exponent) return v === 0 ? '0' : v.toExponential(digits - 1).replace('e+', 'e');
+    return (v === 0 ? 0 : v).toFixed(Math.max(0, decimals));
+  });
 }
 
 /** One cell's text (unbounded): see the module comment for each kind of value. */
@@ -85,7 +90,12 @@ function cellText(value: unknown, digits: number): string {
   }
 }
 
-const bounded = (text: string): string => (text.length > MAX_CELL_CHARS ? text.slice(0, MAX_CELL_CHARS - 1) + '…' : text);
+/** A cell's text on one line (tabs and line breaks as spaces, so the text table stays aligned), cut at
+ * MAX_CELL_CHARS. */
+const bounded = (text: string): string => {
+  const line = text.replace(/[\t\n\r\v\f\u2028\u2029]/g, ' ');
+  return line.length > MAX_CELL_CHARS ? line.slice(0, MAX_CELL_CHARS - 1) + '…' : line;
+};
 
 /** A table ready to show: ends a cell (or goes to `display`) as `text/html` and `text/plain`. */
 export class Table implements Displayable {
@@ -146,9 +156,9 @@ export class Table implements Displayable {
  * @example
  * table(results, { columns: ['stride', 'padding', 'outShape', 'mean'], caption: 'conv2d on [1,3,32,32]' })
  * // conv2d on [1,3,32,32]
- * // stride  padding  outShape       mean
- * // ------  -------  -------------  -------
- * //      1  same     [1,8,32,32]    0.01230
+ * // stride  padding  outShape        mean
+ * // ------  -------  -----------  -------
+ * //      1  same     [1,8,32,32]  0.01230
  */
 export function table<Row extends object>(rows: readonly Row[], options: TableOptions<Row> = {}): Table {
   const { digits = 4, maxRows = 100, caption = '' } = options;

@@ -43,8 +43,14 @@ describe('formatColumn', () => {
 
   it('keeps integer columns as they are, and goes to exponent form for tiny or huge values', () => {
     expect(formatColumn([1, 20, -300])).toEqual(['1', '20', '-300']);
-    expect(formatColumn([1.5, 0.00001234, 0, NaN])).toEqual(['1.5e0', '1.234e-5', '0', 'NaN']);
-    expect(formatColumn([1e20, 3])).toEqual(['1e20', '3e0']);
+    expect(formatColumn([1.5, 0.00001234, 0, NaN])).toEqual(['1.500e0', '1.234e-5', '0', 'NaN']);
+    expect(formatColumn([1e20, 3])).toEqual(['1.000e20', '3.000e0']);
+  });
+
+  it('never prints digits beyond float precision', () => {
+    expect(formatColumn([0.0001, 12345.678], 17)).toEqual(['1.0000000000000000e-4', '1.2345678000000000e4']);
+    expect(formatColumn([0.001, 1e13 + 0.5])).toEqual(['1.000e-3', '1.000e13']);
+    expect(formatColumn([0.25, 1e6 + 0.5])).toEqual(['0.2500', '1000000.5000']);
   });
 });
 
@@ -83,6 +89,16 @@ describe('table', () => {
     expect(html).not.toMatch(/<img|<b>/);
     expect(html).toContain('<td style="text-align:right;font-variant-numeric:tabular-nums">1.500</td>');
     expect(bundle.data['text/plain']).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('formats a numeric column with blanks in it, the blanks kept where they are', () => {
+    const t = table([{ v: 0.5 }, { v: null }, {}, { v: 0.125 }]);
+    expect(t.cells).toEqual([['0.5000'], [''], [''], ['0.1250']]);
+    expect(t.numeric).toEqual([true]);
+  });
+
+  it('keeps each row on one line: tabs and line breaks in text become spaces', () => {
+    expect(table([{ a: 'one\ttwo\nthree', b: 1 }]).toString().split('\n')).toEqual(['a              b', '-------------  -', 'one two three  1']);
   });
 
   it('shows a tensor as its shape, null as blank, objects as JSON', () => {
