@@ -129,7 +129,7 @@ def test_injected_values_arrive_as_typed_literals(tools: Env, tmp_path: Path) ->
     assert errors(out) == []
     injected = [joined(c["source"]) for c in out["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert len(injected) == 1 and injected[0].startswith("// Parameters")
-    assert "const sizes = [3, [4, 5], []] as const;" in injected[0]
+    assert "const sizes = [3, [4, 5], []];" in injected[0] and '"": "empty key" } as const;' in injected[0]
     got = json.loads(stdout(out))
     assert {k: got[k] for k in values if k != "steps"} == {k: v for k, v in values.items() if k != "steps"}
     assert got["steps"] == [5, 6, 7]
