@@ -100,7 +100,7 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     expect(await view.locator('.convlab-panel-input .js-plotly-plot').count()).toBe(3);
     expect(await view.locator('.convlab-panel-kernel .js-plotly-plot').count()).toBe(24);
     expect(await view.locator('.convlab-panel-output .js-plotly-plot').count()).toBe(8);
-    expect(await page.locator('.jp-OutputArea-output .jp-RenderedImage').count()).toBe(0);
+    expect(await page.locator('.jp-OutputArea-output[data-mime-type="image/png"]').count()).toBe(0);
     const captions = await view.locator('.convlab-caption').allTextContents();
     expect(captions[0]).toMatch(/^input \[1,3,8,8\] · -9 … 9$/);
     expect(captions[2]).toMatch(/^output \[1,8,4,4\] · /);

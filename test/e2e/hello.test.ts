@@ -30,7 +30,7 @@ describe('hello notebook in a real JupyterLab', () => {
       { timeout: 60_000 },
     );
     // The extension's own element, not the PNG fallback.
-    expect(await page.locator('.jp-OutputArea-output .jp-RenderedImage').count()).toBe(0);
+    expect(await page.locator('.jp-OutputArea-output[data-mime-type="image/png"]').count()).toBe(0);
     const traces = await page.$$eval('.convlab-featuremap .js-plotly-plot', (plots) =>
       plots.map((plot) => {
         const data = (plot as unknown as { data: { type: string; z: number[][] }[] }).data;

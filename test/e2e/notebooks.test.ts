@@ -1,14 +1,16 @@
 /**
  * The documentation notebooks in a real JupyterLab: 03-feature-maps and 04-shape-traces run top to bottom and
- * every rich output is drawn by the extension (not the PNG / HTML fallback). Screenshots land in
+ * every rich output is drawn by the extension (not the PNG / HTML fallback); the report template's results
+ * `table(...)` is an HTML table there. Screenshots land in
  * test/output/e2e/notebook-*.png for a person to look at.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
 
-/** Runs the notebook and waits until the extension has drawn `featureMaps` feature maps and `traces` traces. */
-async function runAndWait(lab: Lab, name: string, featureMaps: number, traces: number): Promise<Page> {
+/** Runs the notebook and waits until the extension has drawn `featureMaps` feature maps and `traces` traces;
+ * no other output is an image, an HTML table (unless `htmlTables` are expected) or stderr. */
+async function runAndWait(lab: Lab, name: string, featureMaps: number, traces: number, htmlTables = 0): Promise<Page> {
   const page = await lab.open(name);
   onTestFailed(async () => {
     await screenshot(page, `notebook-${name}-failed.png`);
@@ -22,8 +24,8 @@ async function runAndWait(lab: Lab, name: string, featureMaps: number, traces: n
     { timeout: 120_000 },
   );
   // The vendor types won: no output fell back to the PNG or to the HTML table.
-  expect(await page.locator('.jp-OutputArea-output .jp-RenderedImage').count()).toBe(0);
-  expect(await page.locator('.jp-OutputArea-output .jp-RenderedHTMLCommon table').count()).toBe(0);
+  expect(await page.locator('.jp-OutputArea-output[data-mime-type="image/png"]').count()).toBe(0);
+  expect(await page.locator('.jp-OutputArea-output[data-mime-type="text/html"] table').count()).toBe(htmlTables);
   expect(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()).toBe(0);
   return page;
 }
@@ -69,6 +71,30 @@ describe('04-shape-traces in a real JupyterLab', () => {
     expect(await page.locator('.convlab-shapetrace').nth(3).locator('tr.convlab-trace-error').count()).toBe(1);
     await look(page, '.convlab-shapetrace', 0, 'notebook-04-keras.png');
     await look(page, '.convlab-shapetrace', 3, 'notebook-04-error.png');
+    await page.close();
+  });
+});
+
+describe('report-template in a real JupyterLab', () => {
+  const lab = withLab('report-template.ipynb');
+  it('report-template: the results table, the feature maps and the shape trace', async () => {
+    const page = await runAndWait(lab(), 'report-template.ipynb', 1, 1, 1);
+    const results = page.locator('.jp-OutputArea-output[data-mime-type="text/html"] table');
+    expect(await results.locator('caption').innerText()).toBe('stride and padding: conv2d of [1,3,32,32] by [8,3,3,3], seed 7');
+    expect(await results.locator('thead th').allInnerTexts()).toEqual(['stride', 'padding', 'outShape', 'mean', 'std', 'min', 'max']);
+    const rows = await results.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
+    expect(rows.map((r) => r.slice(0, 3))).toEqual([
+      ['1', 'valid', '[1,8,30,30]'],
+      ['1', 'same', '[1,8,32,32]'],
+      ['2', 'valid', '[1,8,15,15]'],
+      ['2', 'same', '[1,8,16,16]'],
+    ]);
+    // Numbers right-aligned, text left-aligned, as drawn.
+    const align = await results.locator('tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td).textAlign));
+    expect(align).toEqual(['right', 'left', 'left', 'right', 'right', 'right', 'right']);
+    await look(page, '.jp-OutputArea-output[data-mime-type="text/html"] table', 0, 'notebook-report-table.png');
     await page.close();
   });
 });
