@@ -120,7 +120,7 @@ class TestCourse:
             (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(student_copy(release, solution())))
             tools.run("nbgrader", "db", "student", "add", student, cwd=course)
         tools.run("nbgrader", "autograde", ASSIGNMENT, cwd=course, timeout=900)
-        tools.run("nbgrader", "export", "--to", "grades.csv", cwd=course)
+        tools.run("nbgrader", "export", cwd=course)  # the README's command: grades.csv in the course folder
         scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
                   for row in csv.DictReader(io.StringIO((course / "grades.csv").read_text()))}
         # The overfit solution passed every visible check: the hidden cases (nbgrader puts the instructor's grading

@@ -75,6 +75,12 @@ def stdout(notebook: dict) -> str:
                    if o["output_type"] == "stream" and o["name"] == "stdout")
 
 
+def parameters(notebook: dict) -> dict:
+    """The parameters the report's provenance cell printed (its JSON is the last thing on stdout)."""
+    text = stdout(notebook)
+    return json.loads(text[text.index("{"):])["parameters"]
+
+
 def html_outputs(notebook: dict) -> list[str]:
     return [joined(o["data"]["text/html"]) for _, outs in code_outputs(notebook) for o in outs if "text/html" in o.get("data", {})]
 
@@ -152,8 +158,7 @@ def test_the_report_takes_p_y_and_f_and_exports_to_html(tools: Env, tmp_path: Pa
                     "-y", "strides: [1, 3]", "-f", "sizes.yaml")
     assert errors(out) == []
     # The provenance cell records the new values.
-    provenance = json.loads(stdout(out)[stdout(out).index("{"):])
-    assert provenance["parameters"] == {"title": "seeds & <b>sizes</b>", "seed": 11, "inChannels": 3, "filters": 4,
+    assert parameters(out) == {"title": "seeds & <b>sizes</b>", "seed": 11, "inChannels": 3, "filters": 4,
                                         "kernelSize": 3, "imageSize": 20, "strides": [1, 3], "paddings": ["valid", "same"]}
     # The results table: a row per (stride, padding), its caption escaped, the shapes of a 20×20 input.
     table = next(h for h in html_outputs(out) if "<caption" in h and "conv2d of" in h)
@@ -187,8 +192,7 @@ def test_the_readme_sweep_gives_a_notebook_and_a_page_per_run(tools: Env, tmp_pa
         executed = json.loads((tmp_path / "runs" / name).read_text())
         assert errors(executed) == []
         seed, size = map(int, re.search(r"seed(\d+)-size(\d+)", name).groups())
-        parameters = json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]
-        assert (parameters["seed"], parameters["imageSize"]) == (seed, size)
+        assert (parameters(executed)["seed"], parameters(executed)["imageSize"]) == (seed, size)
         assert "data:image/png;base64," in (tmp_path / "runs" / name.replace(".ipynb", ".html")).read_text()
 
 
@@ -212,6 +216,6 @@ def test_the_commands_in_the_reports_own_introduction_work(tools: Env, tmp_path:
     assert commands.startswith("papermill ") and "jupyter nbconvert --to html" in commands
     run(["bash", "-euo", "pipefail", "-c", commands], cwd=tmp_path, env=tools.environ(), timeout=600)
     executed = json.loads((tmp_path / "report-seed11.ipynb").read_text())
-    parameters = json.loads(stdout(executed)[stdout(executed).index("{"):])["parameters"]
-    assert (parameters["seed"], parameters["imageSize"], parameters["paddings"]) == (11, 48, ["same"])
+    given = parameters(executed)
+    assert (given["seed"], given["imageSize"], given["paddings"]) == (11, 48, ["same"])
     assert ">[1,8,48,48]</td>" in (tmp_path / "report-seed11.html").read_text()

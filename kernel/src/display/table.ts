@@ -6,8 +6,8 @@
  * Numbers are written for reading. A column of numbers is right-aligned and shares one format: integers as they
  * are; otherwise fixed decimals, enough for its smallest nonzero value to keep 4 significant digits (`-17.12`,
  * `-0.1063` in another column: `2.000`, `0.5000` → `2.0000`, `0.5000`), or exponent form for the whole column
- * where a value is below 1e-4 or above 1e15, or the values span more digits than a float holds (`1.234e-7`). Shapes and other arrays print as `[1,8,30,30]`,
- * a tensor as its shape.
+ * where a value is below 1e-4 or above 1e15, or the values span more digits than a float holds (`1.234e-7`).
+ * Shapes and other arrays print as `[1,8,30,30]`, a tensor as its shape.
  */
 import { formatShape } from '@convlab/protocol';
 import { fail } from '../errors';
@@ -51,22 +51,25 @@ export function formatNumber(value: number, digits = 4): string {
 }
 
 /**
- * One format for a column of numbers (see the module comment), so that decimal points line up.
+ * One format for a column of numbers (see the module comment), so that decimal points line up; a blank
+ * (null or undefined) stays blank.
  *
  * @example
  * formatColumn([-0.1063, -0.08412, 1]); // ['-0.10630', '-0.08412', '1.00000']
- * formatColumn([1.5, 0.00001234]);        // ['1.500e0', '1.234e-5']
+ * formatColumn([1.5, 0.00001234, null]);  // ['1.500e0', '1.234e-5', '']
  */
-export function formatColumn(values: readonly number[], digits = 4): string[] {
+export function formatColumn(column: readonly (number | null | undefined)[], digits = 4): string[] {
+  const values = column.filter((v): v is number => typeof v === 'number');
   const sizes = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
   if (values.every((v) => !Number.isFinite(v) || Number.isInteger(v)) && sizes.every((s) => s < 1e15)) {
-    return values.map((v) => formatNumber(v, digits));
+    return column.map((v) => (typeof v === 'number' ? formatNumber(v, digits) : ''));
   }
   const smallest = Math.min(...sizes), largest = Math.max(...sizes);
   // Fixed decimals unless they would be too many for the smallest value or beyond float precision for the largest.
   const decimals = digits - 1 - Math.floor(Math.log10(smallest));
   const exponent = smallest < 1e-4 || largest >= 1e15 || decimals + Math.floor(Math.log10(largest)) + 1 > 15;
-  return values.map((v) => {
+  return column.map((v) => {
+    if (typeof v !== 'number') return '';
     if (!Number.isFinite(v)) return formatNumber(v);
     // In exponent form every mantissa keeps its digits, so the column reads evenly.
     if (exponent) return v === 0 ? '0' : v.toExponential(digits - 1).replace('e+', 'e');
@@ -190,12 +193,11 @@ export function table<Row extends object>(rows: readonly Row[], options: TableOp
   const columnFields = fields.slice(0, MAX_COLUMNS);
   const values = shown.map((row) => columnFields.map((field) => (row as Record<string, unknown>)[field]));
   const numeric = columnFields.map((_, c) => values.some((r) => typeof r[c] === 'number') && values.every((r) => typeof r[c] === 'number' || r[c] == null));
-  // Numeric columns share one format; other cells are formatted alone.
-  const formatted = columnFields.map((_, c) =>
-    numeric[c] ? formatColumn(values.map((r) => r[c] as number | null | undefined).filter((v): v is number => typeof v === 'number'), digits) : [],
+  // A numeric column shares one format; other cells are formatted alone.
+  const columns = columnFields.map((_, c) =>
+    numeric[c] ? formatColumn(values.map((r) => r[c] as number | null | undefined), digits) : values.map((r) => cellText(r[c], digits)),
   );
-  const next = formatted.map(() => 0);
-  const cells = values.map((r) => r.map((v, c) => bounded(numeric[c] && typeof v === 'number' ? formatted[c]![next[c]!++]! : cellText(v, digits))));
+  const cells = values.map((_, i) => columns.map((column) => bounded(column[i]!)));
   const leftOut = keys.length > MAX_COLUMNS ? ` (${keys.length - MAX_COLUMNS} more columns not shown)` : '';
   return new Table(headers, cells, numeric, (caption + leftOut).trim(), rows.length - shown.length);
 }

@@ -45,6 +45,7 @@ describe('formatColumn', () => {
     expect(formatColumn([1, 20, -300])).toEqual(['1', '20', '-300']);
     expect(formatColumn([1.5, 0.00001234, 0, NaN])).toEqual(['1.500e0', '1.234e-5', '0', 'NaN']);
     expect(formatColumn([1e20, 3])).toEqual(['1.000e20', '3.000e0']);
+    expect(formatColumn([null, 0.5, undefined])).toEqual(['', '0.5000', '']);
   });
 
   it('never prints digits beyond float precision', () => {
