@@ -30,7 +30,7 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'),
 const protocolDir = path.join(ROOT, 'extension', 'protocol');
 
 /** The kernel's own modules that need tslab: everything else in dist/ is the library. */
-const KERNEL_ONLY = new Set(['launcher', 'host']);
+const KERNEL_ONLY = new Set(['launcher', 'host', 'control', 'wire']);
 
 /** Files of a dependency that the kernel never loads at run time (the biggest ones), by package. */
 const PRUNE = {

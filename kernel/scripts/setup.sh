@@ -256,7 +256,7 @@ cat > "$SPEC_DIR/kernel.json.new" <<JSON
   "argv": ["$VENV/bin/python", "$ROOT/kernel/python/kernelspec/launch.py", "--launcher", "$ROOT/kernel/dist/launcher.js", "{connection_file}"],
   "display_name": "TypeScript (ConvLab)",
   "language": "typescript",
-  "interrupt_mode": "signal",
+  "interrupt_mode": "message",
   "env": { "CONVLAB_NODE": "$(command -v node)" },
   "metadata": { "debugger": false }
 }

@@ -2,16 +2,17 @@
  * The Jupyter side of the ConvLab kernel: the only file that touches tslab's internals.
  *
  * tslab (pinned exactly in kernel/package.json, because `dist/converter`, `dist/executor` and `dist/jupyter`
- * are not a public API) gives the executor (type-check + run a cell), completion and inspection, and the
- * ZeroMQ transport (`ZmqServer.init` binds the five sockets exactly where the connection file says, and
- * answers heartbeats). Everything at the message level is done here instead, in a `ZmqServer` subclass:
+ * are not a public API) gives the executor (type-check + run a cell), completion and inspection. The transport
+ * is ConvLab's: shell, iopub and stdin here on the main thread, control and heartbeat on their own thread
+ * (control.ts, so an interrupt_request stops even a synchronous loop), both over wire.ts:
  *
- * - every message's HMAC is checked in constant time (`crypto.timingSafeEqual`), and replays are refused; a
- *   message that fails is dropped before anything runs;
+ * - every frame is validated before anything reads it, and every message's HMAC is checked in constant time
+ *   with replays refused; a message that fails is dropped (the reason in the kernel's log) and the kernel goes
+ *   on with the next one — no message can stop the shell queue;
  * - `execute_input`, `execute_result` (the rich bundle of a displayable value), iopub `error` with
  *   `ename`/`evalue`/`traceback` for type errors (line and column) and runtime exceptions — built from what
  *   tslab's executor hands its `console`: the last value raw, diagnostics as `("%s%d:%d - %s", …)`, exceptions
- *   as the thrown value;
+ *   as the thrown value, whatever it is (`errorContent`);
  * - after a failed cell only the requests already queued are aborted (ipykernel's rule), not tslab's
  *   200 ms window (tslab's `TaskQueue.reset(200)`, yunabe/tslab#19);
  * - `kernel_info` with real versions and `status`, `is_complete` with `invalid`, `history`, `comm_info_reply`,
@@ -24,6 +25,11 @@ import * as util from 'util';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import * as jupyter from 'tslab/dist/jupyter';
+import { startControlThread, type ControlEvent, type ControlThread } from './control';
+import { messageFrames, parseMessage, PROTOCOL_VERSION, RefusedMessage, Signer, type Header, type Message, type SigningInfo } from './wire';
+
+/** The longest cell the kernel type-checks and runs (characters). */
+const MAX_CODE_CHARS = 8_000_000;
 
 /** A Jupyter MIME bundle with its transient part (`display_id`). */
 export interface OutputBundle {
@@ -40,6 +46,8 @@ export interface KernelOptions {
   prelude: string;
   /** The bundle of a cell's last value (`execute_result`). */
   formatResult: (value: unknown) => OutputBundle;
+  /** A hint for a type-check diagnostic's text (e.g. "did you mean 'outChannels'?"), or undefined. */
+  explainDiagnostic?: (diagnostic: string) => string | undefined;
   /** Versions and links for `kernel_info_reply`. */
   implementation: { name: string; version: string; helpLinks: { text: string; url: string }[] };
 }
@@ -52,22 +60,10 @@ export interface KernelHost {
   clearOutput(wait: boolean): void;
 }
 
-type Socket = jupyter.ZmqServer['shell'];
-type Header = Record<string, unknown> & { msg_id: string; msg_type: string; session: string };
+type Socket = import('zeromq').Router | import('zeromq').Publisher;
 
-/** A parsed, verified wire message. */
-interface Message {
-  identities: Buffer[];
-  header: Header;
-  parent: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  content: Record<string, unknown>;
-}
-
-const DELIMITER = Buffer.from('<IDS|MSG>');
-const PROTOCOL_VERSION = '5.3';
-/** Signatures already seen; a message replayed with one of them is refused (as jupyter_client's Session does). */
-const MAX_REMEMBERED_SIGNATURES = 10_000;
+/** The ZeroMQ binding tslab ships (and loads itself): the kernel uses the same one. */
+const zmq = createRequire(require.resolve('tslab/package.json'))('zeromq') as typeof import('zeromq');
 
 /** tslab's TypeScript fork: the compiler its converter type-checks cells with (TypeScript's API). */
 const typescript = createRequire(require.resolve('tslab/package.json'))(
@@ -75,65 +71,47 @@ const typescript = createRequire(require.resolve('tslab/package.json'))(
 ) as typeof import('typescript');
 const TSLAB_VERSION = (require('tslab/package.json') as { version: string }).version;
 
-/** Signs and verifies messages with the connection file's key (`hmac-sha256` by default). */
-export class Signer {
-  private readonly algorithm: string;
-  private readonly seen = new Set<string>();
-
-  constructor(
-    private readonly key: string,
-    scheme: string,
-  ) {
-    this.algorithm = scheme.replace(/^hmac-/, '');
-  }
-
-  sign(parts: readonly string[]): string {
-    if (!this.key) return '';
-    const hmac = crypto.createHmac(this.algorithm, this.key);
-    for (const part of parts) hmac.update(part);
-    return hmac.digest('hex');
-  }
-
-  /** Why the frames must be refused, or `undefined` when their signature is right and new. */
-  check(signature: string, parts: readonly Buffer[]): string | undefined {
-    if (!this.key) return undefined;
-    const hmac = crypto.createHmac(this.algorithm, this.key);
-    for (const part of parts.slice(0, 4)) hmac.update(part);
-    const want = Buffer.from(hmac.digest('hex'));
-    const got = Buffer.from(signature);
-    // timingSafeEqual needs equal lengths; a length mismatch says nothing about the key.
-    if (got.length !== want.length || !crypto.timingSafeEqual(got, want)) return 'invalid signature';
-    if (this.seen.has(signature)) return 'replayed signature';
-    this.seen.add(signature);
-    if (this.seen.size > MAX_REMEMBERED_SIGNATURES) this.seen.delete(this.seen.values().next().value as string);
-    return undefined;
-  }
-}
-
-/** Splits raw frames into a message; throws on a malformed one. */
-function parseFrames(frames: readonly Buffer[]): { identities: Buffer[]; signature: string; parts: Buffer[] } {
-  const delimiter = frames.findIndex((frame) => frame.equals(DELIMITER));
-  if (delimiter < 0 || frames.length < delimiter + 6) throw new Error('malformed message (no delimiter or parts)');
-  return {
-    identities: frames.slice(0, delimiter),
-    signature: frames[delimiter + 1]!.toString(),
-    parts: frames.slice(delimiter + 2),
-  };
-}
-
-/** Lazily creates tslab's converters, as tslab's (unexported) `ConverterSetImpl` does. */
+/**
+ * Lazily creates tslab's converters, as tslab's (unexported) `ConverterSetImpl` does, and replaces one that
+ * tslab's watch host has wedged. tslab's converter drives TypeScript's watch program with a single fake timer
+ * and throws "Unexpected pending rebuildTimer" when two are asked for: that happens for good once a module
+ * that failed to resolve appears on disk (TypeScript's watcher of failed lookups asks for a timer of its own).
+ * The converter holds no cell state (the executor hands it the previous declarations on every call), so a
+ * fresh one, with fresh module resolution, converts the same cell.
+ */
 class Converters implements ConverterSet {
   private nodeConverter: Converter | undefined;
   private browserConverter: Converter | undefined;
   get node(): Converter {
-    return (this.nodeConverter ??= createConverter({ isJS: false, isBrowser: false }));
+    return (this.nodeConverter ??= this.recovering(false));
   }
   get browser(): Converter {
-    return (this.browserConverter ??= createConverter({ isJS: false, isBrowser: true }));
+    return (this.browserConverter ??= this.recovering(true));
   }
   close(): void {
     this.nodeConverter?.close();
     this.browserConverter?.close();
+  }
+
+  private recovering(isBrowser: boolean): Converter {
+    let converter = createConverter({ isJS: false, isBrowser });
+    const wedged = (error: unknown): boolean => error instanceof Error && /rebuildTimer|clearing unexpected/.test(error.message);
+    return {
+      convert: (prevDecl, src) => {
+        try {
+          return converter.convert(prevDecl, src);
+        } catch (error) {
+          if (!wedged(error)) throw error;
+          safely(() => converter.close());
+          converter = createConverter({ isJS: false, isBrowser });
+          return converter.convert(prevDecl, src);
+        }
+      },
+      inspect: (...args) => converter.inspect(...args),
+      complete: (...args) => converter.complete(...args),
+      addModule: (...args) => converter.addModule(...args),
+      close: () => converter.close(),
+    };
   }
 }
 
@@ -157,25 +135,79 @@ interface CellRun {
 /** Messages of the errors an interrupt ends a cell with: Node's `vm`, tslab's executor, and `execute`. */
 const INTERRUPTED = ['Script execution was interrupted by `SIGINT`', 'Interrupted asynchronously', 'Interrupted before the cell ran'];
 
-/** The iopub `error` content (and the error reply's fields) for a failed cell. */
+/** Longest `evalue` and traceback line sent: a thrown value may print as megabytes. */
+const MAX_ERROR_TEXT = 4_000;
+
+/** Reads a property of a thrown value that may be a Proxy or have throwing getters; `undefined` if it throws. */
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A thrown value printed for a person, never throwing and bounded (`util.inspect`, else its tag). */
+function printThrown(value: unknown): string {
+  const text =
+    safely(() => util.inspect(value, { depth: 2, maxArrayLength: 20, maxStringLength: MAX_ERROR_TEXT, breakLength: 100 })) ??
+    safely(() => Object.prototype.toString.call(value)) ??
+    '[a value that cannot be printed]';
+  return bounded(text);
+}
+
+const bounded = (text: string): string => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length} characters)` : text);
+
+/** A property as text if it is a string (or a number, boolean, bigint), else `undefined`. */
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/**
+ * Stack frames worth showing: not Node's internals, tslab's wrapper or this file, and not the library's own
+ * (`kernel/dist`, or its installed copy) unless `CONVLAB_TRACEBACK=full` is set in the kernel's environment (or
+ * by a cell: `process.env.CONVLAB_TRACEBACK = 'full'`), for debugging the library itself.
+ */
+function userFrames(stack: string): string[] {
+  const full = process.env['CONVLAB_TRACEBACK'] === 'full';
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .filter((line) => full || !/node:internal|node:vm|tslab[/\\]dist|[/\\]host\.js|[/\\](kernel|node)[/\\]dist[/\\]/.test(line))
+    .slice(0, 50)
+    .map(bounded);
+}
+
+/**
+ * The iopub `error` content (and the error reply's fields) for a failed cell: the one place that turns any
+ * diagnostic or thrown value into a valid message — `ename` and `evalue` are always strings, and nothing read
+ * from the thrown value (a Proxy, a throwing `stack` getter, a `name` that is an object) can make it throw.
+ */
 export function errorContent(
   code: string,
   run: Pick<CellRun, 'diagnostics' | 'exception'>,
+  explain: (diagnostic: string) => string | undefined = () => undefined,
 ): { ename: string; evalue: string; traceback: string[] } {
   const red = (text: string): string => `\u001b[31m${text}\u001b[0m`;
   if (run.diagnostics.length > 0) {
     const lines = code.split('\n');
     const where = (d: Diagnostic): string => `line ${d.line}, column ${d.column}`;
+    const withHint = (d: Diagnostic): string => {
+      const hint = safely(() => explain(d.text));
+      return hint ? `${d.text} Hint: ${hint}` : d.text;
+    };
     const first = run.diagnostics[0]!;
     const more = run.diagnostics.length > 1 ? ` (and ${run.diagnostics.length - 1} more)` : '';
     return {
       ename: 'TSError',
-      evalue: `${where(first)}: ${first.text}${more}`,
+      evalue: `${where(first)}: ${withHint(first)}${more}`,
       traceback: run.diagnostics.flatMap((d) => {
         const source = lines[d.line - 1];
         const gutter = `${d.line} | `;
         return [
-          `${red('TSError')} at ${where(d)}: ${d.text}`,
+          `${red('TSError')} at ${where(d)}: ${withHint(d)}`,
           ...(d.file === '' && source !== undefined
             ? [`  ${gutter}${source}`, `  ${' '.repeat(gutter.length + d.column - 1)}${red('^')}`]
             : []),
@@ -184,18 +216,18 @@ export function errorContent(
     };
   }
   const value = run.exception?.value;
-  if (value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value)) {
-    const error = value as Error;
-    const interrupted = error.name === 'Error' && INTERRUPTED.includes(error.message);
-    const ename = interrupted ? 'Interrupted' : error.name || 'Error';
-    // Frames from node internals and tslab's wrapper say nothing about the user's code.
-    const frames = (error.stack ?? '')
-      .split('\n')
-      .filter((line) => /^\s+at /.test(line))
-      .filter((line) => !/node:internal|tslab[/\\]dist|[/\\]host\.js|node:vm/.test(line));
-    return { ename, evalue: error.message, traceback: [`${red(ename)}: ${error.message}`, ...frames] };
+  const errorLike = safely(() => value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value)) === true;
+  if (errorLike) {
+    const error = value as Record<string, unknown>;
+    const name = textOf(safely(() => error['name'])) || 'Error';
+    const message = textOf(safely(() => error['message'])) ?? printThrown(safely(() => error['message']));
+    const interrupted = name === 'Error' && INTERRUPTED.includes(message);
+    const ename = bounded(interrupted ? 'Interrupted' : name);
+    const evalue = bounded(message);
+    const stack = textOf(safely(() => error['stack'])) ?? '';
+    return { ename, evalue, traceback: [`${red(ename)}: ${evalue}`, ...userFrames(stack)] };
   }
-  const text = util.inspect(value);
+  const text = printThrown(value);
   return { ename: 'Error', evalue: `thrown: ${text}`, traceback: [`${red('Uncaught')} ${text}`] };
 }
 
@@ -245,11 +277,30 @@ export function isComplete(code: string, tslabAnswer: { status: string; indent?:
   return { status: diagnostics && diagnostics.length > 0 ? 'invalid' : 'complete' };
 }
 
-/** The message-level half of the kernel; tslab's `ZmqServer` keeps the sockets. */
-class ConvLabServer extends jupyter.ZmqServer {
+/** What the connection file says: where to bind, and how to sign. */
+interface ConnectionInfo extends SigningInfo {
+  transport: string;
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+}
+
+/**
+ * The message-level kernel on the main thread: shell, iopub and stdin (control and heartbeat answer from their
+ * own thread, control.ts, so that they work while a cell runs synchronous code).
+ */
+class ConvLabServer {
   private readonly tslab: jupyter.JupyterHandlerImpl;
-  private signer: Signer | undefined;
+  private readonly connection: ConnectionInfo;
+  private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
+  private readonly iopub = new zmq.Publisher();
+  private readonly shell = new zmq.Router();
+  private readonly stdin = new zmq.Router();
+  private control: ControlThread | undefined;
   private readonly sending = new Map<Socket, Promise<void>>();
   /** Shell requests run one at a time, in arrival order; `received` numbers them. */
   private shellQueue: Promise<void> = Promise.resolve();
@@ -267,9 +318,9 @@ class ConvLabServer extends jupyter.ZmqServer {
     private readonly executor: Executor,
     private readonly options: KernelOptions,
   ) {
-    const handler = new jupyter.JupyterHandlerImpl(executor, false);
-    super(handler, options.connectionFile);
-    this.tslab = handler;
+    this.tslab = new jupyter.JupyterHandlerImpl(executor, false);
+    this.connection = JSON.parse(fs.readFileSync(options.connectionFile, 'utf8')) as ConnectionInfo;
+    this.signer = new Signer(this.connection.key, this.connection.signature_scheme || 'hmac-sha256');
   }
 
   /** The kernel's own log: the original stderr, never a cell's output. */
@@ -277,49 +328,74 @@ class ConvLabServer extends jupyter.ZmqServer {
     this.writeErr(`convlab kernel: ${text}\n`);
   }
 
-  override async init(): Promise<void> {
-    // The signer must exist before the sockets are bound, or the first messages would be dropped.
-    const info = JSON.parse(fs.readFileSync(this.configPath, 'utf8')) as { key: string; signature_scheme?: string };
-    this.signer = new Signer(info.key, info.signature_scheme || 'hmac-sha256');
-    await super.init();
+  /** Binds every socket where the connection file says, and starts serving. */
+  async init(): Promise<void> {
+    const { transport, ip } = this.connection;
+    const address = (port: number): string => `${transport}://${ip}:${port}`;
+    await Promise.all([
+      this.iopub.bind(address(this.connection.iopub_port)),
+      this.shell.bind(address(this.connection.shell_port)),
+      this.stdin.bind(address(this.connection.stdin_port)),
+    ]);
+    this.control = await startControlThread(this.connection, this.session, this.kernelInfo(), (event) => this.onControl(event));
+    void this.serve(this.shell, (frames) => this.receive(frames));
+    // The kernel never asks for input, so nothing on stdin is awaited: whatever comes is read and dropped.
+    void this.serve(this.stdin, () => this.log('dropped a message on stdin: the kernel asks for no input'));
   }
 
-  /** tslab's socket loops call this, unawaited, for every shell and control message. */
-  override async handleShellMessage(sock: Socket, ...frames: Buffer[]): Promise<void> {
+  private async serve(socket: import('zeromq').Router, take: (frames: Buffer[]) => void): Promise<void> {
+    try {
+      for await (const frames of socket) take(frames);
+    } catch (error) {
+      this.log(`a socket loop stopped: ${String(error)}`);
+    }
+  }
+
+  /** A shell message: validated (or dropped with the reason logged), then queued behind the ones before it. */
+  private receive(frames: Buffer[]): void {
     let message: Message;
     try {
-      const { identities, signature, parts } = parseFrames(frames);
-      const refused = this.signer ? this.signer.check(signature, parts) : 'not ready';
-      if (refused) {
-        this.log(`dropped a message: ${refused}`);
-        return;
-      }
-      const [header, parent, metadata, content] = parts.slice(0, 4).map((p) => JSON.parse(p.toString()) as unknown);
-      message = { identities, header: header as Header, parent: parent as Message['parent'], metadata: metadata as Message['metadata'], content: content as Message['content'] };
+      message = parseMessage(frames, this.signer);
     } catch (error) {
-      this.log(`dropped a message: ${String(error)}`);
+      this.log(`dropped a shell message: ${error instanceof RefusedMessage ? error.message : String(error)}`);
       return;
     }
-    if (sock === this.control) return this.handle(sock, message, 0);
     const number = ++this.received;
-    const previous = this.shellQueue;
-    this.shellQueue = previous.then(() => this.handle(sock, message, number));
-    return this.shellQueue;
+    // One request's failure must never stop the queue.
+    this.shellQueue = this.shellQueue
+      .then(() => this.handle(message, number))
+      .catch((error: unknown) => this.log(`failed to handle ${message.header.msg_type}: ${printThrown(error)}`));
   }
 
-  private async handle(sock: Socket, message: Message, number: number): Promise<void> {
+  /** What the control thread hands over: every control request's status, and the requests it left to us. */
+  private onControl(event: ControlEvent): void {
+    if (event.kind === 'log') return this.log(event.text ?? '');
+    const message = event.message!;
+    if (event.kind === 'shutdown') return void this.shutdown(message).catch((error: unknown) => this.log(`shutdown failed: ${String(error)}`));
+    this.publish('status', { execution_state: 'busy' }, message.header);
+    if (event.kind === 'request') {
+      const content = safely(() => this.answer(message));
+      if (!content) this.log(`unknown control message type ${message.header.msg_type}`);
+      this.control?.reply(message, content);
+    }
+    this.publish('status', { execution_state: 'idle' }, message.header);
+  }
+
+  private async handle(message: Message, number: number): Promise<void> {
     const type = message.header.msg_type;
     this.publish('status', { execution_state: 'busy' }, message.header);
     try {
-      if (type === 'execute_request') await this.execute(sock, message, number);
-      else if (type === 'shutdown_request') return await this.shutdown(sock, message);
-      else {
+      if (type === 'execute_request') await this.execute(message, number);
+      else if (type === 'shutdown_request') {
+        this.reply(this.shell, message, { status: 'ok', restart: message.content['restart'] === true });
+        return await this.shutdown(message);
+      } else {
         const content = this.answer(message);
-        if (content) this.reply(sock, message, content);
+        if (content) this.reply(this.shell, message, content);
         else this.log(`unknown message type ${type}`);
       }
     } catch (error) {
-      this.log(`failed to handle ${type}: ${util.inspect(error)}`);
+      this.log(`failed to handle ${type}: ${printThrown(error)}`);
     } finally {
       this.publish('status', { execution_state: 'idle' }, message.header);
     }
@@ -328,28 +404,26 @@ class ConvLabServer extends jupyter.ZmqServer {
   /** The reply content of every request that needs no cell run; `undefined` for unknown types. */
   private answer(message: Message): Record<string, unknown> | undefined {
     const content = message.content;
+    const code = typeof content['code'] === 'string' ? content['code'] : '';
     switch (message.header.msg_type) {
       case 'kernel_info_request':
         return this.kernelInfo();
       case 'is_complete_request':
-        return isComplete(String(content['code']), this.tslab.handleIsComplete({ code: String(content['code']) }));
+        return isComplete(code, this.tslab.handleIsComplete({ code }));
       case 'complete_request':
-        return { ...this.tslab.handleComplete(content as never) };
+        return { ...this.tslab.handleComplete({ code, cursor_pos: Number(content['cursor_pos'] ?? code.length) } as never) };
       case 'inspect_request':
-        return { ...this.tslab.handleInspect(content as never) };
+        return {
+          ...this.tslab.handleInspect({ code, cursor_pos: Number(content['cursor_pos'] ?? code.length), detail_level: content['detail_level'] === 1 ? 1 : 0 } as never),
+        };
       case 'history_request':
         return { status: 'ok', history: this.historyFor(content) };
       case 'comm_info_request':
         return { status: 'ok', comms: {} };
       case 'interrupt_request':
-        // A message can only arrive while no synchronous code runs; a busy loop needs the signal
-        // (the kernelspec's interrupt_mode).
+        // On shell (old clients): it can only arrive while no synchronous code runs.
         this.interrupt();
         return { status: 'ok' };
-      case 'comm_open':
-      case 'comm_msg':
-      case 'comm_close':
-        return undefined;
       default:
         return undefined;
     }
@@ -397,12 +471,23 @@ class ConvLabServer extends jupyter.ZmqServer {
     return rows.map(entry);
   }
 
-  private async execute(sock: Socket, message: Message, number: number): Promise<void> {
-    const code = String(message.content['code'] ?? '');
+  private async execute(message: Message, number: number): Promise<void> {
+    const code = typeof message.content['code'] === 'string' ? message.content['code'] : '';
     const silent = message.content['silent'] === true;
     const storeHistory = !silent && message.content['store_history'] !== false;
     if (number <= this.abortThrough) {
-      this.reply(sock, message, { status: 'aborted', execution_count: this.executionCount });
+      this.reply(this.shell, message, { status: 'aborted', execution_count: this.executionCount });
+      return;
+    }
+    if (code.length > MAX_CODE_CHARS) {
+      // Type-checking megabytes of code would hold the kernel for minutes and gigabytes.
+      const error = {
+        ename: 'CodeTooLarge',
+        evalue: `the cell has ${code.length} characters; the kernel runs cells of at most ${MAX_CODE_CHARS}`,
+        traceback: [`CodeTooLarge: the cell has ${code.length} characters; the kernel runs cells of at most ${MAX_CODE_CHARS}. Hint: load big data from a file (fs.readFileSync) instead of pasting it into a cell.`],
+      };
+      if (!silent) this.publish('error', error, message.header);
+      this.reply(this.shell, message, { status: 'error', execution_count: this.executionCount, ...error });
       return;
     }
     if (storeHistory) this.executionCount++;
@@ -413,6 +498,7 @@ class ConvLabServer extends jupyter.ZmqServer {
     const shorthand = expandShorthand(code);
     this.routeOutput(message.header);
     this.run = run;
+    this.control?.running(number);
     let ok = false;
     try {
       // Out before the code runs: a synchronous loop would hold `busy` and `execute_input` back until it ends.
@@ -423,15 +509,16 @@ class ConvLabServer extends jupyter.ZmqServer {
       // An interrupt that came before the code ran.
       run.exception = { value: error };
     } finally {
+      this.control?.running(0);
       this.run = undefined;
       this.interruptPending = false;
     }
     if (ok && !run.exception) {
-      this.reply(sock, message, { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
+      this.reply(this.shell, message, { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
       return;
     }
     run.diagnostics = run.diagnostics.map((d) => (d.file === '' ? { ...d, ...shorthand.locate(d.line, d.column) } : d));
-    const error = errorContent(code, run);
+    const error = errorContent(code, run, this.options.explainDiagnostic);
     if (!silent) this.publish('error', error, message.header);
     if (message.content['stop_on_error'] !== false) {
       // ipykernel's rule: abort what was already sent when the cell failed. Let the socket loop take in
@@ -439,7 +526,7 @@ class ConvLabServer extends jupyter.ZmqServer {
       await new Promise((resolve) => setImmediate(resolve));
       this.abortThrough = this.received;
     }
-    this.reply(sock, message, { status: 'error', execution_count: count, ...error });
+    this.reply(this.shell, message, { status: 'error', execution_count: count, ...error });
   }
 
   /** Cell output: stdout/stderr go to the cell that runs (and stay with it afterwards, as in ipykernel). */
@@ -474,12 +561,12 @@ class ConvLabServer extends jupyter.ZmqServer {
   }
 
   /**
-   * Stops the running cell (SIGINT and `interrupt_request`). An awaiting cell ends through
-   * `executor.interrupt()`; synchronous code ends by the signal itself while it runs inside the executor's
-   * `vm` call (`breakOnSigint`). A signal that arrives while the cell waits to start is remembered, and the
-   * cell does not run. Known gap: a signal that lands during the cell's type-check is queued by Node until
-   * the cell ends (interrupting the type-check itself corrupts tslab's converter), so a cell that then loops
-   * forever needs a second interrupt.
+   * Stops the running cell (SIGINT, which is also how control.ts carries out an `interrupt_request`). An
+   * awaiting cell ends through `executor.interrupt()`; synchronous code ends by the signal itself while it runs
+   * inside the executor's `vm` call (`breakOnSigint`). A signal that arrives while the cell waits to start is
+   * remembered, and the cell does not run. One that lands during the cell's type-check is only queued by Node
+   * (interrupting the type-check itself would corrupt tslab's converter): control.ts repeats it until the cell
+   * ends, so the next one stops the code as soon as it runs.
    */
   interrupt(): void {
     this.executor.interrupt();
@@ -490,9 +577,10 @@ class ConvLabServer extends jupyter.ZmqServer {
   readonly executorConsole = {
     log: (...args: unknown[]): void => {
       const run = this.run;
-      if (!run || args.length !== 1) return void console.log(...args);
+      if (!run || args.length !== 1) return void safely(() => console.log(...args));
       if (run.silent) return;
       try {
+        // formatResult validates the bundle (or throws, and the cell fails with that error).
         const bundle = this.options.formatResult(args[0]);
         this.publish('execute_result', { execution_count: run.count, data: bundle.data, metadata: bundle.metadata }, run.parent);
       } catch (error) {
@@ -507,41 +595,40 @@ class ConvLabServer extends jupyter.ZmqServer {
       } else if (run && args.length === 1) {
         run.exception = { value: args[0] };
       } else {
-        console.error(...args);
+        safely(() => console.error(...args));
       }
     },
   };
 
-  private async shutdown(sock: Socket, message: Message): Promise<void> {
-    const restart = message.content['restart'] === true;
-    this.reply(sock, message, { status: 'ok', restart });
+  /** Ends the kernel after a shutdown_request (already answered, on the channel it came on). */
+  private async shutdown(message: Message): Promise<void> {
     this.publish('status', { execution_state: 'idle' }, message.header);
     await Promise.all(this.sending.values());
-    this.close();
+    await this.control?.close();
+    this.executor.close();
+    for (const socket of [this.iopub, this.shell, this.stdin]) socket.close();
     process.exit(0);
   }
 
-  private reply(sock: Socket, request: Message, content: Record<string, unknown>): void {
+  private reply(sock: import('zeromq').Router, request: Message, content: Record<string, unknown>): void {
     const type = request.header.msg_type.replace(/_request$/, '_reply');
     this.send(sock, request.identities, type, content, request.header);
   }
 
   private publish(type: string, content: Record<string, unknown>, parent: Header): void {
-    this.send(this.iopub as unknown as Socket, [Buffer.from(`kernel.${this.session}.${type}`)], type, content, parent);
+    this.send(this.iopub, [Buffer.from(`kernel.${this.session}.${type}`)], type, content, parent);
   }
 
   /** Signs and sends; sends on one socket are chained, since a zeromq socket takes one pending send at a time. */
   private send(sock: Socket, identities: Buffer[], type: string, content: Record<string, unknown>, parent: Header): void {
-    const header = {
-      msg_id: crypto.randomUUID(),
-      session: this.session,
-      username: 'convlab',
-      date: new Date().toISOString(),
-      msg_type: type,
-      version: PROTOCOL_VERSION,
-    };
-    const parts = [header, parent, {}, content].map((part) => JSON.stringify(part));
-    const frames = [...identities, DELIMITER, this.signer?.sign(parts) ?? '', ...parts];
+    let frames: (Buffer | string)[];
+    try {
+      frames = messageFrames(this.signer, this.session, identities, type, content, parent);
+    } catch (error) {
+      // Content that is not JSON (a BigInt, a cycle) never reaches a socket half-written.
+      this.log(`could not encode ${type}: ${printThrown(error)}`);
+      return;
+    }
     const previous = this.sending.get(sock) ?? Promise.resolve();
     const next = previous
       .then(() => sock.send(frames))
@@ -571,8 +658,8 @@ export async function startKernel(options: KernelOptions): Promise<KernelHost> {
   if (!loaded) throw new Error(`the prelude failed:\n${diagnostics.join('\n')}`);
   process.on('SIGINT', () => server?.interrupt());
   // Errors of callbacks that outlive their cell: shown in the cell that ran last (its stderr), as tslab does.
-  process.on('uncaughtException', (error) => console.error('Uncaught exception:', error));
-  process.on('unhandledRejection', (reason) => console.error('Unhandled promise rejection:', reason));
+  process.on('uncaughtException', (error) => safely(() => console.error('Uncaught exception:', error)));
+  process.on('unhandledRejection', (reason) => safely(() => console.error('Unhandled promise rejection:', reason)));
   await server.init();
   const bound = server;
   return {

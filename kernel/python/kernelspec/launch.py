@@ -71,7 +71,7 @@ def serve_error_kernel(connection_file: str, message: str) -> None:
     import zmq
     from jupyter_client.session import Session
 
-    # The kernelspec's interrupt mode is "signal": an interrupt must not end this kernel (there is nothing to stop).
+    # A SIGINT (sent by hand, or by a server that signals) must not end this kernel: there is nothing to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     with open(connection_file, encoding="utf-8") as f:

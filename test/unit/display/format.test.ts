@@ -1,6 +1,7 @@
 /** The sender (`display`, handles, `clearOutput`, `show`) against a recording sink, and the kernel's pure
  * message formatters (`errorContent`, `isComplete`), without starting Jupyter. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { inspect } from 'util';
 import { clearOutput, ConvLabError, display, show, tensor } from '../../../kernel/src/index';
 import { formatValue, setDisplaySink, type DisplaySink, type OutgoingBundle } from '../../../kernel/src/display/display';
 import { errorContent, expandShorthand, isComplete } from '../../../kernel/src/host';
@@ -22,10 +23,38 @@ const plain = (s: Sent): unknown => ('bundle' in s ? s.bundle.data['text/plain']
 const id = (s: Sent): unknown => ('bundle' in s ? s.bundle.transient.display_id : undefined);
 
 describe('formatValue', () => {
-  it('prints values as Node does, strings as they are', () => {
+  it('prints values as Node does, strings quoted as the REPL shows them', () => {
     expect(formatValue(6 * 7).data).toEqual({ 'text/plain': '42' });
-    expect(formatValue('convlab').data).toEqual({ 'text/plain': 'convlab' });
+    expect(formatValue('convlab').data).toEqual({ 'text/plain': "'convlab'" });
     expect(formatValue(new Map([['a', 1]])).data).toEqual({ 'text/plain': "Map(1) { 'a' => 1 }" });
+  });
+
+  it('quotes a string last value the way util.inspect writes it, so "6" and 6 differ', () => {
+    const plainText = (value: unknown): unknown => formatValue(value).data['text/plain'];
+    expect(plainText('a' + 'b')).toBe("'ab'");
+    expect(plainText('6')).toBe("'6'");
+    expect(plainText(6)).toBe('6');
+    expect(plainText('')).toBe("''");
+    expect(plainText("it's")).toBe('"it\'s"');
+    expect(plainText(`it's "q"`)).toBe('`it\'s "q"`');
+    expect(plainText(`it's "q" \`b\``)).toBe(`'it\\'s "q" \`b\`'`);
+    expect(plainText('tab\there')).toBe("'tab\\there'");
+    expect(plainText('a\nb')).toBe("'a\\nb'");
+    expect(plainText('bell\u0007')).toBe("'bell\\x07'");
+    expect(plainText('héllo ✓ 😀')).toBe("'héllo ✓ 😀'");
+    // Long multi-line strings break after each newline, as Node's REPL prints them.
+    const long = 'line one of the text\nline two of the text that is long enough to pass eighty characters\nend';
+    expect(plainText(long)).toBe("'line one of the text\\n' +\n  'line two of the text that is long enough to pass eighty characters\\n' +\n  'end'");
+  });
+
+  it('keeps the text of other values: undefined, arrays, objects, a tensor and an array of tensors', () => {
+    const plainText = (value: unknown): unknown => formatValue(value).data['text/plain'];
+    expect(plainText(undefined)).toBe('undefined');
+    expect(plainText([1, 'a'])).toBe("[ 1, 'a' ]");
+    expect(plainText({ a: 'x' })).toBe("{ a: 'x' }");
+    expect(Object.keys(formatValue(tensor([[1, 2]])).data)).toContain('application/vnd.convlab.featuremap.v1+json');
+    const tensors = [tensor([1]), tensor([2])];
+    expect(plainText(tensors)).toBe(inspect(tensors));
   });
 });
 
@@ -37,7 +66,8 @@ describe('display', () => {
     handle.update('epoch 2');
     display('epoch 3', { displayId: 'progress', update: true });
     expect(sent.map((s) => ('bundle' in s ? s.update : 'clear'))).toEqual([false, false, true, true]);
-    expect(sent.map(plain)).toEqual(['once', 'epoch 1', 'epoch 2', 'epoch 3']);
+    // A string shows quoted, as IPython's display('once') does.
+    expect(sent.map(plain)).toEqual(["'once'", "'epoch 1'", "'epoch 2'", "'epoch 3'"]);
     expect(sent.slice(1).map(id)).toEqual(['progress', 'progress', 'progress']);
     expect(handle.displayId).toBe('progress');
   });
@@ -83,13 +113,50 @@ describe('errorContent', () => {
     );
   });
 
-  it('reports a ConvLabError by name and message, without tslab or node frames', () => {
+  it('reports a ConvLabError by name and message, without internal frames unless CONVLAB_TRACEBACK=full', () => {
     const thrown = new ConvLabError({ op: 'conv2d', arg: 'weight', expected: '4 input channels', actual: '3', hint: 'check OIHW' });
     thrown.stack = `${thrown.message}\n    at conv2d (/x/kernel/dist/ops/conv.js:1:1)\n    at evalmachine.<anonymous>:3:9\n    at Object.execute (/x/node_modules/tslab/dist/executor.js:1:1)\n    at node:internal/vm:1:1`;
     const error = errorContent('conv2d(x, w)', { diagnostics: [], exception: { value: thrown } });
     expect(error.ename).toBe('ConvLabError');
     expect(error.evalue).toBe('conv2d: weight expected 4 input channels, got 3; hint: check OIHW');
-    expect(error.traceback.slice(1)).toEqual(['    at conv2d (/x/kernel/dist/ops/conv.js:1:1)', '    at evalmachine.<anonymous>:3:9']);
+    expect(error.traceback.slice(1)).toEqual(['    at evalmachine.<anonymous>:3:9']);
+    process.env['CONVLAB_TRACEBACK'] = 'full';
+    try {
+      expect(errorContent('', { diagnostics: [], exception: { value: thrown } }).traceback).toHaveLength(5);
+    } finally {
+      delete process.env['CONVLAB_TRACEBACK'];
+    }
+  });
+
+  it('never throws, and always gives string ename and evalue, whatever was thrown', () => {
+    const trap = (): never => {
+      throw new Error('trap');
+    };
+    const proxy = new Proxy({}, { get: trap, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    const getter = new Error('x');
+    Object.defineProperty(getter, 'stack', { get: trap });
+    for (const [value, ename, evalue] of [
+      [proxy, 'Error', undefined],
+      [getter, 'Error', 'x'],
+      [{ message: 5, name: {} }, 'Error', '5'],
+      [{ message: { nested: true }, name: 'Odd' }, 'Odd', undefined],
+      [Symbol('s'), 'Error', 'thrown: Symbol(s)'],
+      [undefined, 'Error', 'thrown: undefined'],
+    ] as const) {
+      const error = errorContent('', { diagnostics: [], exception: { value } });
+      expect(typeof error.ename).toBe('string');
+      expect(typeof error.evalue).toBe('string');
+      expect(error.ename).toBe(ename);
+      if (evalue !== undefined) expect(error.evalue).toBe(evalue);
+      expect(error.traceback.every((line) => typeof line === 'string')).toBe(true);
+    }
+    expect(errorContent('', { diagnostics: [], exception: { value: new Error('y'.repeat(1e6)) } }).evalue.length).toBeLessThan(5_000);
+  });
+
+  it('adds the hint a diagnostic explainer gives', () => {
+    const d = { file: '', line: 1, column: 1, text: "'filters' does not exist in type 'Conv2dLayer'." };
+    const error = errorContent('x', { diagnostics: [d], exception: undefined }, (text) => (text.includes('filters') ? "did you mean 'outChannels'?" : undefined));
+    expect(error.evalue).toBe("line 1, column 1: 'filters' does not exist in type 'Conv2dLayer'. Hint: did you mean 'outChannels'?");
   });
 
   it('names an interrupt and a thrown non-error', () => {
