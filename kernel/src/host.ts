@@ -194,20 +194,21 @@ export function errorContent(
   if (run.diagnostics.length > 0) {
     const lines = code.split('\n');
     const where = (d: Diagnostic): string => `line ${d.line}, column ${d.column}`;
-    const withHint = (d: Diagnostic): string => {
-      const hint = safely(() => explain(d.text));
-      return hint ? `${d.text} Hint: ${hint}` : d.text;
-    };
+    const hints = run.diagnostics.map((d) => safely(() => explain(d.text)));
+    const withHint = (d: Diagnostic, i: number): string => (hints[i] ? `${d.text} Hint: ${hints[i]}` : d.text);
     const first = run.diagnostics[0]!;
     const more = run.diagnostics.length > 1 ? ` (and ${run.diagnostics.length - 1} more)` : '';
+    // The one-line summary carries a hint even when it belongs to a later diagnostic (TypeScript reports
+    // "not assignable to type …" before the "does not exist in type …" that names the key).
+    const hint = hints.find((h) => h !== undefined);
     return {
       ename: 'TSError',
-      evalue: `${where(first)}: ${withHint(first)}${more}`,
-      traceback: run.diagnostics.flatMap((d) => {
+      evalue: `${where(first)}: ${first.text}${more}${hint ? ` Hint: ${hint}` : ''}`,
+      traceback: run.diagnostics.flatMap((d, i) => {
         const source = lines[d.line - 1];
         const gutter = `${d.line} | `;
         return [
-          `${red('TSError')} at ${where(d)}: ${withHint(d)}`,
+          `${red('TSError')} at ${where(d)}: ${withHint(d, i)}`,
           ...(d.file === '' && source !== undefined
             ? [`  ${gutter}${source}`, `  ${' '.repeat(gutter.length + d.column - 1)}${red('^')}`]
             : []),

@@ -4,13 +4,15 @@
  * `conv2d`, `display`, `show`, … work in every cell with no import.
  *
  * Everything that touches tslab's internals is in `host.ts`; this file says what ConvLab adds: the prelude,
- * how a cell's last value is shown (`execute_result`), and where `display()` sends its bundles.
+ * how a cell's last value is shown (`execute_result`), the hints type errors get, and where `display()` sends
+ * its bundles.
  *
  * Usage (the kernelspec's argv): `node kernel/dist/launcher.js <connection file>`
  */
 import * as path from 'path';
 import { setDisplaySink, formatValue } from './display/display';
 import { startKernel } from './host';
+import { explainDiagnostic } from './shapes';
 
 /** The library's compiled entry, imported by absolute path so it resolves from any notebook folder. */
 const LIBRARY = path.join(__dirname, 'index');
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
     connectionFile,
     prelude: preludeSource(),
     formatResult: formatValue,
+    // Other libraries' option names (Keras' `filters`, PyTorch's `kernel_size`) get a "did you mean".
+    explainDiagnostic,
     implementation: {
       name: 'convlab',
       version: VERSION,

@@ -270,3 +270,23 @@ def test_the_kernel_exits_when_its_parent_is_killed():
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_other_libraries_option_names_get_a_did_you_mean(faulty):
+    _, client, _ = faulty
+    reply, _ = execute(client, "traceShapes([1, 3, 32, 32], [{ op: 'conv2d', filters: 8, kernelSize: 3 }])")
+    assert reply["ename"] == "TSError" and "did you mean 'outChannels'" in reply["evalue"], reply["evalue"]
+    # At run time too: an options object typed `any` (built at run time, or from JSON).
+    reply, _ = execute(client, "conv2d(zeros([1, 1, 4, 4]), zeros([1, 1, 3, 3]), { strides: 2 } as any)")
+    assert reply["ename"] == "ConvLabError" and "did you mean 'stride'" in reply["evalue"], reply["evalue"]
+    still_serves(client)
+
+
+# 8. REPL conventions.
+
+@pytest.mark.parametrize("code, shown", [('"a" + "b"', "'ab'"), ('"6"', "'6'"), ("6", "6"), ("'it\\'s'", '"it\'s"')])
+def test_a_string_result_is_shown_quoted_as_every_repl_does(faulty, code, shown):
+    _, client, _ = faulty
+    reply, messages = execute(client, code)
+    [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+    assert result["data"]["text/plain"] == shown
