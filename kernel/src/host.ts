@@ -150,7 +150,7 @@ function safely<T>(read: () => T): T | undefined {
 /** A thrown value printed for a person, never throwing and bounded (`util.inspect`, else its tag). */
 function printThrown(value: unknown): string {
   const text =
-    safely(() => util.inspect(value, { depth: 2, maxArrayLength: 20, maxStringLength: MAX_ERROR_TEXT, breakLength: 100 })) ??
+    safely(() => util.inspect(value, { showProxy: true, depth: 2, maxArrayLength: 20, maxStringLength: MAX_ERROR_TEXT, breakLength: 100 })) ??
     safely(() => Object.prototype.toString.call(value)) ??
     '[a value that cannot be printed]';
   return bounded(text);
@@ -225,7 +225,9 @@ export function errorContent(
     const interrupted = name === 'Error' && INTERRUPTED.includes(message);
     const ename = bounded(interrupted ? 'Interrupted' : name);
     const evalue = bounded(message);
-    const stack = textOf(safely(() => error['stack'])) ?? '';
+    // A library error's message names the op, the argument, the shapes and a hint: frames would only add noise
+    // (the cell's own frames count lines of tslab's wrapped code, not the cell's).
+    const stack = ename === 'ConvLabError' && process.env['CONVLAB_TRACEBACK'] !== 'full' ? '' : textOf(safely(() => error['stack'])) ?? '';
     return { ename, evalue, traceback: [`${red(ename)}: ${evalue}`, ...userFrames(stack)] };
   }
   const text = printThrown(value);
@@ -339,6 +341,9 @@ class ConvLabServer {
       this.stdin.bind(address(this.connection.stdin_port)),
     ]);
     this.control = await startControlThread(this.connection, this.session, this.kernelInfo(), (event) => this.onControl(event));
+    // As ipykernel does once its sockets are up: a frontend that is already subscribed (a restart) learns that
+    // the new kernel is there before it asks anything.
+    this.publish('status', { execution_state: 'starting' }, {});
     void this.serve(this.shell, (frames) => this.receive(frames));
     // The kernel never asks for input, so nothing on stdin is awaited: whatever comes is read and dropped.
     void this.serve(this.stdin, () => this.log('dropped a message on stdin: the kernel asks for no input'));
@@ -616,12 +621,12 @@ class ConvLabServer {
     this.send(sock, request.identities, type, content, request.header);
   }
 
-  private publish(type: string, content: Record<string, unknown>, parent: Header): void {
+  private publish(type: string, content: Record<string, unknown>, parent: Header | Record<string, never>): void {
     this.send(this.iopub, [Buffer.from(`kernel.${this.session}.${type}`)], type, content, parent);
   }
 
   /** Signs and sends; sends on one socket are chained, since a zeromq socket takes one pending send at a time. */
-  private send(sock: Socket, identities: Buffer[], type: string, content: Record<string, unknown>, parent: Header): void {
+  private send(sock: Socket, identities: Buffer[], type: string, content: Record<string, unknown>, parent: Header | Record<string, never>): void {
     let frames: (Buffer | string)[];
     try {
       frames = messageFrames(this.signer, this.session, identities, type, content, parent);
