@@ -6,7 +6,7 @@
  */
 import type { FeatureMapWindow } from '@convlab/protocol';
 import { fail, formatShape } from './errors';
-import { checkAllocation, checkCount, checkFinite, checkShape, rowMajorStrides, type Shape } from './shapes';
+import { checkAllocation, checkCount, checkFinite, checkShape, checkTableAllocation, rowMajorStrides, type Shape } from './shapes';
 
 /** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | readonly NestedArray[];
@@ -111,8 +111,21 @@ export class Tensor {
     return numel(this.shape);
   }
 
-  /** The values as nested arrays (a number for a scalar). */
+  /**
+   * The values as nested arrays (a number for a scalar). Refuses more entries (numbers and inner arrays) than
+   * the allocation limit allows before building any: `zeros([1e9, 0])` has no values but a billion rows.
+   *
+   * @example
+   * arange(4).reshape([2, 2]).toArray(); // [[0, 1], [2, 3]]
+   */
   toArray(): NestedArray {
+    // Entries at each depth: shape[0] at the first, shape[0]·shape[1] at the next, …, the values at the last.
+    let [atDepth, entries] = [1, 0];
+    for (const size of this.shape) {
+      atDepth *= size;
+      entries += atDepth;
+    }
+    checkTableAllocation('toArray', 'tensor', entries, 'the nested arrays', { tensor: this.shape });
     const build = (axis: number, offset: number): NestedArray => {
       if (axis === this.shape.length) return this.data[offset] ?? 0;
       const size = this.shape[axis] ?? 0;
@@ -199,19 +212,64 @@ export class Tensor {
     return new Tensor(gather(this.data, stridedIndices(shape, strides, offset)), shape);
   }
 
-  /** `Tensor [1,1,2,2] float32` followed by the values, like PyTorch's repr. */
+  /**
+   * `Tensor [1,1,2,2] float32` followed by the values, like PyTorch's repr. When any depth of the nesting has
+   * more than 1000 entries (more than 1000 values, or many rows of an empty tensor), each axis longer than 6
+   * shows its first and last 3 entries around `...`, as PyTorch and NumPy summarise; the shape is in the header.
+   *
+   * @example
+   * String(zeros([1e7, 0])); // 'Tensor [10000000,0] float32\n[[],\n [],\n [],\n ...,\n [],\n [],\n []]'
+   */
   toString(): string {
-    return `Tensor ${formatShape(this.shape)} float32\n${formatValues(this.toArray())}`;
+    return `Tensor ${formatShape(this.shape)} float32\n${formatValues(this.data, this.shape)}`;
   }
 }
 
-function formatValues(values: NestedArray, indent = ''): string {
-  if (typeof values === 'number') return formatNumber(values);
-  if (values.every((v) => typeof v === 'number')) {
-    return `[${values.map((v) => formatNumber(v as number)).join(', ')}]`;
+/** Above this many entries at one depth of the nesting, printing summarises (PyTorch's and NumPy's threshold). */
+const PRINT_THRESHOLD = 1000;
+/** Entries kept at each end of a summarised axis (PyTorch's and NumPy's `edgeitems`). */
+const EDGE_ITEMS = 3;
+/** At most this many entries are printed in all, whatever the rank; the rest is one `...` (a high-rank guard). */
+const MAX_PRINTED_ENTRIES = 5000;
+
+/**
+ * The values as nested brackets, read straight from `data` (no nested arrays are built), so the cost is that of
+ * the printed text. Summarises when some depth holds more than {@link PRINT_THRESHOLD} entries: for a tensor with
+ * values that is `numel > 1000`; for an empty one, e.g. `[1e7, 0]`, it is the ten million empty rows.
+ */
+function formatValues(data: Float32Array, shape: Shape): string {
+  let entries = 1;
+  let summarise = false;
+  for (const size of shape) {
+    entries *= size;
+    summarise ||= entries > PRINT_THRESHOLD;
   }
-  const inner = values.map((v) => formatValues(v, indent + ' ')).join(`,\n${indent} `);
-  return `[${inner}]`;
+  const strides = rowMajorStrides(shape);
+  let printed = 0;
+  const format = (axis: number, offset: number, indent: string): string => {
+    if (axis === shape.length) return formatNumber(data[offset] ?? 0);
+    const size = shape[axis] ?? 0;
+    const shown =
+      summarise && size > 2 * EDGE_ITEMS
+        ? [...range(0, EDGE_ITEMS), -1, ...range(size - EDGE_ITEMS, size)]
+        : range(0, size);
+    const parts: string[] = [];
+    for (const i of shown) {
+      if (printed >= MAX_PRINTED_ENTRIES) {
+        parts.push('...');
+        break;
+      }
+      printed++;
+      parts.push(i < 0 ? '...' : format(axis + 1, offset + i * (strides[axis] ?? 0), indent + ' '));
+    }
+    return axis === shape.length - 1 ? `[${parts.join(', ')}]` : `[${parts.join(`,\n${indent} `)}]`;
+  };
+  return format(0, 0, '');
+}
+
+/** `[start, start + 1, …, end − 1]`. */
+function range(start: number, end: number): number[] {
+  return Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i);
 }
 
 function formatNumber(value: number): string {

@@ -18,7 +18,10 @@ import {
   checkLpOrder,
   convInfo,
   checkRank,
+  checkOptionKeys,
+  OPTION_KEYS,
   poolInfo,
+  didYouMean,
   receptiveStart,
   receptiveStep,
   type AdaptivePoolInfo,
@@ -102,6 +105,32 @@ export interface LinearLayerSpec extends Named {
   /** Default true. */
   bias?: boolean;
 }
+
+/** The `op` of every layer {@link traceShapes} knows (a missing or an extra name does not compile). */
+const LAYER_OPS = Object.keys({
+  conv1d: true,
+  conv2d: true,
+  conv3d: true,
+  maxPool1d: true,
+  maxPool2d: true,
+  avgPool1d: true,
+  avgPool2d: true,
+  lpPool2d: true,
+  adaptiveAvgPool2d: true,
+  adaptiveMaxPool2d: true,
+  globalAvgPool: true,
+  globalMaxPool: true,
+  relu: true,
+  leakyRelu: true,
+  sigmoid: true,
+  tanh: true,
+  gelu: true,
+  softmax: true,
+  dropout: true,
+  identity: true,
+  flatten: true,
+  linear: true,
+} satisfies Record<LayerSpec['op'], true>);
 
 /** One layer of {@link traceShapes}. */
 export type LayerSpec =
@@ -304,10 +333,12 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
     case 'conv1d':
     case 'conv2d':
     case 'conv3d': {
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.ConvLayerSpec);
       const spatial = spatialRank(spec.op);
       checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
       positiveInteger(op, 'outChannels', spec.outChannels, 'the number of filters, e.g. 8');
-      const { outChannels, kernel, bias = true, ...options } = spec;
+      // What is left after the layer's own keys are the conv options convInfo checks.
+      const { op: _op, name: _name, outChannels, kernel, bias = true, ...options } = spec;
       const kernels = typeof kernel === 'number' ? Array<number>(spatial).fill(kernel) : [...kernel];
       const groups = options.groups ?? 1;
       const inChannels = inShape[1] ?? 0;
@@ -320,31 +351,38 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
     case 'avgPool1d':
     case 'avgPool2d':
     case 'lpPool2d': {
+      const family = spec.op.startsWith('max') ? 'MaxPoolLayerSpec' : spec.op.startsWith('avg') ? 'AvgPoolLayerSpec' : 'LpPoolLayerSpec';
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS[family]);
       const spatial = spatialRank(spec.op);
       checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
       if (spec.op === 'lpPool2d') checkLpOrder(op, spec.p ?? 2);
-      const info = poolInfo(op, inShape, spec.kernel, spec);
+      const { op: _op, name: _name, kernel, ...options } = spec;
+      const info = poolInfo(op, inShape, kernel, options);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'adaptiveAvgPool2d':
     case 'adaptiveMaxPool2d': {
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.AdaptivePoolLayerSpec);
       checkRank(op, 'input', inShape, [4], layoutOf(2));
       const info = adaptivePoolInfo(op, inShape, spec.outputSize);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'globalAvgPool':
     case 'globalMaxPool': {
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.GlobalPoolLayerSpec);
       checkRank(op, 'input', inShape, [3, 4, 5], '[batch, channels, ...spatial] with 1 to 3 spatial axes');
       const info = adaptivePoolInfo(op, inShape, 1);
       return poolStep(info, inShape, info.outShape, name);
     }
     case 'flatten': {
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.FlattenLayerSpec);
       checkRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ...features]');
       const [batch = 0, ...rest] = inShape;
       const features = numel(rest);
       return { op, name, inShape, outShape: [batch, features], formula: [`${rest.join('·')} = ${features}`] };
     }
     case 'linear': {
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.LinearLayerSpec);
       positiveInteger(op, 'outFeatures', spec.outFeatures, 'the number of output units, e.g. 10');
       checkRank(op, 'input', inShape, [2, 3, 4, 5], '[batch, ..., inFeatures]');
       const inFeatures = inShape.at(-1) ?? 0;
@@ -359,8 +397,22 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
         macs: (numel(inShape) / Math.max(1, inFeatures)) * weights,
       };
     }
-    default:
+    default: {
+      // Activations and dropout keep the shape; a name not in the list (a spec built at run time, Keras'
+      // `Conv2D`) fails here instead of passing through as an identity layer.
+      if (!LAYER_OPS.includes(op)) {
+        const hint = didYouMean(String(op), LAYER_OPS);
+        fail({
+          op: 'traceShapes',
+          arg: 'layer.op',
+          expected: `one of ${LAYER_OPS.join(', ')}`,
+          actual: typeof op === 'string' ? `'${op}'` : typeof op,
+          ...(hint === undefined ? {} : { hint }),
+        });
+      }
+      checkOptionKeys(op, 'layer', spec, OPTION_KEYS.ElementwiseLayerSpec);
       return { op, name, inShape, outShape: inShape };
+    }
   }
 }
 

@@ -30,7 +30,7 @@ class ConvLabKernelTests(jupyter_kernel_test.KernelTests):
     code_generate_error = 'throw new Error("boom")'
     code_execute_result = [
         {"code": "6 * 7", "result": "42"},
-        {"code": '"con" + "vlab"', "result": "convlab"},
+        {"code": '"con" + "vlab"', "result": "'convlab'"},  # quoted, as Node's REPL, Deno and IPython show a string
         {"code": "[1, 2].length", "result": "2"},
     ]
     code_display_data = [

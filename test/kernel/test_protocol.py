@@ -56,8 +56,9 @@ def test_display_handle_updates_in_place(kernel):
     reply, messages = execute(kernel, 'const h = display("epoch 1", { displayId: "progress" });\nh.update("epoch 2");')
     assert reply["status"] == "ok"
     shown, updated = messages[1:]  # after execute_input
-    assert shown["msg_type"] == "display_data" and shown["content"]["data"]["text/plain"] == "epoch 1"
-    assert updated["msg_type"] == "update_display_data" and updated["content"]["data"]["text/plain"] == "epoch 2"
+    # A string shows quoted, as IPython's display("epoch 1") does.
+    assert shown["msg_type"] == "display_data" and shown["content"]["data"]["text/plain"] == "'epoch 1'"
+    assert updated["msg_type"] == "update_display_data" and updated["content"]["data"]["text/plain"] == "'epoch 2'"
     assert shown["content"]["transient"]["display_id"] == updated["content"]["transient"]["display_id"] == "progress"
     # The option form too, from a later cell.
     reply, messages = execute(kernel, 'display("epoch 3", { displayId: "progress", update: true })')

@@ -165,6 +165,8 @@ const loops: HostKernels = {
 
   pad(x, axes, value) {
     const out = new Float32Array(axes.reduce((n, a) => n * a.outSize, 1));
+    // No values to write: return before walking the leading axes, which may be long when a later one is empty.
+    if (out.length === 0) return out;
     const strides = rowMajorStrides(axes.map((a) => a.inSize));
     let o = 0;
     // Walk the output in row-major order; `offset` is the input index so far, or -1 once any axis is padding.

@@ -14,7 +14,7 @@ import { scaleFor, toHexStops } from './colors';
 import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
 import { displayOptions, type DisplayLimits } from './options';
 import { renderPng } from './png';
-import { tensorPanels, valueRange, type PanelValues } from './panels';
+import { tensorPanels, type PanelValues } from './panels';
 
 
 /** What a feature map is of: the op (or `'tensor'`), its backend and its window. */
@@ -59,19 +59,34 @@ export function featureMapPayload(
 /** Maps smaller than this on both axes are never downsampled (kernels stay exact). */
 const SMALLEST_DOWNSAMPLED = 16;
 
-function countValues(panels: readonly PanelValues[]): number {
-  return panels.reduce((sum, p) => sum + p.maps.reduce((s, m) => s + m.height * m.width, 0), 0);
+/** The size a panel's maps are drawn at after `downsample(…, factor)`, computed without touching a value. */
+function mapSizeAt(panel: PanelValues, factor: number): [height: number, width: number] {
+  const first = panel.maps[0];
+  if (!first) return [0, 0];
+  const { height, width } = first;
+  if (factor === 1 || Math.max(height, width) < SMALLEST_DOWNSAMPLED) return [height, width];
+  return [Math.ceil(height / factor), Math.ceil(width / factor)];
 }
 
-function largestSide(panels: readonly PanelValues[]): number {
-  return Math.max(1, ...panels.flatMap((p) => p.maps.map((m) => Math.max(m.height, m.width))));
+/** How many values the panels hold once downsampled by `factor` (every map of a panel has the same size). */
+function countValuesAt(panels: readonly PanelValues[], factor: number): number {
+  return panels.reduce((sum, p) => {
+    const [height, width] = mapSizeAt(p, factor);
+    return sum + p.maps.length * height * width;
+  }, 0);
+}
+
+/** The longest map side once downsampled by `factor`. */
+function largestSideAt(panels: readonly PanelValues[], factor: number): number {
+  return Math.max(1, ...panels.map((p) => Math.max(...mapSizeAt(p, factor))));
 }
 
 function capMaps(panels: readonly PanelValues[], maxMaps: number): { panels: PanelValues[]; notes: string[] } {
   const notes: string[] = [];
   const capped = panels.map((panel) => {
-    if (panel.maps.length <= maxMaps) return panel;
-    notes.push(`${panel.role}: showing the first ${maxMaps} of ${panel.maps.length} maps`);
+    const count = panel.mapCount ?? panel.maps.length;
+    if (count <= maxMaps) return panel;
+    notes.push(`${panel.role}: showing the first ${Math.min(maxMaps, panel.maps.length)} of ${count} maps`);
     return { ...panel, maps: panel.maps.slice(0, maxMaps) };
   });
   return { panels: capped, notes };
@@ -96,6 +111,8 @@ function downsample(panels: readonly PanelValues[], factor: number): { panels: P
 /**
  * The feature-map bundle of panels, fitted into `limits.maxPayloadBytes`: full float32 values when they fit;
  * else 8-bit values; else 8-bit maps downsampled by 2, 4, 8, …; else fewer maps. The text part is never cut.
+ * Sizes are worked out before any value is touched, so a map is downsampled only at a factor whose values can
+ * fit: a 1 GiB tensor is read once, not once per factor tried.
  *
  * @example
  * const big = tensor(new Float32Array(64 * 224 * 224), [1, 64, 224, 224]);
@@ -122,31 +139,35 @@ export function featureMapBundle(
     metadata: {},
   });
   let maxMaps = limits.maxMapsPerPanel;
-  let smallest = { panels: [...allPanels], steps: [] as string[], factor: 1 };
+  let lastFactor = 1;
   for (;;) {
     const capped = capMaps(allPanels, maxMaps);
     for (let factor = 1; ; factor *= 2) {
-      const reduced = downsample(capped.panels, factor);
-      const steps = [...capped.notes, ...reduced.notes];
-      smallest = { panels: reduced.panels, steps, factor };
-      const values = countValues(reduced.panels);
+      lastFactor = factor;
+      const values = countValuesAt(capped.panels, factor);
       // Exact values only at full size: 8 bits at twice the resolution show more than float32 at half.
-      const encodings = factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const);
-      for (const encoding of encodings) {
+      const encodings = (factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const))
         // Skip building payloads that cannot fit: the encoded values alone are over the budget.
-        if (values * ENCODED_BYTES_PER_VALUE[encoding] > budget) continue;
-        const attempt = build(reduced.panels, steps, encoding, factor);
-        if (attempt.json > budget) continue;
-        const png = attempt.png();
-        if (attempt.json + png.length <= budget) return bundleOf(attempt.payload, png);
+        .filter((encoding) => values * ENCODED_BYTES_PER_VALUE[encoding] <= budget);
+      if (encodings.length > 0) {
+        const reduced = downsample(capped.panels, factor);
+        const steps = [...capped.notes, ...reduced.notes];
+        for (const encoding of encodings) {
+          const attempt = build(reduced.panels, steps, encoding, factor);
+          if (attempt.json > budget) continue;
+          const png = attempt.png();
+          if (attempt.json + png.length <= budget) return bundleOf(attempt.payload, png);
+        }
       }
-      if (largestSide(reduced.panels) < SMALLEST_DOWNSAMPLED) break;
+      if (largestSideAt(capped.panels, factor) < SMALLEST_DOWNSAMPLED) break;
     }
     if (maxMaps === 1) break;
     maxMaps = Math.max(1, Math.floor(Math.min(maxMaps, Math.max(...allPanels.map((p) => p.maps.length))) / 2));
   }
-  // Nothing fits (a tiny limit): send the smallest form there is, and say so.
-  const last = build(smallest.panels, [...smallest.steps, 'still over the limit'], 'u8-base64', smallest.factor);
+  // Nothing fits (a tiny limit): send the smallest form there is (maxMaps is 1 here), and say so.
+  const capped = capMaps(allPanels, maxMaps);
+  const reduced = downsample(capped.panels, lastFactor);
+  const last = build(reduced.panels, [...capped.notes, ...reduced.notes, 'still over the limit'], 'u8-base64', lastFactor);
   return bundleOf(last.payload, last.png());
 }
 
@@ -161,14 +182,26 @@ const MAX_PRINTED_VALUES = 1000;
  * // 'Tensor [64,64] float32 (4096 values, min 0, max 0, mean 0; too many to print)'
  */
 export function tensorText(t: Tensor): string {
-  if (t.data.length <= MAX_PRINTED_VALUES) return t.toString();
-  const [min, max] = valueRange(t.data);
+  const data = t.data;
+  // An empty tensor prints too: toString summarises its rows, however many.
+  if (data.length <= MAX_PRINTED_VALUES) return t.toString();
+  // One pass over the values, no copy: min and max of the finite ones (as valueRange: NaN fails both
+  // comparisons, ±Infinity is excluded by name), the sum of all.
+  let min = Infinity;
+  let max = -Infinity;
   let sum = 0;
-  for (let i = 0; i < t.data.length; i++) sum += t.data[i]!;
+  const length = data.length;
+  for (let i = 0; i < length; i++) {
+    const v = data[i]!;
+    sum += v;
+    if (v < min && v !== -Infinity) min = v;
+    if (v > max && v !== Infinity) max = v;
+  }
+  if (min > max) [min, max] = [0, 0];
   const round = (v: number): string => String(Number(v.toPrecision(5)));
   return (
-    `Tensor ${formatShape(t.shape)} float32 (${t.data.length} values, min ${round(min)}, max ${round(max)}, ` +
-    `mean ${round(sum / t.data.length)}; too many to print)`
+    `Tensor ${formatShape(t.shape)} float32 (${data.length} values, min ${round(min)}, max ${round(max)}, ` +
+    `mean ${round(sum / data.length)}; too many to print)`
   );
 }
 

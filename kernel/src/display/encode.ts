@@ -46,15 +46,29 @@ export function downsampleMap(map: MapValues, factor: number): MapValues {
   if (factor <= 1) return map;
   const height = Math.ceil(map.height / factor);
   const width = Math.ceil(map.width / factor);
+  // No cells: nothing to visit, however long the other axis.
+  if (height * width === 0) return { label: map.label, height, width, values: new Float32Array(0) };
   const sums = new Float64Array(height * width);
   const counts = new Uint32Array(height * width);
+  const source = map.values;
+  // One pass, row by row and block by block (no division per value); each block's sum takes its values in
+  // the same order as a value-by-value loop, so the means are the same to the bit.
   for (let r = 0; r < map.height; r++) {
-    for (let c = 0; c < map.width; c++) {
-      const v = map.values[r * map.width + c]!;
-      if (!Number.isFinite(v)) continue;
-      const cell = Math.floor(r / factor) * width + Math.floor(c / factor);
-      sums[cell]! += v;
-      counts[cell]! += 1;
+    const row = r * map.width;
+    const cellRow = Math.floor(r / factor) * width;
+    for (let block = 0; block < width; block++) {
+      const end = Math.min(map.width, (block + 1) * factor);
+      let sum = sums[cellRow + block]!;
+      let count = 0;
+      for (let c = block * factor; c < end; c++) {
+        const v = source[row + c]!;
+        // v − v is 0 for a finite v, NaN for NaN and ±Infinity: those are left out of the mean.
+        if (v - v !== 0) continue;
+        sum += v;
+        count++;
+      }
+      sums[cellRow + block] = sum;
+      counts[cellRow + block]! += count;
     }
   }
   const values = Float32Array.from(sums, (sum, i) => (counts[i] ? sum / counts[i]! : NaN));

@@ -5,6 +5,7 @@
 import type { FeatureMapPanel } from '@convlab/protocol';
 import { formatShape } from '../errors';
 import type { Tensor } from '../tensor';
+import { displayOptions } from './options';
 
 /** One 2-D slice of a tensor, row-major, row 0 at the top. */
 export interface MapValues {
@@ -20,15 +21,26 @@ export interface PanelValues {
   title: string;
   shape: readonly number[];
   maps: MapValues[];
+  /** How many maps the tensor holds, when {@link panelOf} kept only the first `maps.length` of them. */
+  mapCount?: number;
 }
 
 /**
  * Cuts a tensor into 2-D maps along its last two axes.
  *
  * `[H, W]` gives one map; `[C, H, W]` one per channel; `[N, C, H, W]` one per channel of batch item 0 (a note
- * says so); a kernel `[O, I, kH, kW]` one per (out, in) pair. A 1-D tensor is drawn as a single row.
+ * says so); a kernel `[O, I, kH, kW]` one per (out, in) pair. A 1-D tensor is drawn as a single row. Only
+ * the first `maxMaps` maps are made (views into the tensor, no copies): `[1, 1e7, 0, 0]` gives 64 maps, not
+ * ten million, and `mapCount` says how many there are.
+ *
+ * @example
+ * panelOf(zeros([1, 100, 4, 4]), 'tensor').panel.maps.length; // 64 (mapCount 100)
  */
-export function panelOf(t: Tensor, role: PanelValues['role']): { panel: PanelValues; notes: string[] } {
+export function panelOf(
+  t: Tensor,
+  role: PanelValues['role'],
+  maxMaps: number = displayOptions().maxMapsPerPanel,
+): { panel: PanelValues; notes: string[] } {
   const notes: string[] = [];
   const shape = t.shape.length === 0 ? [1, 1] : t.shape.length === 1 ? [1, t.shape[0] ?? 0] : t.shape;
   const height = shape[shape.length - 2] ?? 1;
@@ -42,7 +54,7 @@ export function panelOf(t: Tensor, role: PanelValues['role']): { panel: PanelVal
   const count = isKernel ? (lead[0] ?? 1) * (lead[1] ?? 1) : (lead[lead.length - 1] ?? 1);
   const plane = height * width;
   const maps: MapValues[] = [];
-  for (let m = 0; m < count; m++) {
+  for (let m = 0; m < Math.min(count, maxMaps); m++) {
     const label = isKernel
       ? `out ${Math.floor(m / (lead[1] ?? 1))} · in ${m % (lead[1] ?? 1)}`
       : lead.length === 0
@@ -50,7 +62,8 @@ export function panelOf(t: Tensor, role: PanelValues['role']): { panel: PanelVal
         : `channel ${m}`;
     maps.push({ label, height, width, values: t.data.subarray(m * plane, (m + 1) * plane) });
   }
-  return { panel: { role, title: `${role} ${formatShape(t.shape)}`, shape: t.shape, maps }, notes };
+  const panel: PanelValues = { role, title: `${role} ${formatShape(t.shape)}`, shape: t.shape, maps };
+  return { panel: count > maps.length ? { ...panel, mapCount: count } : panel, notes };
 }
 
 /** The panels to show for a tensor: input, kernel and output when an op made it, else the tensor alone. */
@@ -62,15 +75,28 @@ export function tensorPanels(t: Tensor): { panels: PanelValues[]; notes: string[
   return { panels: cut.map((c) => c.panel), notes: cut.flatMap((c) => c.notes) };
 }
 
-/** Smallest and largest finite value; `[0, 0]` when there is none. */
+/** Smallest and largest finite value; `[0, 0]` when there is none. @example valueRange(Float32Array.of(3, NaN, -1)); // [-1, 3] */
 export function valueRange(values: ArrayLike<number>): [number, number] {
+  return valueRangeOf([values]);
+}
+
+/**
+ * Smallest and largest finite value of several arrays together, without copying them into one; `[0, 0]` when
+ * there is none.
+ *
+ * @example
+ * valueRangeOf([Float32Array.of(2), Float32Array.of(5, 4)]); // [2, 5]
+ */
+export function valueRangeOf(arrays: readonly ArrayLike<number>[]): [number, number] {
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? NaN;
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] ?? NaN;
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
   return min <= max ? [min, max] : [0, 0];
 }

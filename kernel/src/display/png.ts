@@ -9,7 +9,7 @@
  */
 import { PNG } from 'pngjs';
 import { colorAt, scaleFor } from './colors';
-import { valueRange, type PanelValues } from './panels';
+import { valueRangeOf, type PanelValues } from './panels';
 
 const TARGET_MAP_SIZE = 160;
 const MAP_GAP = 8;
@@ -52,8 +52,10 @@ interface Placed {
 export function renderPng(panels: readonly PanelValues[]): Buffer {
   const layouts = panels.map((panel) => {
     const first = panel.maps[0];
-    const h = first?.height ?? 1;
-    const w = first?.width ?? 1;
+    // A map with no cells (an axis of size 0, e.g. [10000000, 0]) takes no room: its other axis may be long.
+    const empty = first !== undefined && first.height * first.width === 0;
+    const h = empty ? 0 : (first?.height ?? 1);
+    const w = empty ? 0 : (first?.width ?? 1);
     const cell = Math.max(1, Math.floor(TARGET_MAP_SIZE / Math.max(h, w, 1)));
     const columns = Math.max(1, Math.ceil(Math.sqrt(panel.maps.length)));
     const rowsOfMaps = Math.max(1, Math.ceil(panel.maps.length / columns));
@@ -73,9 +75,10 @@ export function renderPng(panels: readonly PanelValues[]): Buffer {
   let panelX = MARGIN;
   panels.forEach((panel, p) => {
     const layout = layouts[p]!;
-    const [min, max] = valueRange(panel.maps.flatMap((m) => Array.from(m.values)));
+    const [min, max] = valueRangeOf(panel.maps.map((m) => m.values));
     const scale = scaleFor(min, max);
     panel.maps.forEach((map, m) => {
+      if (map.height * map.width === 0) return;
       const place: Placed = {
         x: panelX + (m % layout.columns) * (map.width * layout.cell + MAP_GAP),
         y: MARGIN + Math.floor(m / layout.columns) * (map.height * layout.cell + MAP_GAP),

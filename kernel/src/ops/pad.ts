@@ -2,7 +2,6 @@
  * `pad`: grow (or crop) the trailing axes of a tensor, filling new cells by one of five rules.
  */
 import {
-  checkAllocation,
   padAxes,
   resolvePadMode,
   type PadAxis,
@@ -10,7 +9,7 @@ import {
   type PadPair,
 } from '../shapes';
 import { fail } from '../errors';
-import { paddingModeName } from '../shapes';
+import { checkOptionKeys, OPTION_KEYS, paddingModeName } from '../shapes';
 import { backend } from '../backends';
 import { Tensor, type Provenance } from '../tensor';
 
@@ -43,14 +42,15 @@ export interface PadOptions {
  */
 export function pad(x: Tensor, widths: number | readonly PadPair[], options: PadOptions = {}): Tensor {
   const op = 'pad';
+  checkOptionKeys(op, 'options', options, OPTION_KEYS.PadOptions);
   const mode = resolvePadMode(op, 'options.mode', options.mode);
   const value = options.value ?? 0;
   if (typeof value !== 'number' || Number.isNaN(value)) {
     fail({ op, arg: 'options.value', expected: 'a number (±Infinity allowed)', actual: String(value) });
   }
+  // padAxes refuses an output or index table beyond the allocation limit before it builds any table.
   const axes = padAxes(op, x.shape, widths, mode);
   const outShape = axes.map((a) => a.outSize);
-  checkAllocation(op, outShape, { input: x.shape });
   const out = backend().pad(x.values, axes, value);
   return new Tensor(out.values, outShape, padProvenance(x, axes, out.backend, paddingModeName({ padMode: mode, padValue: value })));
 }

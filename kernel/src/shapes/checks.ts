@@ -121,6 +121,30 @@ export function checkAllocation(op: string, shape: Shape, shapes?: Shapes): void
 }
 
 /**
+ * Refuses an index table of `entries` int32 entries (4 bytes each, as a float32 value) beyond the allocation
+ * limit; called before the table is built or any loop over it runs. A table can outgrow the op's output: padding
+ * `zeros([0, 2])` by `[[0, 0], [1e9, 1e9]]` has no values, yet its last axis reads 2e9 + 2 cells.
+ *
+ * @example
+ * checkTableAllocation('pad', 'widths', 2_000_000_002, 'the index table of axis 1', { input: [0, 2] });
+ * // throws "pad: widths expected at most 536870912 entries (2147483648 bytes) in the index table of axis 1,
+ * //   got 2000000002 entries = 8000000008 bytes (input [0,2]); hint: …"
+ */
+export function checkTableAllocation(op: string, arg: string, entries: number, what: string, shapes?: Shapes): void {
+  const bytes = entries * Int32Array.BYTES_PER_ELEMENT;
+  if (bytes > allocationLimitBytes) {
+    fail({
+      op,
+      arg,
+      expected: `at most ${allocationLimitBytes / 4} entries (${allocationLimitBytes} bytes) in ${what}`,
+      actual: `${entries} entries = ${bytes} bytes`,
+      ...(shapes ? { shapes } : {}),
+      hint: 'make the request smaller, or raise the limit with setAllocationLimit(bytes)',
+    });
+  }
+}
+
+/**
  * Checks a tensor's rank against the layouts an op accepts.
  *
  * @example

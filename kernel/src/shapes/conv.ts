@@ -8,8 +8,9 @@
 import type { FeatureMapWindow } from '@convlab/protocol';
 import { fail, formatShape } from '../errors';
 import { checkAllocation, checkCount, checkFinite, perAxis } from './checks';
+import { checkOptionKeys, OPTION_KEYS } from './keys';
 import { resolvePadMode } from './padding';
-import type { AxisInfo, ConvInfo, ConvOptions, ConvTransposeOptions, Padding, PaddingKind, PadPair, Shape, Shapes, WindowInfo, WindowOptions } from './types';
+import { WINDOW_OPTION_KEYS, type AxisInfo, type ConvInfo, type ConvOptions, type ConvTransposeOptions, type Padding, type PaddingKind, type PadPair, type Shape, type Shapes, type WindowInfo, type WindowOptions } from './types';
 
 /**
  * Output size of one axis: `floor((L + pL + pR − kE) / s) + 1`, with the formula written out.
@@ -208,6 +209,12 @@ export function windowInfo(
   options: WindowOptions,
   shapes: Shapes = {},
 ): WindowInfo {
+  checkOptionKeys(op, 'options', options, WINDOW_OPTION_KEYS);
+  return windowRecord(op, sizes, kernels, options, shapes);
+}
+
+/** {@link windowInfo} without the key check: `convInfo` passes its wider options (groups, bias), checked there. */
+function windowRecord(op: string, sizes: number[], kernels: number[], options: WindowOptions, shapes: Shapes): WindowInfo {
   const n = sizes.length;
   kernels.forEach((k) => checkCount(op, 'kernel size', k, 1, shapes));
   const strides = perAxis(op, 'options.stride', options.stride ?? 1, n, 1, shapes);
@@ -271,6 +278,8 @@ function checkGroupsDivide(
  */
 export function convInfo(op: string, inShape: Shape, weightShape: Shape, options: ConvOptions): ConvInfo {
   const shapes = { input: inShape, weight: weightShape };
+  // The ops pass their whole options here, bias included (ops/conv.ts reads it).
+  checkOptionKeys(op, 'options', options, OPTION_KEYS.Conv2dOptions);
   if (weightShape.length !== inShape.length) {
     fail({
       op,
@@ -295,7 +304,7 @@ export function convInfo(op: string, inShape: Shape, weightShape: Shape, options
       hint: 'weight is [outChannels, inChannels/groups, ...kernel]',
     });
   }
-  const window = windowInfo(op, inSizes, kernels, options, shapes);
+  const window = windowRecord(op, inSizes, kernels, options, shapes);
   const outShape = [batch, outChannels, ...window.axes.map((a) => a.outSize)];
   checkAllocation(op, outShape, shapes);
   return { ...window, batch, inChannels, outChannels, groups, inShape, weightShape, outShape };
@@ -317,6 +326,8 @@ export function convTransposeInfo(
   options: ConvTransposeOptions,
 ): ConvInfo {
   const shapes = { input: inShape, weight: weightShape };
+  // The ops pass their whole options here, bias included (ops/transpose.ts reads it).
+  checkOptionKeys(op, 'options', options, OPTION_KEYS.ConvTranspose2dOptions);
   if (weightShape.length !== inShape.length) {
     fail({
       op,

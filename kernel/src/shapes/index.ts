@@ -4,7 +4,8 @@
  * backends fail with the same words. Sizes are computed nowhere else.
  *
  * One entry for the topics of this folder: types.ts (options and info records), checks.ts (validation),
- * padding.ts (padded-cell sources), conv.ts (output sizes, conv records), pool.ts, receptive.ts.
+ * padding.ts (padded-cell sources), conv.ts (output sizes, conv records), pool.ts, receptive.ts, keys.ts (option
+ * keys: the run-time check and "did you mean" for other libraries' names).
  */
 export * from './types';
 export * from './checks';
@@ -12,3 +13,4 @@ export * from './padding';
 export * from './conv';
 export * from './pool';
 export * from './receptive';
+export * from './keys';

@@ -3,7 +3,7 @@
  * (their `paddingMode`) and the pools, so no backend recomputes a source index.
  */
 import { fail } from '../errors';
-import { checkAllocation, checkFinite } from './checks';
+import { checkAllocation, checkFinite, checkTableAllocation } from './checks';
 import type { AxisInfo, ConvInfo, PadAxis, PadMode, PadPair, Shape, Shapes, WindowInfo } from './types';
 
 /** The pad modes, in the order of {@link PadMode}'s doc comment. */
@@ -105,7 +105,10 @@ function combineAxes(
  */
 export function windowSources(info: WindowInfo): Int32Array {
   const { axes } = info;
-  checkAllocation(info.op, [axes.reduce((n, a) => n * a.outSize * a.kernel, 1)]);
+  const entries = axes.reduce((n, a) => n * a.outSize * a.kernel, 1);
+  checkTableAllocation(info.op, 'input', entries, 'the window table (output positions × kernel taps)');
+  // No entries: build no per-axis table either (one axis's table can be long while another axis is empty).
+  if (entries === 0) return new Int32Array(0);
   return combineAxes(
     axes.map((a) => axisTaps(a, info.padMode)),
     axes.map((a) => a.outSize),
@@ -125,7 +128,10 @@ export function windowSources(info: WindowInfo): Int32Array {
  */
 export function transposedTargets(info: ConvInfo): Int32Array {
   const { axes } = info;
-  checkAllocation(info.op, [axes.reduce((n, a) => n * a.inSize * a.kernel, 1)]);
+  const entries = axes.reduce((n, a) => n * a.inSize * a.kernel, 1);
+  checkTableAllocation(info.op, 'input', entries, 'the scatter table (input positions × kernel taps)');
+  // No entries: build no per-axis table either (one axis's table can be long while another axis is empty).
+  if (entries === 0) return new Int32Array(0);
   const tables = axes.map((a) => {
     const table = new Int32Array(a.inSize * a.kernel);
     for (let i = 0; i < a.inSize; i++) {
@@ -175,7 +181,8 @@ function checkWidth(op: string, arg: string, width: number, shapes: Shapes): voi
  * Resolves `pad`'s widths against a shape. A number pads every *spatial* axis: the axes after batch and
  * channels (`[N, C, ...spatial]`) for rank ≥ 3, every axis for rank 1 and 2. A list of `[before, after]`
  * pairs covers the trailing axes, in axis order (NumPy's order, not PyTorch's last-axis-first). Negative
- * widths crop first (as PyTorch 2.13), then the cropped axis is padded.
+ * widths crop first (as PyTorch 2.13), then the cropped axis is padded. Refuses an output (or one axis's index
+ * table) beyond the allocation limit before building any table.
  *
  * @example
  * padAxes('pad', [1, 1, 4], [[2, 3]], 'reflect')[2].source; // Int32Array [2, 1, 0, 1, 2, 3, 2, 1, 0]
@@ -204,7 +211,7 @@ export function padAxes(
       hint: 'e.g. [[1, 1], [2, 2]] pads the last two axes; [[2, 3]] pads only the last one',
     });
   }
-  return shape.map((inSize, axis) => {
+  const geometry = shape.map((inSize, axis) => {
     const [before, after] =
       axis < spatialFrom
         ? [0, 0]
@@ -232,7 +239,13 @@ export function padAxes(
             : "use mode 'constant'",
       });
     }
-    const outSize = kept + padBefore + padAfter;
+    return { before, after, inSize, outSize: kept + padBefore + padAfter, kept, cropBefore, padBefore };
+  });
+  // Sizes first, then the limit, then the tables: each table is as long as its output axis, even when
+  // another axis is empty and the output holds no values.
+  checkAllocation(op, geometry.map((g) => g.outSize), shapes);
+  geometry.forEach((g, axis) => checkTableAllocation(op, 'widths', g.outSize, `the index table of axis ${axis}`, shapes));
+  return geometry.map(({ before, after, inSize, outSize, kept, cropBefore, padBefore }) => {
     const source = new Int32Array(outSize);
     for (let i = 0; i < outSize; i++) {
       const t = padSource(i - padBefore, kept, mode);

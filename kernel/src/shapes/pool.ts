@@ -3,24 +3,40 @@
  * every pooling shape error is raised here.
  */
 import { fail } from '../errors';
-import { perAxis } from './checks';
+import { checkAllocation, checkTableAllocation, perAxis } from './checks';
 import { checkKernelFits, outputSize, resolvePadding } from './conv';
-import type { AdaptivePoolInfo, AxisInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape } from './types';
+import { checkOptionKeys } from './keys';
+import { AVG_POOL_OPTION_KEYS, LP_POOL_OPTION_KEYS, MAX_POOL_OPTION_KEYS } from './types';
+import type { AdaptivePoolInfo, AxisInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape, Shapes } from './types';
 
-function windowsOf(inSize: number, outSize: number, start: (i: number) => number, kernel: number,
-  dilation: number, paddedEnd: number): Pick<PoolWindows, 'taps' | 'paddedTaps'> {
+/** The taps `j` of a window starting at `start` that land on a real cell: `lo ≤ j ≤ hi` (none when `lo > hi`). */
+function realTaps(start: number, inSize: number, kernel: number, dilation: number): [lo: number, hi: number] {
+  return [Math.max(0, Math.ceil(-start / dilation)), Math.min(kernel - 1, Math.floor((inSize - 1 - start) / dilation))];
+}
+
+/**
+ * The real input cells of each window of one axis, and how many of its taps lie before `paddedEnd` (the
+ * average's divisor when padding counts). Computed from the window's ends, not tap by tap, so a huge kernel
+ * costs nothing; refuses tables beyond the allocation limit before building them.
+ */
+function windowsOf(op: string, axisIndex: number, shapes: Shapes, inSize: number, outSize: number,
+  start: (i: number) => number, kernel: number, dilation: number, paddedEnd: number): Pick<PoolWindows, 'taps' | 'paddedTaps'> {
+  checkTableAllocation(op, 'input', outSize, `the window table of spatial axis ${axisIndex}`, shapes);
+  let entries = 0;
+  for (let i = 0; i < outSize; i++) {
+    const [lo, hi] = realTaps(start(i), inSize, kernel, dilation);
+    entries += Math.max(0, hi - lo + 1);
+  }
+  checkTableAllocation(op, 'kernel', entries, `the window taps of spatial axis ${axisIndex}`, shapes);
   const taps: number[][] = [];
   const paddedTaps: number[] = [];
   for (let i = 0; i < outSize; i++) {
+    const [lo, hi] = realTaps(start(i), inSize, kernel, dilation);
     const real: number[] = [];
-    let counted = 0;
-    for (let j = 0; j < kernel; j++) {
-      const t = start(i) + j * dilation;
-      if (t < paddedEnd) counted++;
-      if (t >= 0 && t < inSize) real.push(t);
-    }
+    for (let j = lo; j <= hi; j++) real.push(start(i) + j * dilation);
     taps.push(real);
-    paddedTaps.push(counted);
+    // Taps j with start + j·d < paddedEnd.
+    paddedTaps.push(Math.min(kernel, Math.max(0, Math.ceil((paddedEnd - start(i)) / dilation))));
   }
   return { taps, paddedTaps };
 }
@@ -52,6 +68,15 @@ export function poolOutputSize(
   return { ...floorAxis, outSize, formula };
 }
 
+/** The keys a pool's options take: one function serves every sliding pool, and the op's name says which options
+ * type it was given (`maxPool2d` and `maxPool2dBackward`: `MaxPoolOptions`; `avgPool…`; `lpPool…`). */
+function poolOptionKeys(op: string): readonly string[] {
+  if (op.startsWith('avgPool')) return AVG_POOL_OPTION_KEYS;
+  if (op.startsWith('lpPool')) return LP_POOL_OPTION_KEYS;
+  if (op.startsWith('maxPool')) return MAX_POOL_OPTION_KEYS;
+  return [...new Set([...MAX_POOL_OPTION_KEYS, ...AVG_POOL_OPTION_KEYS, ...LP_POOL_OPTION_KEYS])];
+}
+
 /**
  * Shape info of a sliding-window pool.
  *
@@ -66,6 +91,7 @@ export function poolInfo(
   kernel: number | readonly number[],
   options: PoolWindowOptions & { dilation?: number | readonly number[] },
 ): PoolInfo {
+  checkOptionKeys(op, 'options', options, poolOptionKeys(op));
   const n = inShape.length - 2;
   const shapes = { input: inShape };
   const [batch = 0, channels = 0, ...inSizes] = inShape;
@@ -74,7 +100,7 @@ export function poolInfo(
   const dilations = perAxis(op, 'options.dilation', options.dilation ?? 1, n, 1, shapes);
   const ceilMode = options.ceilMode ?? false;
   const pads = resolvePadding(op, options.padding ?? 0, inSizes, kernels, strides, dilations, shapes);
-  const axes = inSizes.map((inSize, i): PoolAxisInfo => {
+  const sized = inSizes.map((inSize, i) => {
     const [padBefore, padAfter] = pads[i] ?? [0, 0];
     const stride = strides[i] ?? 1;
     const dilation = dilations[i] ?? 1;
@@ -91,19 +117,16 @@ export function poolInfo(
       });
     }
     checkKernelFits(op, 'kernel', axis, i, kernels, shapes, 'use a smaller kernel, or a global pool to reduce the whole map');
-    const windows = windowsOf(inSize, axis.outSize, (o) => o * stride - padBefore, axis.kernel, dilation,
-      inSize + padAfter);
+    return axis;
+  });
+  const outShape = [batch, channels, ...sized.map((a) => a.outSize)];
+  checkAllocation(op, outShape, shapes);
+  const axes = sized.map((axis, i): PoolAxisInfo => {
+    const windows = windowsOf(op, i, shapes, axis.inSize, axis.outSize, (o) => o * axis.stride - axis.padBefore,
+      axis.kernel, axis.dilation, axis.inSize + axis.padAfter);
     return { ...axis, ...windows };
   });
-  return {
-    op,
-    batch,
-    channels,
-    axes,
-    ceilMode,
-    inShape,
-    outShape: [batch, channels, ...axes.map((a) => a.outSize)],
-  };
+  return { op, batch, channels, axes, ceilMode, inShape, outShape };
 }
 
 /**
@@ -119,12 +142,19 @@ export function poolInfo(
 export function adaptivePoolInfo(op: string, inShape: Shape, outSize: number | readonly number[]): AdaptivePoolInfo {
   const n = inShape.length - 2;
   const [batch = 0, channels = 0, ...inSizes] = inShape;
+  const shapes = { input: inShape };
   const outSizes = perAxis(op, 'outputSize', outSize, n, 1, {});
+  inSizes.forEach((inSize, i) => {
+    if (inSize < 1) {
+      fail({ op, arg: 'input', expected: `a non-empty spatial axis ${i}`, actual: `size ${inSize}`, shapes });
+    }
+  });
+  const outShape = [batch, channels, ...outSizes];
+  checkAllocation(op, outShape, shapes);
   const axes = inSizes.map((inSize, i): PoolWindows => {
     const out = outSizes[i] ?? 1;
-    if (inSize < 1) {
-      fail({ op, arg: 'input', expected: `a non-empty spatial axis ${i}`, actual: `size ${inSize}`, shapes: { input: inShape } });
-    }
+    // Bin o holds at most L/O + 2 taps, so L + 2·O bounds the axis's taps; checked before any bin is built.
+    checkTableAllocation(op, 'outputSize', inSize + 2 * out, `the bins of spatial axis ${i}`, shapes);
     const start = (o: number): number => Math.floor((o * inSize) / out);
     const bins = Array.from({ length: out }, (_, o) => {
       const begin = start(o);
@@ -143,7 +173,7 @@ export function adaptivePoolInfo(op: string, inShape: Shape, outSize: number | r
   const uniform = axes.every((a) => a.inSize % a.outSize === 0)
     ? axes.map((a) => outputSize(a.inSize, a.inSize / a.outSize, { stride: a.inSize / a.outSize }))
     : undefined;
-  return { op, batch, channels, axes, uniform, inShape, outShape: [batch, channels, ...outSizes] };
+  return { op, batch, channels, axes, uniform, inShape, outShape };
 }
 
 /**

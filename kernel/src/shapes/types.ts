@@ -1,6 +1,7 @@
 /**
  * The vocabulary of shape arithmetic: shapes, the option objects ops take, and the flat info records every
- * backend reads. Types only (and the list of pad modes), so any module can use them without a loop.
+ * backend reads. Types only, and each option type's keys as a list next to it (what the run-time check of
+ * option objects in keys.ts accepts), so any module can use them without a loop.
  */
 /** A tensor shape, outermost axis first, e.g. `[batch, channels, height, width]`. */
 export type Shape = readonly number[];
@@ -41,6 +42,17 @@ export type PaddingKind = 'valid' | 'same' | 'same_lower' | 'full' | 'causal';
  */
 export type Padding = number | readonly number[] | readonly PadPair[] | PaddingKind;
 
+/**
+ * The keys of an options type as a list, checked both ways by the compiler (a missing or an extra key does not
+ * compile), so the run-time check of option objects (keys.ts) accepts exactly what the type does.
+ *
+ * @example
+ * optionKeys<{ stride?: number; padding?: number }>({ stride: true, padding: true }); // ['stride', 'padding']
+ */
+export function optionKeys<T>(keys: { readonly [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(keys) as (keyof T & string)[]);
+}
+
 /** Options of every sliding-window op (convolutions, im2col). */
 export interface WindowOptions {
   /** Step between windows: one number for every spatial axis, or one per axis. Default 1. */
@@ -58,11 +70,30 @@ export interface WindowOptions {
   padValue?: number;
 }
 
+/** The keys of {@link WindowOptions}. */
+export const WINDOW_OPTION_KEYS = optionKeys<WindowOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  paddingMode: true,
+  padValue: true,
+});
+
 /** Options shared by the convolutions. */
 export interface ConvOptions extends WindowOptions {
   /** Channel groups: input and output channels are split into `groups` independent convolutions. Default 1. */
   groups?: number;
 }
+
+/** The keys of {@link ConvOptions}. */
+export const CONV_OPTION_KEYS = optionKeys<ConvOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  paddingMode: true,
+  padValue: true,
+  groups: true,
+});
 
 /** Output size and padding of one spatial axis. */
 export interface AxisInfo {
@@ -131,6 +162,15 @@ export interface ConvTransposeOptions {
   groups?: number;
 }
 
+/** The keys of {@link ConvTransposeOptions}. */
+export const CONV_TRANSPOSE_OPTION_KEYS = optionKeys<ConvTransposeOptions>({
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  dilation: true,
+  groups: true,
+});
+
 /** Options shared by the sliding-window pools (`maxPool*`, `avgPool*`, `lpPool2d`). */
 export interface PoolWindowOptions {
   /** Step between windows: one number or one per axis. Default: the kernel size (as PyTorch; ONNX defaults to 1). */
@@ -148,6 +188,9 @@ export interface PoolWindowOptions {
    */
   ceilMode?: boolean;
 }
+
+/** The keys of {@link PoolWindowOptions}. */
+export const POOL_WINDOW_OPTION_KEYS = optionKeys<PoolWindowOptions>({ stride: true, padding: true, ceilMode: true });
 
 /** The windows of one pooled axis, as backends read them. */
 export interface PoolWindows {
@@ -206,6 +249,9 @@ export interface ReceptiveLayer {
   padding?: number | readonly number[];
 }
 
+/** The keys of {@link ReceptiveLayer}. */
+export const RECEPTIVE_LAYER_KEYS = optionKeys<ReceptiveLayer>({ kernel: true, stride: true, dilation: true, padding: true });
+
 /** The receptive field after one layer, per spatial axis (kernel/docs/semantics.md §9.1). */
 export interface ReceptiveInfo {
   /** Input-pixel distance between adjacent outputs: `j_out = j_in · s`. */
@@ -225,6 +271,14 @@ export interface MaxPoolOptions extends PoolWindowOptions {
   dilation?: number | readonly number[];
 }
 
+/** The keys of {@link MaxPoolOptions}. */
+export const MAX_POOL_OPTION_KEYS = optionKeys<MaxPoolOptions>({
+  stride: true,
+  padding: true,
+  ceilMode: true,
+  dilation: true,
+});
+
 /** Options of `avgPool2d` and `avgPool1d`. */
 export interface AvgPoolOptions extends PoolWindowOptions {
   /**
@@ -235,8 +289,19 @@ export interface AvgPoolOptions extends PoolWindowOptions {
   countIncludePad?: boolean;
 }
 
+/** The keys of {@link AvgPoolOptions}. */
+export const AVG_POOL_OPTION_KEYS = optionKeys<AvgPoolOptions>({
+  stride: true,
+  padding: true,
+  ceilMode: true,
+  countIncludePad: true,
+});
+
 /** Options of `lpPool2d`. */
 export interface LpPoolOptions extends PoolWindowOptions {
   /** The norm's order: `(Σ |x|^p)^(1/p)`. Default 2 (ONNX). */
   p?: number;
 }
+
+/** The keys of {@link LpPoolOptions}. */
+export const LP_POOL_OPTION_KEYS = optionKeys<LpPoolOptions>({ stride: true, padding: true, ceilMode: true, p: true });

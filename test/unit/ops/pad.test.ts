@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { PAD_MODES, arange, pad, tensor, type PadMode, type PadPair } from '../../../kernel/src/index';
+import {
+  PAD_MODES,
+  allocationLimit,
+  arange,
+  pad,
+  setAllocationLimit,
+  tensor,
+  zeros,
+  type PadMode,
+  type PadPair,
+} from '../../../kernel/src/index';
+import { typedArraysBuilt } from '../support/allocations';
 import { expectClose, seededValues, torchReference } from '../../reference/torch';
 import { describeEachBackend, ORACLE_TIMEOUT_MS, seeded } from '../support/sweep';
 import { flat } from '../support/helpers';
@@ -195,5 +206,29 @@ describe('pad provenance (for the feature-map view)', () => {
     const x = tensor([[[[1, 2], [3, 4]]]]);
     expect(pad(x, [[0, 0], [0, 0], [-1, 0], [0, 0]]).provenance).toBeUndefined();
     expect(pad(x, [[0, 1], [0, 0], [0, 0], [0, 0]]).provenance).toBeUndefined();
+  });
+});
+
+describe('pad checks the allocation limit before any work sized by the widths', () => {
+  it('a huge pad is refused before its index tables or output are built', () => {
+    const tables = typedArraysBuilt('Int32Array', () => pad(zeros([1, 1, 2, 2]), 1e6, { mode: 'reflect' }));
+    expect(String(tables.error)).toMatch(
+      /^ConvLabError: pad: shape expected at most 2147483648 bytes .*got \[1,1,2000002,2000002\] .*\(input \[1,1,2,2\]\); hint: .*setAllocationLimit\(bytes\)/,
+    );
+    expect(tables.lengths).toEqual([]);
+  });
+
+  it("an empty result with one long axis is refused by the length of that axis's index table", () => {
+    const previous = setAllocationLimit(1024);
+    try {
+      const x = zeros([0, 2]);
+      expect(() => pad(x, [[0, 0], [1e6, 1e6]])).toThrow(
+        /^pad: widths expected at most 256 entries \(1024 bytes\) in the index table of axis 1, got 2000002 entries/,
+      );
+      expect(pad(x, [[0, 0], [100, 100]]).shape).toEqual([0, 202]);
+    } finally {
+      setAllocationLimit(previous);
+    }
+    expect(allocationLimit()).toBe(previous);
   });
 });
