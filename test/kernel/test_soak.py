@@ -17,6 +17,13 @@ WARM_UP = 30
 #: What a few hundred cells may add to the kernel's resident memory once warm: caches that fill up (the wasm
 #: scratch, TypeScript's program) are bounded; a leak per cell (a retained bundle, a listener) is not.
 RSS_GROWTH_LIMIT_MB = 250
+#: What is still reachable after a full collection: a leak per cell shows here first (RSS also holds garbage
+#: that V8 has not collected yet, and memory it keeps for reuse).
+HEAP_GROWTH_LIMIT_MB = 40
+
+#: A cell that runs a full collection (V8's gc, exposed at run time) and prints the heap in use, in MB.
+COLLECT = ("require('v8').setFlagsFromString('--expose-gc'); (require('vm').runInNewContext('gc') as () => void)();\n"
+           "console.log(process.memoryUsage().heapUsed / 2 ** 20)")
 
 
 def rss_mb(pid):
@@ -57,9 +64,17 @@ def test_a_soak_of_mixed_cells_keeps_memory_and_variables(capsys):
     try:
         reply, _ = execute(client, "let kept = 0;")
         assert reply["status"] == "ok"
-        rss, latency = [], []
+        rss, latency, heap = [], [], {}
         displays = 0
+
+        def collect(at):
+            reply, messages = execute(client, COLLECT)
+            assert reply["status"] == "ok", reply
+            heap[at] = (float(messages[-1]["content"]["text"]), rss_mb(pid))
+
         for i in range(CELLS):
+            if i == WARM_UP:
+                collect("warm")
             code, expected = cell(i)
             started = time.monotonic()
             if expected == "interrupt":
@@ -74,6 +89,7 @@ def test_a_soak_of_mixed_cells_keeps_memory_and_variables(capsys):
                 displays += code.startswith("display(")
             latency.append(time.monotonic() - started)
             rss.append(rss_mb(pid))
+        collect("end")
         content, messages = execute(client, "console.log(kept)")
         assert content["status"] == "ok"
         assert messages[-1]["content"]["text"] == f"{displays}\n", "a variable lost its value"
@@ -81,12 +97,14 @@ def test_a_soak_of_mixed_cells_keeps_memory_and_variables(capsys):
         client.stop_channels()
         manager.shutdown_kernel(now=True)
 
-    warm, end = rss[WARM_UP - 1], rss[-1]
+    (warm_heap, warm), (end_heap, end) = heap["warm"], heap["end"]
     first = statistics.median(latency[WARM_UP:WARM_UP + 50])
     last = statistics.median(latency[-50:])
     with capsys.disabled():
-        print(f"\nsoak: {CELLS} cells; RSS {rss[0]:.0f} MB after the first cell, {warm:.0f} MB after {WARM_UP} "
-              f"(warm-up), {end:.0f} MB at the end (growth {end - warm:+.0f} MB, limit {RSS_GROWTH_LIMIT_MB}), "
-              f"peak {max(rss):.0f} MB; median cell latency {first * 1000:.0f} ms (cells {WARM_UP}–{WARM_UP + 49}) "
+        print(f"\nsoak: {CELLS} cells; after a full collection at warm-up ({WARM_UP} cells) and at the end: heap "
+              f"{warm_heap:.0f} → {end_heap:.0f} MB ({end_heap - warm_heap:+.1f}, limit {HEAP_GROWTH_LIMIT_MB}), RSS "
+              f"{warm:.0f} → {end:.0f} MB ({end - warm:+.0f}, limit {RSS_GROWTH_LIMIT_MB}); RSS {rss[0]:.0f} MB after the "
+              f"first cell, peak {max(rss):.0f} MB; median cell latency {first * 1000:.0f} ms (cells {WARM_UP}–{WARM_UP + 49}) "
               f"→ {last * 1000:.0f} ms (last 50), drift ×{last / first:.2f}")
+    assert end_heap - warm_heap <= HEAP_GROWTH_LIMIT_MB, f"the heap grew by {end_heap - warm_heap:.0f} MB over {CELLS - WARM_UP} cells"
     assert end - warm <= RSS_GROWTH_LIMIT_MB, f"RSS grew by {end - warm:.0f} MB over {CELLS - WARM_UP} cells"
