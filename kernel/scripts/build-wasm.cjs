@@ -5,7 +5,7 @@
 //
 // Each module comes twice: as written (128-bit SIMD, multiply then add), and with every
 // `acc = acc + w · b` rewritten to relaxed SIMD's fused `f32x4.relaxed_madd(w, b, acc)`, which halves the
-// arithmetic of the GEMM's inner loop where the engine supports it (fast.ts picks at run time).
+// arithmetic of the GEMM's inner loop where the engine supports it (conv.ts picks at run time).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,7 +26,7 @@ function compile(wabt, file, source) {
   const module = wabt.parseWat(file, source, { simd: true, threads: true, relaxed_simd: true });
   const { buffer } = module.toBinary({});
   module.destroy();
-  // wabt's validate() rejects shared memories whatever the features say, so V8 validates (fast.ts checks the
+  // wabt's validate() rejects shared memories whatever the features say, so V8 validates (conv.ts checks the
   // fused module again at run time, where relaxed SIMD may be missing).
   return Buffer.from(buffer);
 }

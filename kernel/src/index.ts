@@ -47,6 +47,7 @@ export { add, sub, mul, div, relu, sum, mean, max } from './ops/elementwise';
 export type { Operand, ReduceOptions } from './ops/elementwise';
 export { backend, useBackend, autoChoices, gpuMode, gpuRenderer, gpuHeld, setGpuMode, setGpuPipeline } from './backends';
 export type { AutoChoice, BackendName } from './backends';
+export { wasmThreads } from './backends';
 export { display } from './display/display';
 export { tensorBundle } from './display/bundle';
 export type { MimeBundle } from './display/protocol';

@@ -14,6 +14,7 @@ import { SOFTWARE_RENDERER } from './gpu/environment';
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
 export { gpuHeld, gpuMode, gpuRenderer, setGpuMode, setGpuPipeline } from './gpu/backend';
+export { wasmThreads } from './wasm/backend';
 
 /**
  * The gpu.js backend is a candidate of `'auto'` only where gpu.js loads, found a GPU context, and that

@@ -5,6 +5,7 @@
 import { host, isZeroPadded2d, layered, type Backend } from '../backend';
 import { cpuBackend } from '../cpu';
 import { WasmConv } from './conv';
+import { threadCount, type ThreadHealth } from './threads';
 
 /** Made on the first conv: its memory and worker threads cost nothing until then. */
 let engine: WasmConv | undefined;
@@ -16,6 +17,20 @@ let engine: WasmConv | undefined;
  */
 export function wasmScratchBytes(): number {
   return engine?.scratchBytes ?? 0;
+}
+
+/**
+ * The fast backend's threads: `size` (threads a conv is split over, this one included), `ready` (those that take
+ * a slice now: this thread and each worker that has started and is alive) and `busy` (workers still running a
+ * slice of an interrupted conv; the next conv stops them first). The workers start at the first wasm conv, so
+ * before it only `size` is set. A healthy pool after a conv: `ready === size`, `busy === 0`.
+ * @example
+ * useBackend('wasm');
+ * conv2d(zeros([1, 16, 64, 64]), zeros([16, 16, 3, 3]), { padding: 1 });
+ * wasmThreads(); // { size: 2, ready: 2, busy: 0 } on a 2-core machine, once its worker has started
+ */
+export function wasmThreads(): ThreadHealth {
+  return engine?.threads ?? { size: threadCount(), ready: 0, busy: 0 };
 }
 
 /**

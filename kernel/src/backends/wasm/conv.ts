@@ -10,14 +10,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { axes2d, type AxisInfo, type ConvInfo } from '../../shapes';
 import { wasmBase64, wasmFusedBase64 } from './conv-module';
-import { ThreadPool, type ConvExports, type Job } from './threads';
+import { ThreadPool, type ConvExports, type Job, type ThreadHealth } from './threads';
 import { wasm, type WasmMemory } from './webassembly';
 
 // Byte offsets of the parameter block at the start of memory (see the table at the top of conv.wat).
 const P = {
   K: 0, MTILES: 4, NPAD: 8, A: 12, BIAS: 16, C: 20, X: 24, KTAB: 28, PTAB: 32, KC: 36, CHUNK: 40,
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
-  XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100,
+  XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104,
 } as const;
 const PARAMS_BYTES = 256;
 /** im2col rows packed at once: a 4 × KC weight tile (16 KiB) stays in L1 while it meets every panel. */
@@ -49,10 +49,16 @@ export class WasmConv {
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
 
-  constructor() {
+  /** @param threads threads a conv is split over, this one included (threads.ts, `threadCount`, by default) */
+  constructor(threads?: number) {
     const module = new wasm.Module(kernelBytes());
     this.exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports as unknown as ConvExports;
-    this.pool = new ThreadPool(module, this.memory, this.exports);
+    this.pool = new ThreadPool(module, this.memory, this.exports, P.ABORT, threads);
+  }
+
+  /** The worker threads by state (threads.ts, {@link ThreadHealth}). */
+  get threads(): ThreadHealth {
+    return this.pool.health();
   }
 
   /** Bytes of scratch memory held now (it only grows, to the largest call so far). */
@@ -108,6 +114,8 @@ export class WasmConv {
 
   /** conv2d per {@link Backend.conv2d}, or undefined when the scratch would not fit in 1 GiB. */
   conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo): Float32Array | undefined {
+    // Before anything is written: a worker may still run a slice of an interrupted call, reading this memory.
+    this.pool.settle();
     const [rows, cols] = axes2d(info);
     const out = new Float32Array(info.batch * info.outChannels * rows.outSize * cols.outSize);
     if (out.length === 0) return out;

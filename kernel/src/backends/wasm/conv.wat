@@ -2,7 +2,7 @@
 ;; Compiled at build time by kernel/scripts/build-wasm.cjs (the `wabt` npm package) into conv-module.ts.
 ;;
 ;; The memory is shared (one instance per thread, all on the same memory), so the main thread and the worker
-;; threads each run `gemm` or `depthwise` on their own slice of the output. fast.ts lays out the memory and
+;; threads each run `gemm` or `depthwise` on their own slice of the output. conv.ts lays out the memory and
 ;; writes the geometry into the parameter block at byte 0 (offsets below, all i32, addresses in bytes):
 ;;
 ;;   0 K        rows of the im2col matrix: inChannels/groups · kernelHeight · kernelWidth
@@ -31,6 +31,9 @@
 ;;  84 H        input height     88 WIDTH  input width
 ;;  92 TOP      rows of zeros above; 96 LEFT  columns of zeros on the left
 ;; 100 HP       padded height (WP, above, is the padded width)
+;; 104 ABORT    non-zero: stop now. threads.ts raises it to end the slices of a call the main thread abandoned
+;;              (an interrupt) before the next call rewrites the memory; `gemm` reads it once per k-block, the
+;;              depthwise loops once per channel (an atomic load, since another thread writes it).
 (module
   (import "env" "memory" (memory 1 16384 shared))
 
@@ -191,6 +194,7 @@
           (i32.lt_u (i32.sub (local.get $p1) (local.get $pc)) (local.get $chunk))))
         (local.set $kb (i32.const 0))
         (loop $kblocks
+          (br_if $chunksDone (i32.atomic.load (i32.const 104)))
           (local.set $kc (select (i32.sub (local.get $K) (local.get $kb)) (local.get $KC)
             (i32.lt_u (i32.sub (local.get $K) (local.get $kb)) (local.get $KC))))
           (call $pack (local.get $pc) (local.get $pe) (local.get $kb) (local.get $kc) (local.get $col))
@@ -250,6 +254,7 @@
     (block $done
       (loop $channels
         (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
+        (br_if $done (i32.atomic.load (i32.const 104)))
         (local.set $xc (i32.add (i32.load (i32.const 24))
           (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
         (local.set $wc (i32.add (i32.load (i32.const 76))
@@ -306,6 +311,7 @@
     (block $done
       (loop $channels
         (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
+        (br_if $done (i32.atomic.load (i32.const 104)))
         (local.set $xc (i32.add (i32.load (i32.const 24))
           (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
         (local.set $wc (i32.add (i32.load (i32.const 76)) (i32.mul (local.get $c0) (i32.const 36))))

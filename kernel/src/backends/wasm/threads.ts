@@ -5,6 +5,12 @@
  *
  * Workers start on first use and come on line in the background: until a worker has said it is ready, the
  * main thread runs that worker's slice itself, so the first call never waits for a thread to start.
+ *
+ * A call can be abandoned half-way: the kernel runs a cell under `vm`'s `breakOnSigint`, so an interrupt ends
+ * the main thread's JavaScript inside {@link ThreadPool.run} (no `finally` runs) while the workers go on with
+ * their slices of that call. The next call must not rewrite the shared memory under them: the engine calls
+ * {@link ThreadPool.settle} before it writes anything, which raises the abort word the wasm loops poll and
+ * waits until every worker is idle.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -28,15 +34,37 @@ export interface ConvExports {
   packWeights(src: number, dst: number, rows: number, K: number): void;
 }
 
-// Control block, per worker: [sequence, finished sequence, ready (1) or failed (2), kind, arg0, arg1, arg2].
+/**
+ * The pool's threads by state. `size`: threads a conv is split over, this one included. `ready`: those that take
+ * a slice now (this thread, and each worker that has started and is alive). `busy`: workers still running a
+ * slice; between calls that is only a slice of an abandoned (interrupted) call, which the next conv stops and
+ * waits for. A healthy idle pool has `ready === size` and `busy === 0`.
+ */
+export interface ThreadHealth {
+  size: number;
+  ready: number;
+  busy: number;
+}
+
+// Control block, per worker (slot 0, the main thread's, is unused). The main thread writes the job (KIND,
+// ARGS) and then SEQUENCE; the worker writes FAILED (a job that threw) and then FINISHED, and notifies.
 const SLOT = 8;
-const SEQUENCE = 0;
-const FINISHED = 1;
+const SEQUENCE = 0; // the last job sent
+const FINISHED = 1; // the last job done
 const STATE = 2;
 const KIND = 3;
 const ARGS = 4;
+const FAILED = 7; // the last job that threw
+// Worker states: STARTING until its module is instantiated, GONE once its thread has ended.
+const STARTING = 0;
+const READY = 1;
+const GONE = 2;
+/** Times one slot's thread is replaced after its thread ended; past that its slices run on the main thread. */
+const MAX_RESTARTS = 3;
 
 // Runs in each worker (CommonJS, evaluated from this string so it works from TypeScript source and dist alike).
+// A job that throws leaves the worker ready: only that call fails. A thread that ends marks itself gone and
+// finishes its job, so a main thread waiting for it wakes up.
 const workerSource = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
@@ -44,8 +72,13 @@ const ctl = new Int32Array(control);
 const base = index * ${SLOT};
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const kinds = ${JSON.stringify(KINDS)};
-Atomics.store(ctl, base + ${STATE}, 1);
-let seen = 0;
+process.on('exit', () => {
+  Atomics.store(ctl, base + ${STATE}, ${GONE});
+  Atomics.store(ctl, base + ${FINISHED}, Atomics.load(ctl, base + ${SEQUENCE}));
+  Atomics.notify(ctl, base + ${FINISHED});
+});
+let seen = Atomics.load(ctl, base + ${SEQUENCE});
+Atomics.store(ctl, base + ${STATE}, ${READY});
 for (;;) {
   Atomics.wait(ctl, base + ${SEQUENCE}, seen);
   seen = Atomics.load(ctl, base + ${SEQUENCE});
@@ -53,76 +86,185 @@ for (;;) {
     const a = ctl[base + ${ARGS}], b = ctl[base + ${ARGS + 1}], c = ctl[base + ${ARGS + 2}];
     exports[kinds[ctl[base + ${KIND}]]](a, b, c);
   } catch (error) {
-    Atomics.store(ctl, base + ${STATE}, 2);
+    Atomics.store(ctl, base + ${FAILED}, seen);
   }
   Atomics.store(ctl, base + ${FINISHED}, seen);
   Atomics.notify(ctl, base + ${FINISHED});
 }
 `;
 
+/**
+ * Threads a job is split over, the main thread included: every core the machine offers (at most 8), or
+ * `CONVLAB_THREADS` from the environment.
+ * @example threadCount(); // 2 on a 2-core machine
+ */
+export function threadCount(): number {
+  return Math.max(1, Number(process.env['CONVLAB_THREADS']) || Math.min(8, availableParallelism()));
+}
+
+/**
+ * Blocks until `cells[index] === value`, a value another thread stores and then notifies. Each wait names the
+ * value this loop just read, so a store between two reads wakes it: waiting on a second read could name the
+ * final value itself and sleep through the notify that already came.
+ * @example awaitValue(control, 8 + 1, 5); // returns once worker 1 has finished job 5
+ */
+export function awaitValue(cells: Int32Array, index: number, value: number): void {
+  for (let seen = Atomics.load(cells, index); seen !== value; seen = Atomics.load(cells, index)) {
+    Atomics.wait(cells, index, seen);
+  }
+}
+
 /** Threads that run slices of a conv on shared wasm memory: the main thread plus `size − 1` workers. */
 export class ThreadPool {
-  /**
-   * Threads a job is split over, the main thread included: every core the machine offers (at most 8), or
-   * `CONVLAB_THREADS` from the environment.
-   */
+  /** Threads a job is split over, the main thread included ({@link threadCount} by default). */
   readonly size: number;
   private readonly control: Int32Array;
-  private workers: Worker[] | undefined;
+  /** The abort word in the shared memory: the wasm loops stop early while it is non-zero (conv.wat, ABORT). */
+  private readonly abort: Int32Array;
+  /** Per slot (index 0 unused): the worker, once started. */
+  private readonly workers: (Worker | undefined)[] = [];
+  private readonly restarts: number[];
   private sequence = 0;
+  private sweepPending = false;
 
+  /**
+   * @param main the module's exports on this thread, which runs `jobs[0]` and every slice no worker takes
+   * @param abortAt byte offset in `memory` of the abort word (an i32 the wasm loops read)
+   */
   constructor(
     private readonly module: WasmModule,
     private readonly memory: WasmMemory,
     private readonly main: ConvExports,
-    size = Number(process.env['CONVLAB_THREADS']) || Math.min(8, availableParallelism()),
+    abortAt: number,
+    size = threadCount(),
   ) {
     this.size = Math.max(1, size);
     this.control = new Int32Array(new SharedArrayBuffer(4 * SLOT * this.size));
+    // A shared memory's buffers are never detached: a view made before the memory grows stays valid.
+    this.abort = new Int32Array(memory.buffer, abortAt, 1);
+    this.restarts = new Array<number>(this.size).fill(0);
   }
 
-  /** Runs `jobs[0]` here and the others on the workers (or here, for a worker not yet ready); returns when all are done. */
+  /**
+   * Runs `jobs[0]` here and the others on the workers (or here, for a worker not ready); returns when all are
+   * done. Throws an internal error when a worker's slice failed (the worker stays in use). Call {@link settle}
+   * first, before writing the memory the jobs read.
+   */
   run(jobs: readonly Job[]): void {
-    const workers = this.start();
+    if (this.busyWorkers() > 0) {
+      throw new Error('internal: conv workers still busy with an earlier call (settle first)');
+    }
+    this.start();
+    const sequence = ++this.sequence;
     const sent: number[] = [];
-    this.sequence++;
-    jobs.forEach((job, i) => {
+    for (let i = 1; i < Math.min(jobs.length, this.size); i++) {
       const base = i * SLOT;
-      if (i === 0 || !workers[i - 1] || Atomics.load(this.control, base + STATE) !== 1) return;
+      const job = jobs[i];
+      if (!job || Atomics.load(this.control, base + STATE) !== READY) continue;
       this.control[base + KIND] = KINDS.indexOf(job.kind);
       this.control.set(job.args, base + ARGS);
-      Atomics.store(this.control, base + SEQUENCE, this.sequence);
+      Atomics.store(this.control, base + SEQUENCE, sequence);
       Atomics.notify(this.control, base + SEQUENCE);
       sent.push(i);
-    });
+    }
+    if (sent.length > 0) this.sweepLater();
     jobs.forEach((job, i) => {
       if (!sent.includes(i)) runHere(this.main, job);
     });
+    let failed: number | undefined;
     for (const i of sent) {
       const base = i * SLOT;
-      while (Atomics.load(this.control, base + FINISHED) !== this.sequence) {
-        Atomics.wait(this.control, base + FINISHED, Atomics.load(this.control, base + FINISHED));
-      }
-      if (Atomics.load(this.control, base + STATE) === 2) {
-        throw new Error(`internal: conv worker ${i} failed on ${JSON.stringify(jobs[i])}`);
-      }
+      awaitValue(this.control, base + FINISHED, sequence);
+      const threw = Atomics.load(this.control, base + FAILED) === sequence;
+      if (threw || Atomics.load(this.control, base + STATE) === GONE) failed ??= i;
+    }
+    if (failed !== undefined) {
+      throw new Error(`internal: conv worker ${failed} failed on ${JSON.stringify(jobs[failed])}`);
     }
   }
 
-  private start(): Worker[] {
-    if (this.workers) return this.workers;
-    this.workers = [];
+  /**
+   * Returns once no worker runs a slice. A slice still running here belongs to a call that was abandoned (an
+   * interrupt ended this thread inside {@link run}): it is told to stop (the abort word, which the wasm loops
+   * read once per block of work) and waited for. The engine calls this before it writes the shared memory.
+   */
+  settle(): void {
+    if (this.busyWorkers() > 0) {
+      Atomics.store(this.abort, 0, 1);
+      for (let i = 1; i < this.size; i++) {
+        const base = i * SLOT;
+        if (Atomics.load(this.control, base + STATE) === GONE) continue;
+        awaitValue(this.control, base + FINISHED, Atomics.load(this.control, base + SEQUENCE));
+      }
+    }
+    // Also lowers a word left raised by the sweep, or by a settle that was itself interrupted.
+    if (Atomics.load(this.abort, 0) !== 0) Atomics.store(this.abort, 0, 0);
+  }
+
+  /** The threads by state (see {@link ThreadHealth}). */
+  health(): ThreadHealth {
+    let ready = 1;
+    for (let i = 1; i < this.size; i++) {
+      if (this.workers[i] && Atomics.load(this.control, i * SLOT + STATE) === READY) ready++;
+    }
+    return { size: this.size, ready, busy: this.busyWorkers() };
+  }
+
+  /** Workers (alive) whose last job has not finished. */
+  private busyWorkers(): number {
+    let busy = 0;
+    for (let i = 1; i < this.size; i++) {
+      const base = i * SLOT;
+      if (Atomics.load(this.control, base + STATE) === GONE) continue;
+      if (Atomics.load(this.control, base + FINISHED) !== Atomics.load(this.control, base + SEQUENCE)) busy++;
+    }
+    return busy;
+  }
+
+  /**
+   * Once the current task is over, raises the abort word if a worker still runs a slice: `run` is synchronous,
+   * so such a slice was abandoned, and it should give its core back now rather than at the next conv's settle.
+   */
+  private sweepLater(): void {
+    if (this.sweepPending) return;
+    // Scheduled before the flag is set: an interrupt between the two may cost a second sweep, never the sweeps.
+    setImmediate(() => {
+      this.sweepPending = false;
+      if (this.busyWorkers() > 0) Atomics.store(this.abort, 0, 1);
+    }).unref();
+    this.sweepPending = true;
+  }
+
+  /** Starts each worker not started yet, and replaces one whose thread ended (see {@link MAX_RESTARTS}). */
+  private start(): void {
     for (let index = 1; index < this.size; index++) {
+      const base = index * SLOT;
+      const current = this.workers[index];
+      if (current && Atomics.load(this.control, base + STATE) !== GONE) continue;
+      if (current) {
+        if ((this.restarts[index] ?? 0) >= MAX_RESTARTS) continue;
+        this.restarts[index] = (this.restarts[index] ?? 0) + 1;
+        void current.terminate();
+      }
+      // Nothing outstanding: the new thread reads SEQUENCE when it starts and waits for the next one.
+      Atomics.store(this.control, base + FINISHED, Atomics.load(this.control, base + SEQUENCE));
+      Atomics.store(this.control, base + STATE, STARTING);
       const worker = new Worker(workerSource, {
         eval: true,
         workerData: { module: this.module, memory: this.memory, control: this.control.buffer, index },
       });
       // Idle workers must not keep a script or a test run alive.
       worker.unref();
-      worker.on('error', () => Atomics.store(this.control, index * SLOT + STATE, 2));
-      this.workers.push(worker);
+      const gone = (): void => {
+        // A replaced thread's late events must not mark its successor.
+        if (this.workers[index] !== worker) return;
+        Atomics.store(this.control, base + STATE, GONE);
+        Atomics.store(this.control, base + FINISHED, Atomics.load(this.control, base + SEQUENCE));
+        Atomics.notify(this.control, base + FINISHED);
+      };
+      worker.on('error', gone).on('exit', gone);
+      this.workers[index] = worker;
     }
-    return this.workers;
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * The wasm backend's worker pool (kernel/src/backends/wasm/threads.ts): a wait that cannot miss its wake-up,
+ * thousands of mixed-size convs in a row, a call abandoned half-way (what an interrupt does to a cell in the
+ * kernel), a worker's failed slice, and a worker thread that ends. After each, convs agree with the reference
+ * loops and every worker is in use again.
+ */
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { conv2d, convInfo, tensor, useBackend, zeros, type Shape } from '../../../kernel/src/index';
+import { wasmThreads } from '../../../kernel/src/backends';
+import { host } from '../../../kernel/src/backends/backend';
+import { cpuBackend } from '../../../kernel/src/backends/cpu';
+import { WasmConv } from '../../../kernel/src/backends/wasm/conv';
+import { awaitValue, type ConvExports, type Job } from '../../../kernel/src/backends/wasm/threads';
+import { expectClose, seededValues } from '../../reference/torch';
+
+/** What the tests reach inside an engine: its memory and pool, the pool's main-thread exports and workers. */
+interface Internals {
+  memory: { buffer: ArrayBufferLike };
+  pool: { main: ConvExports; workers: (Worker | undefined)[]; run(jobs: readonly Job[]): void };
+}
+
+const internals = (engine: WasmConv): Internals => engine as unknown as Internals;
+
+/** Byte offset of the abort word in the engine's parameter block (conv.wat, ABORT). */
+const ABORT = 104;
+
+/** Yields to the event loop until `condition` holds (the workers start and end in the background). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** A seeded conv problem: input, weights, bias and its info record. */
+function problem(x: Shape, w: Shape, padding: number, seed: number, groups = 1) {
+  const size = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+  return {
+    x: new Float32Array(seededValues(size(x), seed)),
+    w: new Float32Array(seededValues(size(w), seed + 1)),
+    bias: new Float32Array(seededValues(w[0] ?? 0, seed + 2)),
+    info: convInfo('conv2d', x, w, { padding, groups }),
+  };
+}
+
+/** Runs `p` on the engine and checks it against the reference loops (1e-4). */
+function expectAgrees(engine: WasmConv, p: ReturnType<typeof problem>, label: string): void {
+  const got = engine.conv2d(p.x, p.w, p.bias, p.info);
+  const want = host(cpuBackend.conv(p.x, p.w, p.bias, p.info).values);
+  const expected = { shape: [...p.info.outShape], data: Array.from(want) };
+  expectClose({ shape: p.info.outShape, data: got ?? [] }, expected, label);
+}
+
+/** Starts the engine's workers (a conv big enough to split) and waits until each has said it is ready. */
+async function started(engine: WasmConv): Promise<void> {
+  expectAgrees(engine, problem([1, 16, 40, 40], [16, 16, 3, 3], 1, 1), 'warm-up');
+  await until(() => engine.threads.ready === engine.threads.size);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  useBackend('auto');
+});
+
+describe('awaitValue', () => {
+  it('wakes for a store that lands between two of its reads (no lost wake-up)', () => {
+    const cells = new Int32Array(new SharedArrayBuffer(4));
+    const { load, wait } = Atomics;
+    // The other thread finishes (stores 1, notifies) just after the first read: nobody waits yet, so its
+    // notify wakes no one.
+    let reads = 0;
+    vi.spyOn(Atomics, 'load').mockImplementation(((array: Int32Array, index: number) => {
+      const value = load(array, index);
+      if (++reads === 1) Atomics.store(cells, 0, 1);
+      return value;
+    }) as typeof Atomics.load);
+    // A wait on the value the cell already holds would sleep for good: no store or notify is left to come.
+    vi.spyOn(Atomics, 'wait').mockImplementation(((array: Int32Array, index: number, value: number) => {
+      if (load(array, index) === value) throw new Error(`waits while the cell holds ${value}: its wake-up came`);
+      return wait(array, index, value, 0);
+    }) as typeof Atomics.wait);
+    awaitValue(cells, 0, 1);
+    expect(reads).toBe(2);
+  });
+});
+
+describe('wasm thread pool', () => {
+  it('runs 10000 mixed-size convs in a row, agreeing with the reference loops on a sample', () => {
+    // The loop that hung (unbounded, within seconds to minutes) while the main thread could miss a worker's
+    // wake-up; most of its calls are split over the threads. About 3 s on 2 cores.
+    useBackend('wasm');
+    for (let i = 0; i < 10000; i++) {
+      const x: Shape = [1, 4 + ((i * 5) % 13), 16 + ((i * 7) % 29), 16 + ((i * 11) % 31)];
+      const w: Shape = [3 + ((i * 3) % 11), x[1]!, 3, 3];
+      if (i % 100 !== 0) {
+        conv2d(zeros(x), zeros(w), { padding: 1 });
+        continue;
+      }
+      const p = problem(x, w, 1, i);
+      const got = conv2d(tensor(p.x, x), tensor(p.w, w), { padding: 1, bias: tensor(p.bias, [w[0]!]) });
+      const want = host(cpuBackend.conv(p.x, p.w, p.bias, p.info).values);
+      const expected = { shape: [...p.info.outShape], data: Array.from(want) };
+      expectClose(got, expected, `conv ${i}: x=[${x}] w=[${w}]`);
+    }
+    const { size } = wasmThreads();
+    expect(wasmThreads()).toEqual({ size, ready: size, busy: 0 });
+  });
+
+  it('after a call abandoned while its workers ran their slices, the next conv is right and every worker ready', async () => {
+    const engine = new WasmConv(3);
+    await started(engine);
+    // What an interrupt does: V8 ends the main thread's JavaScript inside run (here: its own slice throws),
+    // after the workers got their slices of a long conv (about 9·10^9 multiply-adds each).
+    const { pool } = internals(engine);
+    const main = pool.main;
+    pool.main = { ...main, gemm: () => { throw new Error('interrupted'); } };
+    const long = problem([1, 128, 256, 256], [128, 128, 5, 5], 2, 7);
+    expect(() => engine.conv2d(long.x, long.w, long.bias, long.info)).toThrow('interrupted');
+    pool.main = main;
+    expect(engine.threads).toEqual({ size: 3, ready: 3, busy: 2 });
+    // The next conv has another geometry: its parameters and scratch land where the old slices read.
+    expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the abandoned one');
+    expect(engine.threads).toEqual({ size: 3, ready: 3, busy: 0 });
+    // Depthwise uses the workers too.
+    expectAgrees(engine, problem([1, 32, 40, 40], [32, 1, 3, 3], 1, 13, 32), 'a depthwise conv after it');
+    expect(engine.threads).toEqual({ size: 3, ready: 3, busy: 0 });
+  });
+
+  it('tells the slices of an abandoned call to stop once the task that abandoned it is over', async () => {
+    const engine = new WasmConv(2);
+    await started(engine);
+    const { pool, memory } = internals(engine);
+    const main = pool.main;
+    pool.main = { ...main, gemm: () => { throw new Error('interrupted'); } };
+    const long = problem([1, 128, 256, 256], [128, 128, 5, 5], 2, 7);
+    expect(() => engine.conv2d(long.x, long.w, long.bias, long.info)).toThrow('interrupted');
+    pool.main = main;
+    // Each worker has seconds of work left; the word goes up when this task ends, not at the next conv.
+    const abort = new Int32Array(memory.buffer, ABORT, 1);
+    expect([Atomics.load(abort, 0), engine.threads.busy]).toEqual([0, 1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Atomics.load(abort, 0)).toBe(1);
+    await until(() => engine.threads.busy === 0);
+    // The next conv lowers the word again before its own slices run.
+    expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the stopped one');
+    expect(Atomics.load(abort, 0)).toBe(0);
+    expect(engine.threads).toEqual({ size: 2, ready: 2, busy: 0 });
+  });
+
+  it("a worker's failed slice fails that call only: the worker stays in use", async () => {
+    const engine = new WasmConv(2);
+    await started(engine);
+    // A gemm slice whose packing scratch lies past the memory's end traps on the worker.
+    expect(() => internals(engine).pool.run([
+      { kind: 'gemm', args: [0, 0, 0] },
+      { kind: 'gemm', args: [0, 1, 0x7fff_fff0] },
+    ])).toThrow(/^internal: conv worker 1 failed on \{"kind":"gemm"/);
+    expect(engine.threads).toEqual({ size: 2, ready: 2, busy: 0 });
+    expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the failed slice');
+  });
+
+  it('replaces a worker whose thread ended', async () => {
+    const engine = new WasmConv(2);
+    await started(engine);
+    await internals(engine).pool.workers[1]?.terminate();
+    expect(engine.threads).toEqual({ size: 2, ready: 1, busy: 0 });
+    // Its slice runs here while the replacement starts.
+    expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the thread ended');
+    await until(() => engine.threads.ready === 2);
+    expectAgrees(engine, problem([1, 16, 30, 30], [24, 16, 3, 3], 1, 17), 'a conv on the replacement');
+    expect(engine.threads).toEqual({ size: 2, ready: 2, busy: 0 });
+  });
+});
