@@ -16,21 +16,26 @@
  * The main thread tells this one which cell runs through a shared `Int32Array` (`RUNNING`: the cell's number,
  * 0 between cells). One file, both halves: `startControlThread` on the main thread, `serve` in the worker.
  */
-import * as fs from 'fs';
 import { createRequire } from 'module';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { messageFrames, parseMessage, RefusedMessage, Signer, type Message } from './wire';
 
 /** How often an interrupt is re-sent while the cell it was meant for still runs. */
 const RESIGNAL_MS = 100;
-/** An interrupt is re-sent for at most this long (then the cell is left to the next interrupt). */
-const RESIGNAL_FOR_MS = 10_000;
+/** An interrupt is re-sent for at most this long (a type-check of a huge cell included). */
+const RESIGNAL_FOR_MS = 60_000;
+/**
+ * After the targeted cell ended, its re-sent signals may still be queued on the main thread: for this long they
+ * are recognised as stale (see {@link ControlThread.isStale}) and stop nothing.
+ */
+const STALE_AFTER_MS = 1_000;
 /** How often the parent process is checked. */
 const PARENT_POLL_MS = 1_000;
 /** After a shutdown_request, the process is ended by force if the main thread has not ended it by then. */
 const SHUTDOWN_GRACE_MS = 5_000;
-/** Index of the running cell's number in the shared state. */
+/** Indexes in the shared state: the running cell's number (0: none), and the cell an interrupt was sent for. */
 const RUNNING = 0;
+const TARGET = 1;
 
 /** What the worker needs from the connection file and the main thread. */
 interface ControlData {
@@ -61,6 +66,11 @@ type ToWorker = { kind: 'reply'; message: Message; content: Record<string, unkno
 export interface ControlThread {
   /** Marks cell `count` (> 0) as running, or no cell (0): what an interrupt stops. */
   running(count: number): void;
+  /**
+   * True when a SIGINT that reaches the main thread now was sent by this thread for another cell than
+   * `current` (one that has ended: the signal waited in Node's queue): it must not stop the next cell.
+   */
+  isStale(current: number): boolean;
   /** Sends the reply to a request that the control thread handed over (`kind: 'request'`). */
   reply(message: Message, content: Record<string, unknown> | undefined): void;
   /** Closes the control and heartbeat sockets and ends the thread. */
@@ -74,7 +84,7 @@ export async function startControlThread(
   kernelInfo: Record<string, unknown>,
   onEvent: (event: ControlEvent) => void,
 ): Promise<ControlThread> {
-  const state = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const state = new Int32Array(new SharedArrayBuffer(4 * 2));
   const data: ControlData = {
     transport: connection.transport,
     ip: connection.ip,
@@ -85,14 +95,15 @@ export async function startControlThread(
     session,
     kernelInfo,
     state: state.buffer as SharedArrayBuffer,
-    parentPid: process.ppid,
+    parentPid: Number(process.env['JPY_PARENT_PID']) || 0,
   };
   const worker = new Worker(__filename, { workerData: { convlabControl: data } });
   let closed: (() => void) | undefined;
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
-    worker.on('message', (event: ControlEvent | { kind: 'bound' } | { kind: 'closed' }) => {
+    worker.on('message', (event: ControlEvent | { kind: 'bound' } | { kind: 'closed' } | { kind: 'failed'; text: string }) => {
       if (event.kind === 'bound') resolve();
+      else if (event.kind === 'failed') reject(new Error(event.text));
       else if (event.kind === 'closed') closed?.();
       else onEvent(restore(event));
     });
@@ -100,7 +111,12 @@ export async function startControlThread(
   worker.on('error', (error) => onEvent({ kind: 'log', text: `control thread failed: ${String(error)}` }));
   return {
     running: (count) => Atomics.store(state, RUNNING, count),
+    isStale: (current) => {
+      const target = Atomics.load(state, TARGET);
+      return target !== 0 && target !== current;
+    },
     reply: (message, content) => worker.postMessage({ kind: 'reply', message, content } satisfies ToWorker),
+    // The thread stays alive after closing its sockets: its timer still ends a shutdown that hangs.
     close: async () => {
       await Promise.race([
         new Promise<void>((resolve) => {
@@ -109,7 +125,6 @@ export async function startControlThread(
         }),
         new Promise((resolve) => setTimeout(resolve, 1_000)),
       ]);
-      await worker.terminate();
     },
   };
 }
@@ -121,24 +136,15 @@ function restore<T extends { message?: Message }>(event: T): T {
 }
 
 /**
- * The parent's pid now (Linux: from /proc, where an orphan is re-parented), or whether it still exists
- * (elsewhere: signal 0). `process.ppid` is read once at start-up, so it cannot tell.
+ * ipykernel's parent poller, for POSIX: watch only where the client named itself (`JPY_PARENT_PID`, which
+ * jupyter_client sets unless it starts the kernel independent) and that is not init. If it is our parent,
+ * the kernel is orphaned once its parent changes; if not (a launcher in between), once it is re-parented to
+ * init. `process.ppid` reads the parent anew every time.
+ * @returns a check to poll, or undefined when there is nothing to watch
  */
-function parentGone(parentPid: number): boolean {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isInteger(ppid)) return ppid !== parentPid;
-  } catch {
-    // no /proc: fall through
-  }
-  try {
-    process.kill(parentPid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+function parentWatch(parentPid: number): (() => boolean) | undefined {
+  if (!(parentPid > 1) || process.platform === 'win32') return undefined;
+  return process.ppid === parentPid ? () => process.ppid !== parentPid : () => process.ppid === 1;
 }
 
 /** The worker: binds control and heartbeat, answers, interrupts, watches the parent. */
@@ -148,8 +154,9 @@ async function serve(data: ControlData): Promise<void> {
   const log = (text: string): void => post({ kind: 'log', text });
   // The ZeroMQ binding tslab ships (and loads itself): the kernel uses the same one.
   const zmq = createRequire(require.resolve('tslab/package.json'))('zeromq') as typeof import('zeromq');
-  const control = new zmq.Router();
-  const hb = new zmq.Reply();
+  // Linger as ipykernel's: closing never waits for ever on a client that is gone.
+  const control = new zmq.Router({ linger: 1_000 });
+  const hb = new zmq.Reply({ linger: 1_000 });
   const signer = new Signer(data.key, data.scheme);
   const state = new Int32Array(data.state);
   let sending: Promise<void> = Promise.resolve();
@@ -162,15 +169,22 @@ async function serve(data: ControlData): Promise<void> {
   const interrupt = (): void => {
     const target = Atomics.load(state, RUNNING);
     if (target === 0) return;
+    Atomics.store(state, TARGET, target);
     const started = Date.now();
     const signal = (): boolean => {
       if (Atomics.load(state, RUNNING) !== target || Date.now() - started > RESIGNAL_FOR_MS) return false;
       process.kill(process.pid, 'SIGINT');
       return true;
     };
-    if (!signal()) return;
+    const done = (): void => {
+      // Signals still queued for the ended cell are stale for a while; then a plain SIGINT acts again.
+      setTimeout(() => Atomics.compareExchange(state, TARGET, target, 0), STALE_AFTER_MS);
+    };
+    if (!signal()) return done();
     const timer = setInterval(() => {
-      if (!signal()) clearInterval(timer);
+      if (signal()) return;
+      clearInterval(timer);
+      done();
     }, RESIGNAL_MS);
   };
 
@@ -185,7 +199,9 @@ async function serve(data: ControlData): Promise<void> {
         return post({ kind: 'answered', message });
       case 'shutdown_request':
         send(message, { status: 'ok', restart: message.content['restart'] === true });
-        // The main thread closes everything and exits; if a cell holds it, the process ends anyway.
+        // The main thread closes everything and exits: a running cell is interrupted so it can; if it still
+        // cannot, the process ends anyway.
+        interrupt();
         setTimeout(() => process.kill(process.pid, 'SIGKILL'), SHUTDOWN_GRACE_MS).unref();
         return post({ kind: 'shutdown', message });
       default:
@@ -205,9 +221,10 @@ async function serve(data: ControlData): Promise<void> {
     }
   });
 
-  if (data.parentPid > 1) {
+  const orphaned = parentWatch(data.parentPid);
+  if (orphaned) {
     setInterval(() => {
-      if (!parentGone(data.parentPid)) return;
+      if (!orphaned()) return;
       log(`the process that started the kernel (pid ${data.parentPid}) is gone: exiting`);
       // The main thread may be busy in a cell: end the process from here.
       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);
@@ -215,7 +232,13 @@ async function serve(data: ControlData): Promise<void> {
   }
 
   const address = (p: number): string => `${data.transport}://${data.ip}:${p}`;
-  await Promise.all([control.bind(address(data.controlPort)), hb.bind(address(data.hbPort))]);
+  try {
+    await Promise.all([control.bind(address(data.controlPort)), hb.bind(address(data.hbPort))]);
+  } catch (error) {
+    // The kernel must not start half-bound (jupyter_client's ports can be taken in between): it exits instead.
+    port.postMessage({ kind: 'failed', text: `cannot bind the control or heartbeat port: ${String(error)}` });
+    return;
+  }
   port.postMessage({ kind: 'bound' });
   void (async () => {
     for await (const frames of hb) await hb.send(frames);

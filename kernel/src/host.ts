@@ -28,8 +28,8 @@ import * as jupyter from 'tslab/dist/jupyter';
 import { startControlThread, type ControlEvent, type ControlThread } from './control';
 import { messageFrames, parseMessage, PROTOCOL_VERSION, RefusedMessage, Signer, type Header, type Message, type SigningInfo } from './wire';
 
-/** The longest cell the kernel type-checks and runs (characters). */
-const MAX_CODE_CHARS = 8_000_000;
+/** The longest cell the kernel type-checks and runs, completes or inspects (characters). */
+const MAX_CODE_CHARS = 1_000_000;
 
 /** A Jupyter MIME bundle with its transient part (`display_id`). */
 export interface OutputBundle {
@@ -156,6 +156,12 @@ function printThrown(value: unknown): string {
   return bounded(text);
 }
 
+/** The reply of a request whose handler failed (ipykernel's shape: status error, ename, evalue, traceback). */
+function failedReply(error: unknown): Record<string, unknown> {
+  const { ename, evalue, traceback } = errorContent('', { diagnostics: [], exception: { value: error } });
+  return { status: 'error', ename, evalue, traceback };
+}
+
 const bounded = (text: string): string => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length} characters)` : text);
 
 /** A property as text if it is a string (or a number, boolean, bigint), else `undefined`. */
@@ -273,11 +279,58 @@ export function expandShorthand(code: string): { code: string; locate(line: numb
   };
 }
 
-/** `is_complete`: tslab tells incomplete (an expected token at the end); any other syntax error is invalid. */
-export function isComplete(code: string, tslabAnswer: { status: string; indent?: string }): Record<string, unknown> {
-  if (tslabAnswer.status === 'incomplete') return { status: 'incomplete', indent: tslabAnswer.indent ?? '' };
+/**
+ * `is_complete`, for console frontends, in linear time (tslab's own check runs regular expressions that take
+ * seconds on a few thousand blank lines): code that ends with a blank line is complete (Enter twice runs it);
+ * code whose only parse errors are "… expected" at its very end is incomplete, with the next line's indent;
+ * any other syntax error is invalid.
+ * @example isComplete('function f() {'); // { status: 'incomplete', indent: '  ' }
+ */
+export function isComplete(code: string): Record<string, unknown> {
+  let end = code.length;
+  let newlines = 0;
+  while (end > 0 && /\s/.test(code[end - 1]!)) if (code[--end] === '\n') newlines++;
+  if (newlines >= 2 || (newlines >= 1 && end === 0)) return { status: 'complete' };
+  const source = typescript.createSourceFile('cell.tsx', code, typescript.ScriptTarget.Latest, false, typescript.ScriptKind.TSX);
+  const parse = (source as unknown as { parseDiagnostics?: import('typescript').Diagnostic[] }).parseDiagnostics ?? [];
+  const atEnd = (d: import('typescript').Diagnostic): boolean =>
+    d.start === code.length && d.length === 0 && typeof d.messageText === 'string' && d.messageText.endsWith(' expected.');
+  if (parse.length > 0 && parse.every(atEnd)) {
+    const lastLine = code.slice(code.lastIndexOf('\n') + 1);
+    const indent = lastLine.slice(0, lastLine.length - lastLine.trimStart().length);
+    return { status: 'incomplete', indent: /[{([]\s*$/.test(lastLine.slice(-200)) ? `${indent}  ` : indent };
+  }
   const { diagnostics } = typescript.transpileModule(code, { reportDiagnostics: true, compilerOptions: {} });
-  return { status: diagnostics && diagnostics.length > 0 ? 'invalid' : 'complete' };
+  return { status: parse.length > 0 || (diagnostics && diagnostics.length > 0) ? 'invalid' : 'complete' };
+}
+
+/**
+ * Whether `text` matches a history search pattern (`*` any run, `?` one character): the classic two-pointer
+ * match that backtracks only to the last `*`, so at worst pattern × text steps (a regular expression made from
+ * the pattern backtracks exponentially: minutes on `*a*a*a*a*a*a*a*a*!`).
+ * @example globMatch('conv*(x*', 'conv2d(x, w)'); // true
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** What the connection file says: where to bind, and how to sign. */
@@ -300,9 +353,10 @@ class ConvLabServer {
   private readonly connection: ConnectionInfo;
   private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
-  private readonly iopub = new zmq.Publisher();
-  private readonly shell = new zmq.Router();
-  private readonly stdin = new zmq.Router();
+  // Linger as ipykernel's: exiting never waits for ever on messages to a client that is gone.
+  private readonly iopub = new zmq.Publisher({ linger: 1_000 });
+  private readonly shell = new zmq.Router({ linger: 1_000 });
+  private readonly stdin = new zmq.Router({ linger: 1_000 });
   private control: ControlThread | undefined;
   private readonly sending = new Map<Socket, Promise<void>>();
   /** Shell requests run one at a time, in arrival order; `received` numbers them. */
@@ -315,6 +369,10 @@ class ConvLabServer {
   private interruptPending = false;
   private readonly history: [number, number, string][] = [];
   private run: CellRun | undefined;
+  /** The shell number of the running cell (0: none), as control.ts targets it. */
+  private runNumber = 0;
+  /** Set by a shutdown: no request starts after it. */
+  private closing = false;
   private readonly writeErr = process.stderr.write.bind(process.stderr);
 
   constructor(
@@ -380,8 +438,14 @@ class ConvLabServer {
     if (event.kind === 'shutdown') return void this.shutdown(message).catch((error: unknown) => this.log(`shutdown failed: ${String(error)}`));
     this.publish('status', { execution_state: 'busy' }, message.header);
     if (event.kind === 'request') {
-      const content = safely(() => this.answer(message));
-      if (!content) this.log(`unknown control message type ${message.header.msg_type}`);
+      let content: Record<string, unknown> | undefined;
+      try {
+        content = this.answer(message);
+        if (!content) this.log(`unknown control message type ${message.header.msg_type}`);
+      } catch (error) {
+        this.log(`failed to handle ${message.header.msg_type}: ${printThrown(error)}`);
+        content = failedReply(error);
+      }
       this.control?.reply(message, content);
     }
     this.publish('status', { execution_state: 'idle' }, message.header);
@@ -389,6 +453,8 @@ class ConvLabServer {
 
   private async handle(message: Message, number: number): Promise<void> {
     const type = message.header.msg_type;
+    // Nothing new starts once a shutdown is under way.
+    if (this.closing) return;
     this.publish('status', { execution_state: 'busy' }, message.header);
     try {
       if (type === 'execute_request') await this.execute(message, number);
@@ -401,7 +467,9 @@ class ConvLabServer {
         else this.log(`unknown message type ${type}`);
       }
     } catch (error) {
+      // A request whose handler failed still gets its reply, as ipykernel answers: status error.
       this.log(`failed to handle ${type}: ${printThrown(error)}`);
+      if (type !== 'execute_request') this.reply(this.shell, message, failedReply(error));
     } finally {
       this.publish('status', { execution_state: 'idle' }, message.header);
     }
@@ -411,17 +479,22 @@ class ConvLabServer {
   private answer(message: Message): Record<string, unknown> | undefined {
     const content = message.content;
     const code = typeof content['code'] === 'string' ? content['code'] : '';
-    switch (message.header.msg_type) {
+    const type = message.header.msg_type;
+    if (code.length > MAX_CODE_CHARS && ['is_complete_request', 'complete_request', 'inspect_request'].includes(type)) {
+      throw new Error(`the code has ${code.length} characters; the kernel reads at most ${MAX_CODE_CHARS}`);
+    }
+    // The cursor as TypeScript's services need it: an integer inside the code (a client may send anything).
+    const raw = Number(content['cursor_pos'] ?? code.length);
+    const cursor_pos = Number.isFinite(raw) ? Math.min(code.length, Math.max(0, Math.trunc(raw))) : code.length;
+    switch (type) {
       case 'kernel_info_request':
         return this.kernelInfo();
       case 'is_complete_request':
-        return isComplete(code, this.tslab.handleIsComplete({ code }));
+        return isComplete(code);
       case 'complete_request':
-        return { ...this.tslab.handleComplete({ code, cursor_pos: Number(content['cursor_pos'] ?? code.length) } as never) };
+        return { ...this.tslab.handleComplete({ code, cursor_pos } as never) };
       case 'inspect_request':
-        return {
-          ...this.tslab.handleInspect({ code, cursor_pos: Number(content['cursor_pos'] ?? code.length), detail_level: content['detail_level'] === 1 ? 1 : 0 } as never),
-        };
+        return { ...this.tslab.handleInspect({ code, cursor_pos, detail_level: content['detail_level'] === 1 ? 1 : 0 } as never) };
       case 'history_request':
         return { status: 'ok', history: this.historyFor(content) };
       case 'comm_info_request':
@@ -468,10 +541,18 @@ class ConvLabServer {
       const stop = Number(content['stop'] ?? Infinity) || Infinity;
       rows = rows.filter(([, line]) => line >= start && line < stop);
     } else if (content['hist_access_type'] === 'search') {
-      const glob = String(content['pattern'] ?? '*');
-      const pattern = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-      rows = rows.filter(([, , input]) => pattern.test(input));
-      if (content['unique'] === true) rows = rows.filter(([, , input], i) => !rows.slice(i + 1).some(([, , later]) => later === input));
+      const glob = typeof content['pattern'] === 'string' ? content['pattern'].slice(0, 1_000) : '*';
+      rows = rows.filter(([, , input]) => globMatch(glob, input));
+      if (content['unique'] === true) {
+        // The latest of each input, in order: one pass from the end.
+        const seen = new Set<string>();
+        const latest: typeof rows = [];
+        for (let i = rows.length - 1; i >= 0; i--) {
+          const row = rows[i]!;
+          if (!seen.has(row[2])) latest.push(row), seen.add(row[2]);
+        }
+        rows = latest.reverse();
+      }
       if (content['n'] !== undefined && content['n'] !== null) rows = rows.slice(-Number(content['n']));
     }
     return rows.map(entry);
@@ -486,7 +567,7 @@ class ConvLabServer {
       return;
     }
     if (code.length > MAX_CODE_CHARS) {
-      // Type-checking megabytes of code would hold the kernel for minutes and gigabytes.
+      // Type-checking grows with the cell: a data dump pasted into one would hold the kernel for minutes.
       const error = {
         ename: 'CodeTooLarge',
         evalue: `the cell has ${code.length} characters; the kernel runs cells of at most ${MAX_CODE_CHARS}`,
@@ -498,13 +579,15 @@ class ConvLabServer {
     }
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
+    // Running from here on, for control.ts: an interrupt that comes while the cell is parsed stops it too.
+    this.runNumber = number;
+    this.control?.running(number);
     if (!silent) this.publish('execute_input', { code, execution_count: count }, message.header);
     if (storeHistory) this.history.push([1, count, code]);
     const run: CellRun = { parent: message.header, count, silent, diagnostics: [], exception: undefined };
     const shorthand = expandShorthand(code);
     this.routeOutput(message.header);
     this.run = run;
-    this.control?.running(number);
     let ok = false;
     try {
       // Out before the code runs: a synchronous loop would hold `busy` and `execute_input` back until it ends.
@@ -516,6 +599,7 @@ class ConvLabServer {
       run.exception = { value: error };
     } finally {
       this.control?.running(0);
+      this.runNumber = 0;
       this.run = undefined;
       this.interruptPending = false;
     }
@@ -575,6 +659,7 @@ class ConvLabServer {
    * ends, so the next one stops the code as soon as it runs.
    */
   interrupt(): void {
+    if (this.control?.isStale(this.runNumber)) return;
     this.executor.interrupt();
     if (this.run) this.interruptPending = true;
   }
@@ -608,12 +693,17 @@ class ConvLabServer {
 
   /** Ends the kernel after a shutdown_request (already answered, on the channel it came on). */
   private async shutdown(message: Message): Promise<void> {
-    this.publish('status', { execution_state: 'idle' }, message.header);
-    await Promise.all(this.sending.values());
-    await this.control?.close();
-    this.executor.close();
-    for (const socket of [this.iopub, this.shell, this.stdin]) socket.close();
-    process.exit(0);
+    this.closing = true;
+    try {
+      this.publish('status', { execution_state: 'idle' }, message.header);
+      await Promise.race([Promise.all(this.sending.values()), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      // The control thread closes its sockets first: ZeroMQ aborts a process that exits while a thread holds some.
+      await this.control?.close();
+      safely(() => this.executor.close());
+      for (const socket of [this.iopub, this.shell, this.stdin]) safely(() => socket.close());
+    } finally {
+      process.exit(0);
+    }
   }
 
   private reply(sock: import('zeromq').Router, request: Message, content: Record<string, unknown>): void {

@@ -44,6 +44,10 @@ export class Signer {
     scheme: string,
   ) {
     this.algorithm = scheme.replace(/^hmac-/, '');
+    // A scheme Node cannot compute would drop every message in silence: refuse it at start-up instead.
+    if (!/^hmac-/.test(scheme) || !crypto.getHashes().includes(this.algorithm)) {
+      throw new Error(`the connection file's signature_scheme ${JSON.stringify(scheme)} is not an HMAC that Node.js supports`);
+    }
   }
 
   sign(parts: readonly string[]): string {

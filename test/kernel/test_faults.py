@@ -118,7 +118,7 @@ def test_a_50_mb_cell_is_refused_with_a_reason_and_nothing_is_lost(faulty):
     _, client, _ = faulty
     reply, messages = execute(client, "//" + "x" * 50_000_000, timeout=120)
     assert reply["status"] == "error" and reply["ename"] == "CodeTooLarge", reply
-    assert "50000002 characters" in reply["evalue"]
+    assert "50000002 characters" in reply["evalue"] and "at most 1000000" in reply["evalue"]
     still_serves(client)
 
 
@@ -290,3 +290,44 @@ def test_a_string_result_is_shown_quoted_as_every_repl_does(faulty, code, shown)
     reply, messages = execute(client, code)
     [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
     assert result["data"]["text/plain"] == shown
+
+
+# Requests other than execute: answered (or refused with status error) quickly, whatever their content.
+
+def test_requests_with_hostile_content_get_a_reply(faulty):
+    _, client, _ = faulty
+    cases = [
+        ("history_request", {"hist_access_type": "search", "pattern": "*a*a*a*a*a*a*a*a*a*a*a*a*!", "output": False,
+                             "raw": True}),
+        ("is_complete_request", {"code": "\n" * 20_000 + "x"}),
+        ("complete_request", {"code": "conv", "cursor_pos": "x"}),
+        ("complete_request", {"code": "conv", "cursor_pos": -5}),
+        ("inspect_request", {"code": "conv2d", "cursor_pos": 1e300, "detail_level": 7}),
+        ("complete_request", {"code": 5, "cursor_pos": None}),
+        ("inspect_request", {"code": "x" * 2_000_000, "cursor_pos": 1}),
+    ]
+    execute(client, "const " + "a" * 60 + " = 1;")  # a long history entry for the search
+    for msg_type, content in cases:
+        msg = client.session.msg(msg_type, content)
+        client.shell_channel.send(msg)
+        reply = replies_to(client, msg["header"]["msg_id"], timeout=20)["content"]
+        # is_complete answers with the code's status; every other reply says ok or error.
+        assert reply["status"] in (("complete", "incomplete", "invalid", "unknown") if msg_type == "is_complete_request"
+                                   else ("ok", "error")), (msg_type, reply)
+        if msg_type == "complete_request" and reply["status"] == "ok":
+            assert 0 <= reply["cursor_start"] <= reply["cursor_end"] <= 4, reply
+    still_serves(client)
+
+
+def test_shutdown_during_a_synchronous_loop_ends_the_process_cleanly():
+    manager, client = start_new_kernel(kernel_name="convlab", cwd=tempfile.mkdtemp(prefix="convlab-stop-loop-"),
+                                       startup_timeout=60)
+    process = manager.provisioner.process
+    try:
+        running = client.execute("let spin = 0; while (true) { spin++; }")
+        wait_busy(client, running)
+        client.shutdown()
+        assert process.wait(timeout=20) == 0
+    finally:
+        client.stop_channels()
+        manager.cleanup_resources()

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inspect } from 'util';
 import { clearOutput, ConvLabError, display, show, tensor } from '../../../kernel/src/index';
 import { formatValue, setDisplaySink, type DisplaySink, type OutgoingBundle } from '../../../kernel/src/display/display';
-import { errorContent, expandShorthand, isComplete } from '../../../kernel/src/host';
+import { errorContent, expandShorthand, globMatch, isComplete } from '../../../kernel/src/host';
 
 type Sent = { bundle: OutgoingBundle; update: boolean } | { clear: boolean };
 
@@ -168,11 +168,38 @@ describe('errorContent', () => {
 });
 
 describe('isComplete', () => {
-  it('passes tslab’s incomplete through and tells invalid from complete', () => {
-    expect(isComplete('function f() {', { status: 'incomplete', indent: '  ' })).toEqual({ status: 'incomplete', indent: '  ' });
-    expect(isComplete('const a = 1;', { status: 'complete' })).toEqual({ status: 'complete' });
-    expect(isComplete('const = 1;', { status: 'complete' })).toEqual({ status: 'invalid' });
-    expect(isComplete(')', { status: 'complete' })).toEqual({ status: 'invalid' });
+  it('tells incomplete (with the next indent), invalid and complete', () => {
+    expect(isComplete('function f() {')).toEqual({ status: 'incomplete', indent: '  ' });
+    expect(isComplete('  if (x) {\n    f(')).toEqual({ status: 'incomplete', indent: '      ' });
+    expect(isComplete('  if (x) {\n    f(a,')).toEqual({ status: 'incomplete', indent: '    ' });
+    expect(isComplete('const a = 1;')).toEqual({ status: 'complete' });
+    expect(isComplete('const = 1;')).toEqual({ status: 'invalid' });
+    expect(isComplete(')')).toEqual({ status: 'invalid' });
+    // Enter twice runs what is there.
+    expect(isComplete('function f() {\n\n')).toEqual({ status: 'complete' });
+  });
+
+  it('stays linear on thousands of blank lines (tslab\'s own check takes seconds there)', () => {
+    // Not a timing assertion: the old check did not return within vitest's timeout on this input.
+    expect(isComplete(`${'\n'.repeat(50_000)}x`)).toEqual({ status: 'complete' });
+    expect(isComplete(`${' \n'.repeat(50_000)}f(`)).toEqual({ status: 'incomplete', indent: '  ' });
+  });
+});
+
+describe('globMatch', () => {
+  it('matches history search patterns: * any run, ? one character, everything else literally', () => {
+    expect(globMatch('conv*(x*', 'conv2d(x, w)')).toBe(true);
+    expect(globMatch('conv?d*', 'conv2d(x, w)')).toBe(true);
+    expect(globMatch('conv?d', 'conv2d(x, w)')).toBe(false);
+    expect(globMatch('a.b', 'axb')).toBe(false);
+    expect(globMatch('*', '')).toBe(true);
+    expect(globMatch('6 *', '6 * 7')).toBe(true);
+    expect(globMatch('a*b', 'a*xb')).toBe(true);
+    expect(globMatch('', 'x')).toBe(false);
+  });
+
+  it('never backtracks exponentially, where a regular expression takes minutes', () => {
+    expect(globMatch('*a*a*a*a*a*a*a*a*a*a*a*a*!', 'a'.repeat(100_000))).toBe(false);
   });
 });
 

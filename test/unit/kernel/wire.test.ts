@@ -70,3 +70,11 @@ describe('messageFrames', () => {
     expect(back.content).toEqual({ execution_state: 'idle' });
   });
 });
+
+describe('Signer', () => {
+  it('refuses, at start-up, a signature scheme it cannot compute', () => {
+    expect(() => new Signer(KEY, 'hmac-nope')).toThrow(/signature_scheme "hmac-nope" is not an HMAC/);
+    expect(() => new Signer(KEY, 'sha256')).toThrow(/not an HMAC/);
+    expect(new Signer(KEY, 'hmac-sha512').sign(['a'])).toHaveLength(128);
+  });
+});
