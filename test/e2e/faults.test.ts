@@ -2,7 +2,8 @@
  * What JupyterLab shows for the cells that once wedged the kernel or vanished (issue 18, items 2 and 3): a thrown
  * value whose `stack` getter throws, a Proxy whose traps throw, `throw { message: 5, name: {} }`, and display
  * methods that return no MIME bundle. Each cell ends (a number in its prompt, never `[*]`) with a readable
- * error, and the variable set before them keeps its value. Then a restart: the status bar comes back to Idle.
+ * error, and the variable set before them keeps its value. An endless synchronous loop stops at JupyterLab's
+ * interrupt (item 6). Then a restart: the status bar comes back to Idle.
  * Screenshot: test/output/e2e/faults.png.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -28,14 +29,23 @@ describe('odd thrown values and display results in a real JupyterLab', () => {
     const cells = page.locator('.jp-Notebook .jp-CodeCell');
     const count = await cells.count();
     await cells.nth(0).locator('.jp-InputArea-editor').click();
-    // One cell at a time (Run All would abort the cells queued behind the first error, as ipykernel does).
-    for (let i = 0; i < count; i++) {
-      await page.keyboard.press('Shift+Enter');
-      await page.waitForFunction(
+    const ended = (i: number) =>
+      page.waitForFunction(
         (index) => /^\[\d+\]:$/.test(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')[index]?.textContent ?? ''),
         i,
         { timeout: 60_000 },
       );
+    // One cell at a time (Run All would abort the cells queued behind the first error, as ipykernel does).
+    for (let i = 0; i < count; i++) {
+      await page.keyboard.press('Shift+Enter');
+      if (i === 7) {
+        // The endless loop: JupyterLab's interrupt (the kernelspec's mode is message: through the server, on the
+        // control channel) must stop it.
+        await page.waitForSelector('.jp-StatusBar-TextItem:text-is("TypeScript (ConvLab) | Busy")', { timeout: 30_000 });
+        await page.click('.lm-MenuBar-itemLabel:text-is("Kernel")');
+        await page.click('.lm-Menu-itemLabel:text-is("Interrupt Kernel")');
+      }
+      await ended(i);
     }
     const errorOf = async (i: number): Promise<string> =>
       (await cells.nth(i).locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').innerText()).trim();
@@ -45,6 +55,8 @@ describe('odd thrown values and display results in a real JupyterLab', () => {
     expect(await errorOf(4)).toMatch(/ConvLabError: display: .*Jupyter\.display.*42/s);
     expect(await errorOf(5)).toMatch(/ConvLabError: display: .*Jupyter\.display.*null/s);
     expect((await cells.nth(6).locator('.jp-OutputArea-output').innerText()).trim()).toBe('42');
+    expect(await errorOf(7)).toMatch(/^Interrupted/);
+    expect((await cells.nth(8).locator('.jp-OutputArea-output').innerText()).trim()).toBe('43');
     await screenshot(page, 'faults.png');
 
     // Restart from the Kernel menu, as a user would: the status bar must come back to Idle.
