@@ -168,7 +168,9 @@ async function serve(data: ControlData): Promise<void> {
 
   const interrupt = (): void => {
     const target = Atomics.load(state, RUNNING);
-    if (target === 0) return;
+    // Windows has no SIGINT to send (process.kill would end the process): there the main thread interrupts an
+    // awaiting cell when it gets the event; synchronous code cannot be stopped.
+    if (target === 0 || process.platform === 'win32') return;
     Atomics.store(state, TARGET, target);
     const started = Date.now();
     const signal = (): boolean => {

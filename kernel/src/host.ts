@@ -437,6 +437,8 @@ class ConvLabServer {
     const message = event.message!;
     if (event.kind === 'shutdown') return void this.shutdown(message).catch((error: unknown) => this.log(`shutdown failed: ${String(error)}`));
     this.publish('status', { execution_state: 'busy' }, message.header);
+    // Elsewhere the control thread's SIGINT does it (control.ts).
+    if (event.kind === 'interrupt' && process.platform === 'win32') this.interrupt();
     if (event.kind === 'request') {
       let content: Record<string, unknown> | undefined;
       try {
