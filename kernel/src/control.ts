@@ -33,6 +33,8 @@ const STALE_AFTER_MS = 1_000;
 const PARENT_POLL_MS = 1_000;
 /** After a shutdown_request, the process is ended by force if the main thread has not ended it by then. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The largest control or heartbeat message read (bytes): no control request carries code. */
+const MAX_CONTROL_BYTES = 16 * 2 ** 20;
 /** Indexes in the shared state: the running cell's number (0: none), and the cell an interrupt was sent for. */
 const RUNNING = 0;
 const TARGET = 1;
@@ -155,8 +157,8 @@ async function serve(data: ControlData): Promise<void> {
   // The ZeroMQ binding tslab ships (and loads itself): the kernel uses the same one.
   const zmq = createRequire(require.resolve('tslab/package.json'))('zeromq') as typeof import('zeromq');
   // Linger as ipykernel's: closing never waits for ever on a client that is gone.
-  const control = new zmq.Router({ linger: 1_000 });
-  const hb = new zmq.Reply({ linger: 1_000 });
+  const control = new zmq.Router({ linger: 1_000, maxMessageSize: MAX_CONTROL_BYTES });
+  const hb = new zmq.Reply({ linger: 1_000, maxMessageSize: MAX_CONTROL_BYTES });
   const signer = new Signer(data.key, data.scheme);
   const state = new Int32Array(data.state);
   let sending: Promise<void> = Promise.resolve();

@@ -28,6 +28,9 @@ import * as jupyter from 'tslab/dist/jupyter';
 import { startControlThread, type ControlEvent, type ControlThread } from './control';
 import { messageFrames, parseMessage, PROTOCOL_VERSION, RefusedMessage, Signer, type Header, type Message, type SigningInfo } from './wire';
 
+/** The largest message the kernel reads (bytes): far above any cell it runs, so an oversized cell is refused
+ * with a reason (CodeTooLarge) while a flood of bytes is not read at all. */
+const MAX_MESSAGE_BYTES = 256 * 2 ** 20;
 /** The longest cell the kernel type-checks and runs, completes or inspects (characters). */
 const MAX_CODE_CHARS = 1_000_000;
 
@@ -96,20 +99,22 @@ class Converters implements ConverterSet {
   private recovering(isBrowser: boolean): Converter {
     let converter = createConverter({ isJS: false, isBrowser });
     const wedged = (error: unknown): boolean => error instanceof Error && /rebuildTimer|clearing unexpected/.test(error.message);
+    // Every call that updates the watch program can meet the wedge: each is retried once on a fresh converter.
+    const again = <T>(call: (c: Converter) => T): T => {
+      try {
+        return call(converter);
+      } catch (error) {
+        if (!wedged(error)) throw error;
+        safely(() => converter.close());
+        converter = createConverter({ isJS: false, isBrowser });
+        return call(converter);
+      }
+    };
     return {
-      convert: (prevDecl, src) => {
-        try {
-          return converter.convert(prevDecl, src);
-        } catch (error) {
-          if (!wedged(error)) throw error;
-          safely(() => converter.close());
-          converter = createConverter({ isJS: false, isBrowser });
-          return converter.convert(prevDecl, src);
-        }
-      },
-      inspect: (...args) => converter.inspect(...args),
-      complete: (...args) => converter.complete(...args),
-      addModule: (...args) => converter.addModule(...args),
+      convert: (...args) => again((c) => c.convert(...args)),
+      inspect: (...args) => again((c) => c.inspect(...args)),
+      complete: (...args) => again((c) => c.complete(...args)),
+      addModule: (...args) => again((c) => c.addModule(...args)),
       close: () => converter.close(),
     };
   }
@@ -353,10 +358,11 @@ class ConvLabServer {
   private readonly connection: ConnectionInfo;
   private readonly signer: Signer;
   private readonly session = crypto.randomUUID();
-  // Linger as ipykernel's: exiting never waits for ever on messages to a client that is gone.
+  // Linger as ipykernel's: exiting never waits for ever on messages to a client that is gone. A message
+  // beyond MAX_MESSAGE_BYTES is refused by ZeroMQ itself (it drops that peer) before it is read into memory.
   private readonly iopub = new zmq.Publisher({ linger: 1_000 });
-  private readonly shell = new zmq.Router({ linger: 1_000 });
-  private readonly stdin = new zmq.Router({ linger: 1_000 });
+  private readonly shell = new zmq.Router({ linger: 1_000, maxMessageSize: MAX_MESSAGE_BYTES });
+  private readonly stdin = new zmq.Router({ linger: 1_000, maxMessageSize: MAX_MESSAGE_BYTES });
   private control: ControlThread | undefined;
   private readonly sending = new Map<Socket, Promise<void>>();
   /** Shell requests run one at a time, in arrival order; `received` numbers them. */

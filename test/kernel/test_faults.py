@@ -122,6 +122,14 @@ def test_a_50_mb_cell_is_refused_with_a_reason_and_nothing_is_lost(faulty):
     still_serves(client)
 
 
+def test_a_message_beyond_the_size_limit_is_dropped_and_the_kernel_serves_on(faulty):
+    _, client, _ = faulty
+    # 257 MB: over the kernel's 256 MiB limit for one message, which ZeroMQ enforces by dropping the peer.
+    shell = raw_socket(client, "shell")
+    shell.send_multipart([b"<IDS|MSG>", b"", b"{}", b"{}", b"{}", b"\0" * (257 * 2**20)])
+    still_serves(client)
+
+
 # 2–3. Whatever a cell throws or displays, the cell ends with a valid, visible message.
 
 @pytest.mark.parametrize("code, ename, evalue", [
@@ -182,48 +190,50 @@ def test_a_module_that_appears_after_a_failed_import_can_be_imported(faulty):
 
 # 6. interrupt_request stops synchronous code, even when it arrives during the type-check.
 
-def test_interrupt_request_stops_a_synchronous_loop(faulty):
-    manager, client, cwd = faulty
-    assert manager.kernel_spec.interrupt_mode == "message"
-    marker = os.path.join(cwd, "looping")
+def spinning(client, cwd, name):
+    """Starts an endless synchronous loop; returns its msg_id once the loop runs (a marker file is written just
+    before it)."""
+    marker = os.path.join(cwd, name)
     running = client.execute(f"require('fs').writeFileSync({marker!r}, ''); let spin = 0; while (true) {{ spin++; }}")
     deadline = time.monotonic() + 30
     while not os.path.exists(marker):
         assert time.monotonic() < deadline, "the loop never started"
         time.sleep(0.05)
-    client.control_channel.send(client.session.msg("interrupt_request", {}))
-    assert client.get_control_msg(timeout=10)["content"]["status"] == "ok"
+    return running
+
+
+def assert_interrupted(client, running):
+    """The cell `running` ended as interrupted, and the kernel still serves with its variables."""
     reply = replies_to(client, running, timeout=20)
     assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted", reply["content"]
     still_serves(client)
 
 
+def test_interrupt_request_stops_a_synchronous_loop(faulty):
+    manager, client, cwd = faulty
+    assert manager.kernel_spec.interrupt_mode == "message"
+    running = spinning(client, cwd, "looping")
+    client.control_channel.send(client.session.msg("interrupt_request", {}))
+    assert client.get_control_msg(timeout=10)["content"]["status"] == "ok"
+    assert_interrupted(client, running)
+
+
 def test_an_interrupt_during_the_type_check_is_not_lost(faulty):
     _, client, _ = faulty
-    # Sent together: the interrupt reaches the kernel while the cell is still being type-checked.
     # A long cell: its type-check takes a good part of a second, and the interrupt is sent as soon as the cell
     # has started (its execute_input), so it lands during the type-check.
     declarations = "".join(f"const typed{i}: {{ n: number; s: string }} = {{ n: {i}, s: '{i}' }};\n" for i in range(300))
     running = client.execute(declarations + "let spin = 0; while (true) { spin++; }")
     wait_busy(client, running)
     client.control_channel.send(client.session.msg("interrupt_request", {}))
-    reply = replies_to(client, running, timeout=20)
-    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted", reply["content"]
-    still_serves(client)
+    assert_interrupted(client, running)
 
 
 def test_a_raw_sigint_still_stops_a_loop(faulty):
     manager, client, cwd = faulty
-    marker = os.path.join(cwd, "looping-signal")
-    running = client.execute(f"require('fs').writeFileSync({marker!r}, ''); let spin = 0; while (true) {{ spin++; }}")
-    deadline = time.monotonic() + 30
-    while not os.path.exists(marker):
-        assert time.monotonic() < deadline, "the loop never started"
-        time.sleep(0.05)
+    running = spinning(client, cwd, "looping-signal")
     os.kill(manager.provisioner.process.pid, signal.SIGINT)
-    reply = replies_to(client, running, timeout=20)
-    assert reply["content"]["ename"] == "Interrupted", reply["content"]
-    still_serves(client)
+    assert_interrupted(client, running)
 
 
 # 9. Library errors read as a newcomer needs them.
