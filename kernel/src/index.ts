@@ -37,8 +37,8 @@ export type {
 } from './shapes';
 export { conv1d, conv2d, conv3d } from './ops/conv';
 export type { Conv1dOptions, Conv2dOptions, Conv3dOptions } from './ops/conv';
-export { convTranspose1d, convTranspose2d } from './ops/transpose';
-export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from './ops/transpose';
+export { convTranspose1d, convTranspose2d, convTranspose3d } from './ops/transpose';
+export type { ConvTranspose1dOptions, ConvTranspose2dOptions, ConvTranspose3dOptions } from './ops/transpose';
 export { pad } from './ops/pad';
 export type { PadOptions } from './ops/pad';
 export { im2col, col2im } from './ops/im2col';
@@ -54,24 +54,74 @@ export type { MimeBundle } from './display/protocol';
 export {
   maxPool1d,
   maxPool2d,
+  maxPool3d,
   avgPool1d,
   avgPool2d,
+  avgPool3d,
+  lpPool1d,
   lpPool2d,
+  lpPool3d,
   globalAvgPool,
   globalMaxPool,
+  adaptiveAvgPool1d,
   adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
   adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
+  maxUnpool1d,
+  maxUnpool2d,
+  maxUnpool3d,
 } from './ops/pool';
-export type { MaxPoolOptions, AvgPoolOptions, LpPoolOptions } from './shapes';
+export type { MaxPoolResult, MaxPoolOutput } from './ops/pool';
+export type {
+  MaxPoolOptions,
+  MaxPoolIndexOptions,
+  AvgPoolOptions,
+  LpPoolOptions,
+  AdaptiveMaxPoolOptions,
+  AdaptiveOutputSize,
+  MaxUnpoolOptions,
+} from './shapes';
 export {
   conv2dBackward,
+  maxPool1dBackward,
   maxPool2dBackward,
+  maxPool3dBackward,
+  avgPool1dBackward,
   avgPool2dBackward,
+  avgPool3dBackward,
+  lpPool1dBackward,
+  lpPool2dBackward,
+  lpPool3dBackward,
+  adaptiveAvgPool1dBackward,
   adaptiveAvgPool2dBackward,
+  adaptiveAvgPool3dBackward,
+  adaptiveMaxPool1dBackward,
   adaptiveMaxPool2dBackward,
+  adaptiveMaxPool3dBackward,
 } from './ops/grad';
 export type { Conv2dGradients } from './ops/grad';
-export { poolInfo, poolOutputSize, adaptivePoolInfo, receptiveField } from './shapes';
+export {
+  flatten,
+  linear,
+  linearBackward,
+  softmax,
+  logSoftmax,
+  softmaxBackward,
+  logSoftmaxBackward,
+  sigmoid,
+  sigmoidBackward,
+  tanh,
+  tanhBackward,
+  reluBackward,
+  crossEntropy,
+  crossEntropyBackward,
+} from './ops/nn';
+export type { LinearGradients, CrossEntropyOptions, ClassTargets } from './ops/nn';
+export { sequential, Sequential, Layer, sgd, SGD } from './network';
+export type { Parameter, SequentialOptions, SgdOptions } from './network';
+export { poolInfo, poolOutputSize, adaptivePoolInfo, maxUnpoolInfo, receptiveField } from './shapes';
 export type { PoolInfo, AdaptivePoolInfo, PoolWindowOptions, ReceptiveLayer, ReceptiveInfo } from './shapes';
 export { traceShapes, recordShapes, traceOp, ShapeTrace } from './trace';
 export type { LayerSpec, TraceStep } from './trace';
@@ -84,6 +134,8 @@ export type { DisplayLimits } from './display/options';
 export { shapeTraceBundle } from './display/shapetrace';
 export { table, Table } from './display/table';
 export type { TableOptions } from './display/table';
+export { lineChart, LineChart } from './display/chart';
+export type { LineChartOptions } from './display/chart';
 export { FEATURE_MAP_MIME, SHAPE_TRACE_MIME } from '@convlab/protocol';
 export { clearOutput } from './display/display';
 export { versions } from './versions';

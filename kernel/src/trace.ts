@@ -61,26 +61,27 @@ export interface ConvLayerSpec extends Named, ConvOptions {
 
 /** A max-pool layer: `{ op: 'maxPool2d', kernel: 2 }` (stride defaults to the kernel). */
 export interface MaxPoolLayerSpec extends Named, MaxPoolOptions {
-  op: 'maxPool1d' | 'maxPool2d';
+  op: 'maxPool1d' | 'maxPool2d' | 'maxPool3d';
   kernel: number | readonly number[];
 }
 
 /** An average-pool layer: `{ op: 'avgPool2d', kernel: 3, stride: 1, padding: 1 }`. */
 export interface AvgPoolLayerSpec extends Named, AvgPoolOptions {
-  op: 'avgPool1d' | 'avgPool2d';
+  op: 'avgPool1d' | 'avgPool2d' | 'avgPool3d';
   kernel: number | readonly number[];
 }
 
 /** An LP-pool layer: `{ op: 'lpPool2d', kernel: 2, p: 2 }`. */
 export interface LpPoolLayerSpec extends Named, LpPoolOptions {
-  op: 'lpPool2d';
+  op: 'lpPool1d' | 'lpPool2d' | 'lpPool3d';
   kernel: number | readonly number[];
 }
 
 /** An adaptive pool to a fixed size: `{ op: 'adaptiveAvgPool2d', outputSize: [6, 6] }`. */
 export interface AdaptivePoolLayerSpec extends Named {
-  op: 'adaptiveAvgPool2d' | 'adaptiveMaxPool2d';
-  outputSize: number | readonly number[];
+  op: 'adaptiveAvgPool1d' | 'adaptiveAvgPool2d' | 'adaptiveAvgPool3d' | 'adaptiveMaxPool1d' | 'adaptiveMaxPool2d' | 'adaptiveMaxPool3d';
+  /** One number, or one per axis where `null` keeps the axis. */
+  outputSize: number | readonly (number | null)[];
 }
 
 /** A global pool: `[batch, channels, ...spatial]` → `[batch, channels, 1, …]`. */
@@ -90,7 +91,7 @@ export interface GlobalPoolLayerSpec extends Named {
 
 /** A layer that keeps the shape (activations, dropout). */
 export interface ElementwiseLayerSpec extends Named {
-  op: 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'softmax' | 'dropout' | 'identity';
+  op: 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'softmax' | 'logSoftmax' | 'dropout' | 'identity';
 }
 
 /** `[batch, ...rest]` → `[batch, Π rest]`. */
@@ -113,11 +114,19 @@ const LAYER_OPS = Object.keys({
   conv3d: true,
   maxPool1d: true,
   maxPool2d: true,
+  maxPool3d: true,
   avgPool1d: true,
   avgPool2d: true,
+  avgPool3d: true,
+  lpPool1d: true,
   lpPool2d: true,
+  lpPool3d: true,
+  adaptiveAvgPool1d: true,
   adaptiveAvgPool2d: true,
+  adaptiveAvgPool3d: true,
+  adaptiveMaxPool1d: true,
   adaptiveMaxPool2d: true,
+  adaptiveMaxPool3d: true,
   globalAvgPool: true,
   globalMaxPool: true,
   relu: true,
@@ -126,6 +135,7 @@ const LAYER_OPS = Object.keys({
   tanh: true,
   gelu: true,
   softmax: true,
+  logSoftmax: true,
   dropout: true,
   identity: true,
   flatten: true,
@@ -348,22 +358,31 @@ function specStep(spec: LayerSpec, inShape: Shape): TraceStep {
     }
     case 'maxPool1d':
     case 'maxPool2d':
+    case 'maxPool3d':
     case 'avgPool1d':
     case 'avgPool2d':
-    case 'lpPool2d': {
+    case 'avgPool3d':
+    case 'lpPool1d':
+    case 'lpPool2d':
+    case 'lpPool3d': {
       const family = spec.op.startsWith('max') ? 'MaxPoolLayerSpec' : spec.op.startsWith('avg') ? 'AvgPoolLayerSpec' : 'LpPoolLayerSpec';
       checkOptionKeys(op, 'layer', spec, OPTION_KEYS[family]);
       const spatial = spatialRank(spec.op);
       checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
-      if (spec.op === 'lpPool2d') checkLpOrder(op, spec.p ?? 2);
+      if (family === 'LpPoolLayerSpec') checkLpOrder(op, (spec as LpPoolLayerSpec).p ?? 2);
       const { op: _op, name: _name, kernel, ...options } = spec;
       const info = poolInfo(op, inShape, kernel, options);
       return poolStep(info, inShape, info.outShape, name);
     }
+    case 'adaptiveAvgPool1d':
     case 'adaptiveAvgPool2d':
-    case 'adaptiveMaxPool2d': {
+    case 'adaptiveAvgPool3d':
+    case 'adaptiveMaxPool1d':
+    case 'adaptiveMaxPool2d':
+    case 'adaptiveMaxPool3d': {
       checkOptionKeys(op, 'layer', spec, OPTION_KEYS.AdaptivePoolLayerSpec);
-      checkRank(op, 'input', inShape, [4], layoutOf(2));
+      const spatial = spatialRank(spec.op);
+      checkRank(op, 'input', inShape, [spatial + 2], layoutOf(spatial));
       const info = adaptivePoolInfo(op, inShape, spec.outputSize);
       return poolStep(info, inShape, info.outShape, name);
     }

@@ -4,6 +4,7 @@ import copy
 import glob
 import os
 import re
+import sys
 
 import nbformat
 import pytest
@@ -13,11 +14,28 @@ from nbconvert import HTMLExporter
 
 from conftest import ROOT
 
+sys.path.insert(0, os.path.join(ROOT, "kernel", "python"))
+from convlab.parameters import TypeScriptTranslator  # noqa: E402
+
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
 SHAPE_TRACE = "application/vnd.convlab.shapetrace.v1+json"
 ASSIGNMENT = "course/source/conv2d/conv2d.ipynb"
 NOTEBOOKS = sorted(os.path.relpath(p, os.path.join(ROOT, "notebooks"))
                    for p in glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")) + [os.path.join(ROOT, "notebooks", ASSIGNMENT)])
+
+
+# Notebooks whose full run is too long for every test run: their parameters are overridden as papermill does (an
+# "injected-parameters" cell after the cell tagged "parameters"); the committed outputs are the full run's.
+SHORT_RUNS = {"07-train-lenet.ipynb": {"trainPerDigit": 200, "testPerDigit": 50, "epochs": 3}}
+
+
+def inject(notebook, parameters):
+    """Inserts papermill's injected-parameters cell (written by ConvLab's translator) after the parameters cell."""
+    at = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
+    cell = nbformat.v4.new_code_cell(TypeScriptTranslator.codify(parameters, "Parameters (injected)"),
+                                     metadata={"tags": ["injected-parameters"]})
+    notebook.cells.insert(at + 1, cell)
+    return notebook
 
 
 def run(notebook, name):
@@ -34,7 +52,8 @@ def executed():
 
     def get(name):
         if name not in cache:
-            cache[name] = run(nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4), name)
+            notebook = nbformat.read(os.path.join(ROOT, "notebooks", name), as_version=4)
+            cache[name] = run(inject(notebook, SHORT_RUNS[name]) if name in SHORT_RUNS else notebook, name)
         return cache[name]
     return get
 
@@ -107,6 +126,41 @@ def test_shape_traces(executed):
     assert [r["outShape"] for r in lenet["rows"] if r["op"] == "flatten"] == [[1, 400]]
     assert lenet["rows"][-1]["outShape"] == [1, 10]
     assert "error" in failing["rows"][-1] and failing["rows"][-1]["error"]
+
+
+TRAINED = re.compile(r"test accuracy (?P<accuracy>[\d.]+)% on (?P<tested>\d+) held-out digits after (?P<epochs>\d+) "
+                     r"epochs of (?P<trained>\d+) digits: (?P<seconds>[\d.]+) s")
+
+
+def test_training_notebook_learns(executed):
+    """The short run (injected parameters): LeNet-5 learns from 2,000 digits in 3 epochs, the loss falls, the
+    loss curve and the first layer's filters before and after are shown, and the trace lists what ran."""
+    notebook = executed("07-train-lenet.ipynb")
+    text = stream_text(notebook)
+    found = TRAINED.search(text)
+    assert found, text
+    assert (found["tested"], found["epochs"], found["trained"]) == ("500", "3", "2000"), "the injected parameters apply"
+    assert float(found["accuracy"]) > 80, text
+    epochs = [float(m) for m in re.findall(r"epoch \d+: loss ([\d.]+)", text)]
+    assert len(epochs) == 3 and epochs[2] < epochs[0] < 2.3, text  # 2.3 = ln 10: guessing
+    charts = [o["data"]["image/svg+xml"] for c in notebook.cells for o in c.get("outputs", [])
+              if "image/svg+xml" in o.get("data", {})]
+    assert len(charts) == 1 and "<polyline" in charts[0]
+    maps = bundles(notebook, FEATURE_MAP)
+    before, after = [m for m in maps if len(m["panels"]) == 3]
+    assert before["panels"][1]["shape"] == after["panels"][1]["shape"] == [6, 1, 5, 5]
+    assert before["panels"][1]["maps"] != after["panels"][1]["maps"], "training moved the filters"
+    trace = bundles(notebook, SHAPE_TRACE)
+    assert trace[0]["rows"][-1]["outShape"] == [16, 10], "the summary: LeNet-5 on a batch of 16"
+    assert trace[-1]["source"] == "recorded" and trace[-1]["rows"][-1]["outShape"][-1] == 10
+
+
+def test_training_notebook_full_run_is_committed():
+    """The committed outputs are the full run's (the notebook's defaults): above 95% on held-out digits."""
+    notebook = nbformat.read(os.path.join(ROOT, "notebooks", "07-train-lenet.ipynb"), as_version=4)
+    found = TRAINED.search(stream_text(notebook))
+    assert found, "run kernel/scripts/run-notebooks.py notebooks/07-train-lenet.ipynb and commit its outputs"
+    assert float(found["accuracy"]) > 95 and int(found["trained"]) >= 3000
 
 
 def test_assignment_passes_with_the_reference_solution(executed):

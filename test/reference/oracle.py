@@ -9,7 +9,9 @@ Reads a JSON list of cases on stdin and writes a JSON list of results on stdout,
 Computations run in float64 so the oracle's own rounding is far below float32's. To add an op, add a function
 to OPS that takes (tensors, options) and returns a tensor or a dict of tensors.
 """
+import importlib
 import json
+import os
 import sys
 
 import numpy
@@ -166,6 +168,15 @@ OPS = {
     "unfold": unfold,
     "fold": fold,
 }
+
+# Each family of ops keeps its oracle functions in its own module next to this one (oracle_pool.py, …), each with
+# its own OPS dict; they are merged here, so a name can be defined once only.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+for _family in ("oracle_pool", "oracle_transpose", "oracle_nn"):
+    _ops = importlib.import_module(_family).OPS
+    _twice = set(_ops) & set(OPS)
+    assert not _twice, f"{_family} redefines {_twice}"
+    OPS.update(_ops)
 
 
 def encode(value):

@@ -2,7 +2,7 @@
  * The typed Backend interface: one method per kernel. Backends receive checked inputs and the shape record
  * from `shapes/`; they never recompute a size and never validate arguments. All arrays are row-major.
  */
-import type { ConvInfo, PadAxis, PoolWindowsInfo, WindowInfo } from '../shapes';
+import type { ConvInfo, MaxUnpoolInfo, PadAxis, PoolWindowsInfo, WindowInfo } from '../shapes';
 import type { DeviceArray, Values } from '../tensor';
 
 /**
@@ -53,34 +53,72 @@ export interface KernelsOver<V> {
   /** `max(x, 0)` elementwise, any shape; NaN stays NaN (as PyTorch). */
   relu(x: V): V;
 
-  // ── Pooling and gradients. Pool kernels take 2 spatial axes (1-D ops add a unit height); each output reads
-  // the real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
+  // ── Pooling and gradients. Pool kernels take 1 to 3 spatial axes (`info.axes.length`); each output reads the
+  // real input cells `info.axes[a].taps[i]` lists, so backends never see padding or recompute a window.
 
   /**
-   * Max over each window (padding is −∞, so it never wins; NaN propagates, as PyTorch).
-   * @param x `[batch, channels, inHeight, inWidth]`
-   * @returns `[batch, channels, outHeight, outWidth]`
+   * Max over each window (padding is −∞, so it never wins; NaN propagates, as PyTorch; a window with no real
+   * cell, which only dilation makes, gives −∞).
+   * @param x `[batch, channels, ...inSizes]`
+   * @returns `[batch, channels, ...outSizes]`
    */
-  maxPool2d(x: V, info: PoolWindowsInfo): V;
-  /** Mean over each window; the divisor counts padding (`countIncludePad`) or only real cells. Shapes as `maxPool2d`. */
-  avgPool2d(x: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
-  /** `(Σ |x|^p)^(1/p)` over the real cells of each window (ONNX LpPool). Shapes as `maxPool2d`. */
-  lpPool2d(x: V, info: PoolWindowsInfo, p: number): V;
+  maxPool(x: V, info: PoolWindowsInfo): V;
   /**
-   * Routes each `dy` to its window's first maximum in `x` (ties go to the first in row-major window order).
-   * @param dy `[batch, channels, outHeight, outWidth]`
-   * @param x the forward input `[batch, channels, inHeight, inWidth]`
+   * Where each window's maximum is: its flat index within the input plane (`h·W + w` in 2-D), as float32 values
+   * holding integers (the ops check the plane holds at most 2^24 cells); −1 for a window with no real cell. The
+   * same cell the gradient goes to: the first maximum in row-major window order, the last NaN (PyTorch's CPU
+   * kernel updates on `v > max || isnan(v)`). Shapes as `maxPool`.
+   */
+  maxPoolIndices(x: V, info: PoolWindowsInfo): V;
+  /** Mean over each window; the divisor counts padding (`countIncludePad`) or only real cells. Shapes as `maxPool`. */
+  avgPool(x: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
+  /** `(Σ |x|^p)^(1/p)` over the real cells of each window (ONNX LpPool). Shapes as `maxPool`. */
+  lpPool(x: V, info: PoolWindowsInfo, p: number): V;
+  /**
+   * Routes each `dy` to its window's maximum in `x`, the cell `maxPoolIndices` names.
+   * @param dy `[batch, channels, ...outSizes]`
+   * @param x the forward input `[batch, channels, ...inSizes]`
    * @returns `dx` like `x`
    */
-  maxPool2dBackward(dy: V, x: V, info: PoolWindowsInfo): V;
+  maxPoolBackward(dy: V, x: V, info: PoolWindowsInfo): V;
   /** Spreads each `dy / divisor` over its window's real cells (the forward divisor). @returns `dx` like the input */
-  avgPool2dBackward(dy: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
+  avgPoolBackward(dy: V, info: PoolWindowsInfo, countIncludePad: boolean): V;
+  /**
+   * Gradient of `lpPool`: `dx += dy · sign(x)·|x|^(p−1) · y^(1−p)` over each window's real cells, with `y` the
+   * window's forward value; 0 where `y = 0` (the subgradient; autograd gives NaN there). Shapes as `maxPoolBackward`.
+   */
+  lpPoolBackward(dy: V, x: V, info: PoolWindowsInfo, p: number): V;
+  /**
+   * Scatters each value to the cell its index names in its output plane (PyTorch's `max_unpool`): the rest is 0;
+   * of two values sent to one cell the later (row-major) stays; an index of −1 sends nothing.
+   * @param x the pooled values `[batch, channels, ...inSizes]` (`info.inPlane` cells a plane)
+   * @param indices like `x`: integers in `[−1, info.outPlane)` (the ops check them)
+   * @returns `info.outShape`
+   */
+  maxUnpool(x: V, indices: V, info: MaxUnpoolInfo): V;
   /**
    * Gradients of `conv2d` (kernel/docs/semantics.md §10.1). `dy` is `info.outShape`.
    * @returns `dx` like `x` `[batch, inChannels, H, W]`, `dw` like `w` `[outChannels, inChannels/groups, kH, kW]`,
    *   `db` `[outChannels]`
    */
   conv2dBackward(dy: V, x: V, w: V, info: ConvInfo): { dx: V; dw: V; db: V };
+
+  // ── Layers (ops/nn.ts): the matrix products behind `linear`. Rows are every leading position of the input.
+
+  /**
+   * `y = x·wᵀ + bias` (PyTorch `F.linear`).
+   * @param x `[rows, inFeatures]`
+   * @param w `[outFeatures, inFeatures]`
+   * @param bias `[outFeatures]` or undefined
+   * @returns `[rows, outFeatures]`
+   */
+  linear(x: V, w: V, bias: V | undefined, rows: number, inFeatures: number, outFeatures: number): V;
+  /**
+   * Gradients of `linear`: `dx = dy·w` `[rows, inFeatures]`, `dw = dyᵀ·x` `[outFeatures, inFeatures]`,
+   * `db = Σ_rows dy` `[outFeatures]`.
+   * @param dy `[rows, outFeatures]`
+   */
+  linearBackward(dy: V, x: V, w: V, rows: number, inFeatures: number, outFeatures: number): { dx: V; dw: V; db: V };
 }
 
 /** A kernel's name, e.g. `'conv'`. */

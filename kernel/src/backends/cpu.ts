@@ -6,7 +6,8 @@
  * re-deriving `o·s + j·d − pL` per axis, so one loop serves 1-D, 2-D and 3-D.
  */
 import { hostBackend, type HostKernels } from './backend';
-import { axes2d, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindows, type PoolWindowsInfo, type WindowInfo } from '../shapes';
+import { layerLoops } from './layers';
+import { axes2d, poolPlanes, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindowsInfo, type WindowInfo } from '../shapes';
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
 function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
@@ -59,24 +60,23 @@ function eachColumnCell(
 }
 
 /**
- * The first maximum of each window and where it is: `out` `[batch, channels, outHeight, outWidth]`, and per
- * output the flat `h·inWidth + w` index of its maximum within the input plane (ties go to the first in row-major
- * window order; a NaN wins and stays, as PyTorch).
+ * The maximum of each window and where it is: `out` `[batch, channels, ...outSizes]`, and per output the flat
+ * index of its maximum within the input plane (`h·inWidth + w` in 2-D), −1 for a window with no real cell.
  */
 function maxWindows(x: Float32Array, info: PoolWindowsInfo): { out: Float32Array; argmax: Int32Array } {
-  const [rows, cols] = poolAxes(info);
-  const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
+  const [, outPlane] = poolPlanes(info);
+  const out = new Float32Array(info.batch * info.channels * outPlane);
   const argmax = new Int32Array(out.length).fill(-1);
-  forEachWindow(info, (plane, o, windowRows, windowCols) => {
+  forEachWindow(info, (plane, o, cells) => {
     let best = -Infinity;
-    for (const r of windowRows) {
-      for (const c of windowCols) {
-        const v = x[plane + r * cols.inSize + c] ?? NaN;
-        // Strictly greater: ties keep the first maximum; a NaN wins and stays (PyTorch propagates NaN).
-        if (v > best || (Number.isNaN(v) && !Number.isNaN(best)) || argmax[o] === -1) {
-          best = v;
-          argmax[o] = r * cols.inSize + c;
-        }
+    for (const c of cells) {
+      const v = x[plane + c]!;
+      // PyTorch's CPU kernel: `v > max || isnan(v)`. Ties keep the first maximum, a NaN wins and only a later
+      // NaN replaces it (so the gradient goes to the last NaN), and the first real cell starts the search (an
+      // all −∞ window points at it). A window without real cells stays −∞ and points nowhere.
+      if (v > best || Number.isNaN(v) || argmax[o] === -1) {
+        best = v;
+        argmax[o] = c;
       }
     }
     out[o] = best;
@@ -85,7 +85,7 @@ function maxWindows(x: Float32Array, info: PoolWindowsInfo): { out: Float32Array
 }
 
 /** The reference loops, in host memory. */
-const loops: HostKernels = {
+const loops: Omit<HostKernels, keyof typeof layerLoops> = {
   // -- convolution, transposed convolution, im2col/col2im --
 
   conv(x, w, bias, info) {
@@ -191,40 +191,71 @@ const loops: HostKernels = {
 
   // ── Pooling and gradients ──────────────────────────────────────────────────────────────────────────────
 
-  maxPool2d(x, info) {
+  maxPool(x, info) {
     return maxWindows(x, info).out;
   },
 
-  avgPool2d(x, info, countIncludePad) {
+  maxPoolIndices(x, info) {
+    return Float32Array.from(maxWindows(x, info).argmax);
+  },
+
+  avgPool(x, info, countIncludePad) {
     return windowSums(x, info, (v) => v, (sum, divisor) => sum / divisor, countIncludePad);
   },
 
-  lpPool2d(x, info, p) {
+  lpPool(x, info, p) {
     return windowSums(x, info, (v) => Math.abs(v) ** p, (sum) => sum ** (1 / p), false);
   },
 
-  maxPool2dBackward(dy, x, info) {
+  maxPoolBackward(dy, x, info) {
     const { argmax } = maxWindows(x, info);
-    const [rows, cols] = poolAxes(info);
-    const planeSize = rows.inSize * cols.inSize;
-    const dx = new Float64Array(info.batch * info.channels * planeSize);
-    const outPlane = rows.outSize * cols.outSize;
+    const [inPlane, outPlane] = poolPlanes(info);
+    const dx = new Float64Array(info.batch * info.channels * inPlane);
     for (let o = 0; o < dy.length; o++) {
-      const at = argmax[o] ?? -1;
-      if (at >= 0) dx[Math.floor(o / outPlane) * planeSize + at]! += dy[o] ?? 0;
+      const at = argmax[o]!;
+      if (at >= 0) dx[Math.floor(o / outPlane) * inPlane + at]! += dy[o]!;
     }
     return Float32Array.from(dx);
   },
 
-  avgPool2dBackward(dy, info, countIncludePad) {
-    const [rows, cols] = poolAxes(info);
-    const dx = new Float64Array(info.batch * info.channels * rows.inSize * cols.inSize);
-    forEachWindow(info, (plane, o, windowRows, windowCols, divisorIncludingPad) => {
-      const divisor = countIncludePad ? divisorIncludingPad : windowRows.length * windowCols.length;
-      const share = (dy[o] ?? 0) / divisor;
-      for (const r of windowRows) for (const c of windowCols) dx[plane + r * cols.inSize + c]! += share;
+  avgPoolBackward(dy, info, countIncludePad) {
+    const [inPlane] = poolPlanes(info);
+    const dx = new Float64Array(info.batch * info.channels * inPlane);
+    forEachWindow(info, (plane, o, cells, paddedTaps) => {
+      const share = dy[o]! / (countIncludePad ? paddedTaps : cells.length);
+      for (const c of cells) dx[plane + c]! += share;
     });
     return Float32Array.from(dx);
+  },
+
+  lpPoolBackward(dy, x, info, p) {
+    // y = (Σ |x|^p)^(1/p), so ∂y/∂x = sign(x)·|x|^(p−1) · y^(1−p); where y = 0 every term is 0 (the subgradient).
+    const y = windowSums(x, info, (v) => Math.abs(v) ** p, (sum) => sum ** (1 / p), false);
+    const [inPlane] = poolPlanes(info);
+    const dx = new Float64Array(info.batch * info.channels * inPlane);
+    forEachWindow(info, (plane, o, cells) => {
+      const out = y[o]!;
+      if (out === 0) return;
+      const scale = dy[o]! * out ** (1 - p);
+      for (const c of cells) {
+        const v = x[plane + c]!;
+        dx[plane + c]! += scale * Math.sign(v) * Math.abs(v) ** (p - 1);
+      }
+    });
+    return Float32Array.from(dx);
+  },
+
+  maxUnpool(x, indices, info) {
+    const { inPlane, outPlane } = info;
+    const out = new Float32Array(info.batch * info.channels * outPlane);
+    for (let plane = 0; plane < info.batch * info.channels; plane++) {
+      for (let q = 0; q < inPlane; q++) {
+        // A scatter in row-major order: a later value sent to the same cell overwrites (PyTorch's CPU kernel).
+        const at = indices[plane * inPlane + q]!;
+        if (at >= 0) out[plane * outPlane + at] = x[plane * inPlane + q]!;
+      }
+    }
+    return out;
   },
 
   conv2dBackward(dy, x, w, info) {
@@ -273,33 +304,38 @@ const loops: HostKernels = {
  * The reference backend (`'cpu'`): the ground truth every other backend is tested against.
  * @example cpuBackend.relu(Float32Array.of(-1, 2)).values; // Float32Array [0, 2]
  */
-export const cpuBackend = hostBackend('cpu', loops);
-
-function poolAxes(info: PoolWindowsInfo): [PoolWindows, PoolWindows] {
-  const [rows, cols] = info.axes;
-  if (!rows || !cols || info.axes.length !== 2) {
-    throw new Error(`internal: pooling kernels expect 2 spatial axes, got ${info.axes.length}`);
-  }
-  return [rows, cols];
-}
+export const cpuBackend = hostBackend('cpu', { ...loops, ...layerLoops });
 
 /**
  * Calls `visit` for every output cell in row-major order with the input plane's offset, the output index, the
- * real rows and columns of its window, and the window's divisor when padding counts.
+ * window's real cells (flat indices within the input plane, in row-major window order) and the window's divisor
+ * when padding counts. The windows of one plane are built once, as products of the per-axis taps, and shared by
+ * every plane.
  */
 function forEachWindow(
   info: PoolWindowsInfo,
-  visit: (plane: number, o: number, rows: readonly number[], cols: readonly number[], paddedTaps: number) => void,
+  visit: (plane: number, o: number, cells: readonly number[], paddedTaps: number) => void,
 ): void {
-  const [rows, cols] = poolAxes(info);
+  const strides = rowMajorStrides(info.axes.map((a) => a.inSize));
+  const windows: number[][] = [];
+  const divisors: number[] = [];
+  const walk = (axis: number, cells: readonly number[], padded: number): void => {
+    if (axis === info.axes.length) {
+      windows.push([...cells]);
+      divisors.push(padded);
+      return;
+    }
+    const { outSize, taps, paddedTaps } = info.axes[axis]!;
+    for (let i = 0; i < outSize; i++) {
+      const next = cells.flatMap((c) => taps[i]!.map((t) => c + t * strides[axis]!));
+      walk(axis + 1, next, padded * paddedTaps[i]!);
+    }
+  };
+  walk(0, [0], 1);
+  const [inPlane] = poolPlanes(info);
   let o = 0;
   for (let p = 0; p < info.batch * info.channels; p++) {
-    const plane = p * rows.inSize * cols.inSize;
-    for (let i = 0; i < rows.outSize; i++) {
-      for (let j = 0; j < cols.outSize; j++) {
-        visit(plane, o++, rows.taps[i] ?? [], cols.taps[j] ?? [], (rows.paddedTaps[i] ?? 0) * (cols.paddedTaps[j] ?? 0));
-      }
-    }
+    windows.forEach((cells, w) => visit(p * inPlane, o++, cells, divisors[w]!));
   }
 }
 
@@ -311,12 +347,12 @@ function windowSums(
   finish: (sum: number, divisor: number) => number,
   countIncludePad: boolean,
 ): Float32Array {
-  const [rows, cols] = poolAxes(info);
-  const out = new Float32Array(info.batch * info.channels * rows.outSize * cols.outSize);
-  forEachWindow(info, (plane, o, windowRows, windowCols, paddedTaps) => {
+  const [, outPlane] = poolPlanes(info);
+  const out = new Float32Array(info.batch * info.channels * outPlane);
+  forEachWindow(info, (plane, o, cells, paddedTaps) => {
     let sum = 0;
-    for (const r of windowRows) for (const c of windowCols) sum += term(x[plane + r * cols.inSize + c] ?? 0);
-    out[o] = finish(sum, countIncludePad ? paddedTaps : windowRows.length * windowCols.length);
+    for (const c of cells) sum += term(x[plane + c]!);
+    out[o] = finish(sum, countIncludePad ? paddedTaps : cells.length);
   });
   return out;
 }

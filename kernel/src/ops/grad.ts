@@ -8,18 +8,21 @@ import { fail, formatShape } from '../errors';
 import {
   adaptivePoolInfo,
   convInfo,
+  checkLpOrder,
   checkRank,
   poolInfo,
+  type AdaptiveOutputSize,
   type AdaptivePoolInfo,
   type AvgPoolOptions,
   type ConvOptions,
+  type LpPoolOptions,
   type MaxPoolOptions,
   type PoolInfo,
   type Shape,
 } from '../shapes';
 import { Tensor } from '../tensor';
 import { withBatch } from './batch';
-import { preparePool } from './pool';
+import { preparePool, type Spatial } from './pool';
 
 /** The gradients of {@link conv2dBackward}. */
 export interface Conv2dGradients {
@@ -90,21 +93,47 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOp
   };
 }
 
-/** The backward of a max or average pool: checks as the forward op, then routes `dy` through the same windows. */
+/** How a pool reduced its windows: which backward kernel routes `dy` back. */
+type PoolReduce = 'max' | { countIncludePad: boolean } | { p: number };
+
+/** The backward of a pool: checks as the forward op, then routes `dy` through the same windows. */
 function poolBackward(
   op: string,
+  spatial: Spatial,
   dy: Tensor,
   x: Tensor,
-  reduce: 'max' | { countIncludePad: boolean },
+  reduce: PoolReduce,
   shapeInfo: (batchedShape: Shape) => PoolInfo | AdaptivePoolInfo,
 ): Tensor {
-  const { batched, windows, outShape } = preparePool(op, x, 2, shapeInfo);
+  const { batched, info, outShape } = preparePool(op, x, spatial, shapeInfo);
   checkDy(op, dy, outShape, { input: x.shape });
   const dx =
     reduce === 'max'
-      ? backend().maxPool2dBackward(dy.values, batched.values, windows)
-      : backend().avgPool2dBackward(dy.values, windows, reduce.countIncludePad);
+      ? backend().maxPoolBackward(dy.values, batched.values, info)
+      : 'p' in reduce
+        ? backend().lpPoolBackward(dy.values, batched.values, info, reduce.p)
+        : backend().avgPoolBackward(dy.values, info, reduce.countIncludePad);
   return new Tensor(dx.values, x.shape);
+}
+
+function maxBackward(op: string, spatial: Spatial, dy: Tensor, x: Tensor, kernel: number | readonly number[], options: MaxPoolOptions): Tensor {
+  return poolBackward(op, spatial, dy, x, 'max', (shape) => poolInfo(op, shape, kernel, options));
+}
+
+function avgBackward(op: string, spatial: Spatial, dy: Tensor, x: Tensor, kernel: number | readonly number[], options: AvgPoolOptions): Tensor {
+  const countIncludePad = options.countIncludePad ?? true;
+  return poolBackward(op, spatial, dy, x, { countIncludePad }, (shape) => poolInfo(op, shape, kernel, options));
+}
+
+function lpBackward(op: string, spatial: Spatial, dy: Tensor, x: Tensor, kernel: number | readonly number[], options: LpPoolOptions): Tensor {
+  const p = options.p ?? 2;
+  checkLpOrder(op, p);
+  return poolBackward(op, spatial, dy, x, { p }, (shape) => poolInfo(op, shape, kernel, options));
+}
+
+function adaptiveBackward(op: string, spatial: Spatial, reduce: 'max' | 'avg', dy: Tensor, x: Tensor, outputSize: AdaptiveOutputSize): Tensor {
+  const how = reduce === 'max' ? 'max' : { countIncludePad: false };
+  return poolBackward(op, spatial, dy, x, how, (shape) => adaptivePoolInfo(op, shape, outputSize));
 }
 
 /**
@@ -112,22 +141,46 @@ function poolBackward(
  * window's maximum get 0, and a cell that is the maximum of several windows gets the sum.
  *
  * Ties: the first maximum in row-major window order takes all of `dy`, as PyTorch's CPU kernel
- * (`[[1, 1], [1, 1]]`, kernel 2 → `dx = [[dy, 0], [0, 0]]`); tfjs picks the same cell.
+ * (`[[1, 1], [1, 1]]`, kernel 2 → `dx = [[dy, 0], [0, 0]]`); tfjs picks the same cell. NaN: the last NaN of the
+ * window takes it (PyTorch updates its argmax on `v > max || isnan(v)`). The cell is the one `returnIndices`
+ * names.
  *
  * @param dy the forward output's shape `[batch, channels, outHeight, outWidth]` (unbatched if `x` is)
  * @param x the forward input; `kernel` and `options` as the forward call
  * @returns `dx`, shaped like `x`
  * @example
  * maxPool2dBackward(tensor([[[[10]]]]), tensor([[[[1, 4], [3, 2]]]]), 2).toArray(); // [[[[0, 10], [0, 0]]]]
+ * maxPool2dBackward(tensor([[[[1]]]]), tensor([[[[NaN, NaN], [1, 0]]]]), 2).toArray(); // [[[[0, 1], [0, 0]]]]
  */
-export function maxPool2dBackward(
-  dy: Tensor,
-  x: Tensor,
-  kernel: number | readonly [number, number],
-  options: MaxPoolOptions = {},
-): Tensor {
-  const op = 'maxPool2dBackward';
-  return poolBackward(op, dy, x, 'max', (shape) => poolInfo(op, shape, kernel, options));
+export function maxPool2dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number], options: MaxPoolOptions = {}): Tensor {
+  return maxBackward('maxPool2dBackward', 2, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link maxPool1d} w.r.t. its input (as {@link maxPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outLength]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, length]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * maxPool1dBackward(tensor([[[1, 2]]]), tensor([[[3, 1, 0, 5]]]), 2).toArray(); // [[[1, 0, 0, 2]]]
+ */
+export function maxPool1dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number], options: MaxPoolOptions = {}): Tensor {
+  return maxBackward('maxPool1dBackward', 1, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link maxPool3d} w.r.t. its input (as {@link maxPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outDepth, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, depth, height, width]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * maxPool3dBackward(tensor([[[[[5]]]]]), tensor([[[[[1, 2], [3, 4]], [[8, 6], [7, 0]]]]]), 2).toArray();
+ * // [[[[[0, 0], [0, 0]], [[5, 0], [0, 0]]]]]
+ */
+export function maxPool3dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number, number], options: MaxPoolOptions = {}): Tensor {
+  return maxBackward('maxPool3dBackward', 3, dy, x, kernel, options);
 }
 
 /**
@@ -140,15 +193,77 @@ export function maxPool2dBackward(
  * @example
  * avgPool2dBackward(tensor([[[[4]]]]), tensor([[[[1, 4], [3, 2]]]]), 2).toArray(); // [[[[1, 1], [1, 1]]]]
  */
-export function avgPool2dBackward(
-  dy: Tensor,
-  x: Tensor,
-  kernel: number | readonly [number, number],
-  options: AvgPoolOptions = {},
-): Tensor {
-  const op = 'avgPool2dBackward';
-  const countIncludePad = options.countIncludePad ?? true;
-  return poolBackward(op, dy, x, { countIncludePad }, (shape) => poolInfo(op, shape, kernel, options));
+export function avgPool2dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number], options: AvgPoolOptions = {}): Tensor {
+  return avgBackward('avgPool2dBackward', 2, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link avgPool1d} w.r.t. its input (as {@link avgPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outLength]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, length]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * avgPool1dBackward(tensor([[[2, 4]]]), tensor([[[1, 2, 3, 4]]]), 2).toArray(); // [[[1, 1, 2, 2]]]
+ */
+export function avgPool1dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number], options: AvgPoolOptions = {}): Tensor {
+  return avgBackward('avgPool1dBackward', 1, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link avgPool3d} w.r.t. its input (as {@link avgPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outDepth, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, depth, height, width]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * avgPool3dBackward(tensor([[[[[8]]]]]), tensor([[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]]), 2).toArray();
+ * // [[[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]]
+ */
+export function avgPool3dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number, number], options: AvgPoolOptions = {}): Tensor {
+  return avgBackward('avgPool3dBackward', 3, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link lpPool2d} w.r.t. its input: `dx += dy · sign(x)·|x|^(p−1) / y^(p−1)` over each window's real
+ * cells, `y` the window's output; a window whose output is 0 sends nothing (the subgradient 0, where autograd
+ * through `(Σ |x|^p)^(1/p)` gives NaN for p > 1).
+ *
+ * @param dy the forward output's shape `[batch, channels, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input; `kernel` and `options` (p, stride, padding, ceilMode) as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * lpPool2dBackward(tensor([[[[10]]]]), tensor([[[[3, -4]]]]), [1, 2]).toArray(); // [[[[6, -8]]]]  (y = 5: 10·3/5, 10·(−4)/5)
+ */
+export function lpPool2dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number], options: LpPoolOptions = {}): Tensor {
+  return lpBackward('lpPool2dBackward', 2, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link lpPool1d} w.r.t. its input (as {@link lpPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outLength]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, length]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * lpPool1dBackward(tensor([[[1, 1]]]), tensor([[[-1, 2, 0, 3]]]), 2, { p: 1 }).toArray(); // [[[-1, 1, 0, 1]]]
+ */
+export function lpPool1dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number], options: LpPoolOptions = {}): Tensor {
+  return lpBackward('lpPool1dBackward', 1, dy, x, kernel, options);
+}
+
+/**
+ * Gradient of {@link lpPool3d} w.r.t. its input (as {@link lpPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outDepth, outHeight, outWidth]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, depth, height, width]`; `kernel` and `options` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * lpPool3dBackward(tensor([[[[[2]]]]]), tensor([[[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]]), 2).toArray();
+ * // [[[[[0.7071, 0.7071], [0.7071, 0.7071]], [[0.7071, 0.7071], [0.7071, 0.7071]]]]]  (y = √8: 2·1/√8)
+ */
+export function lpPool3dBackward(dy: Tensor, x: Tensor, kernel: number | readonly [number, number, number], options: LpPoolOptions = {}): Tensor {
+  return lpBackward('lpPool3dBackward', 3, dy, x, kernel, options);
 }
 
 /**
@@ -160,13 +275,40 @@ export function avgPool2dBackward(
  * @example
  * adaptiveAvgPool2dBackward(tensor([[[[3, 6]]]]), tensor([[[[1, 2, 3]]]]), [1, 2]).toArray(); // [[[[1.5, 4.5, 3]]]]
  */
-export function adaptiveAvgPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number, number]): Tensor {
-  const op = 'adaptiveAvgPool2dBackward';
-  return poolBackward(op, dy, x, { countIncludePad: false }, (shape) => adaptivePoolInfo(op, shape, outputSize));
+export function adaptiveAvgPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  return adaptiveBackward('adaptiveAvgPool2dBackward', 2, 'avg', dy, x, outputSize);
 }
 
 /**
- * Gradient of {@link adaptiveMaxPool2d} w.r.t. its input: each `dy` to its bin's first maximum.
+ * Gradient of {@link adaptiveAvgPool1d} w.r.t. its input (as {@link adaptiveAvgPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, length]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveAvgPool1dBackward(tensor([[[3, 6]]]), tensor([[[1, 2, 3]]]), 2).toArray(); // [[[1.5, 4.5, 3]]]
+ */
+export function adaptiveAvgPool1dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null]): Tensor {
+  return adaptiveBackward('adaptiveAvgPool1dBackward', 1, 'avg', dy, x, outputSize);
+}
+
+/**
+ * Gradient of {@link adaptiveAvgPool3d} w.r.t. its input (as {@link adaptiveAvgPool2dBackward}).
+ *
+ * @param dy `[batch, channels, ...outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, depth, height, width]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveAvgPool3dBackward(tensor([[[[[8]]]]]), tensor([[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]]), 1).toArray();
+ * // [[[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]]]
+ */
+export function adaptiveAvgPool3dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null, number | null, number | null]): Tensor {
+  return adaptiveBackward('adaptiveAvgPool3dBackward', 3, 'avg', dy, x, outputSize);
+}
+
+/**
+ * Gradient of {@link adaptiveMaxPool2d} w.r.t. its input: each `dy` to its bin's maximum (ties and NaN as
+ * {@link maxPool2dBackward}).
  *
  * @param dy `[batch, channels, ...outputSize]` (unbatched if `x` is)
  * @param x the forward input `[batch, channels, height, width]`; `outputSize` as the forward call
@@ -174,7 +316,33 @@ export function adaptiveAvgPool2dBackward(dy: Tensor, x: Tensor, outputSize: num
  * @example
  * adaptiveMaxPool2dBackward(tensor([[[[1, 1]]]]), tensor([[[[1, 5, 3]]]]), [1, 2]).toArray(); // [[[[0, 2, 0]]]]
  */
-export function adaptiveMaxPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number, number]): Tensor {
-  const op = 'adaptiveMaxPool2dBackward';
-  return poolBackward(op, dy, x, 'max', (shape) => adaptivePoolInfo(op, shape, outputSize));
+export function adaptiveMaxPool2dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  return adaptiveBackward('adaptiveMaxPool2dBackward', 2, 'max', dy, x, outputSize);
+}
+
+/**
+ * Gradient of {@link adaptiveMaxPool1d} w.r.t. its input (as {@link adaptiveMaxPool2dBackward}).
+ *
+ * @param dy `[batch, channels, outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, length]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveMaxPool1dBackward(tensor([[[1, 1]]]), tensor([[[1, 5, 3]]]), 2).toArray(); // [[[0, 2, 0]]]
+ */
+export function adaptiveMaxPool1dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null]): Tensor {
+  return adaptiveBackward('adaptiveMaxPool1dBackward', 1, 'max', dy, x, outputSize);
+}
+
+/**
+ * Gradient of {@link adaptiveMaxPool3d} w.r.t. its input (as {@link adaptiveMaxPool2dBackward}).
+ *
+ * @param dy `[batch, channels, ...outputSize]` (unbatched if `x` is)
+ * @param x the forward input `[batch, channels, depth, height, width]`; `outputSize` as the forward call
+ * @returns `dx`, shaped like `x`
+ * @example
+ * adaptiveMaxPool3dBackward(tensor([[[[[3]]]]]), tensor([[[[[1, 2], [3, 4]], [[5, 9], [7, 8]]]]]), 1).toArray();
+ * // [[[[[0, 0], [0, 0]], [[0, 3], [0, 0]]]]]
+ */
+export function adaptiveMaxPool3dBackward(dy: Tensor, x: Tensor, outputSize: number | readonly [number | null, number | null, number | null]): Tensor {
+  return adaptiveBackward('adaptiveMaxPool3dBackward', 3, 'max', dy, x, outputSize);
 }

@@ -46,9 +46,18 @@ export function outputSize(
  * Output size of one axis of a transposed convolution (kernel/docs/semantics.md §6.2):
  * `(L − 1)·s − pL − pR + d·(k − 1) + outputPadding + 1`.
  *
+ * With `outputSize` (§6.3) the size is asked for and the pads or the output padding are derived. No pads given:
+ * ONNX's `output_shape` rule (a smaller size crops the full output by total padding = full − size, the larger
+ * half before; a larger one is output padding at the end). Pads given: PyTorch's `output_size` rule
+ * (outputPadding = size − the smallest size). Either way an output padding stays `< max(stride, dilation)`, and
+ * `outputPadding` cannot be given as well.
+ *
  * @example
  * transposedOutputSize(3, 3, { stride: 2 }).outSize; // 7
  * transposedOutputSize(3, 3, { stride: 2 }).formula; // '(3 − 1)·2 − 0 − 0 + 1·(3 − 1) + 0 + 1 = 7'
+ * transposedOutputSize(3, 3, { stride: 2, outputSize: 4 }).formula;
+ * // '(3 − 1)·2 − 2 − 1 + 1·(3 − 1) + 0 + 1 = 4 (outputSize 4: total padding 7 − 4 = 3, split [2, 1] as ONNX output_shape)'
+ * transposedOutputSize(6, 3, { stride: 2, padBefore: 1, padAfter: 1, outputSize: 12 }).outputPadding; // 1
  */
 export function transposedOutputSize(
   inSize: number,
@@ -59,19 +68,147 @@ export function transposedOutputSize(
     padBefore?: number;
     padAfter?: number;
     outputPadding?: number;
+    outputSize?: number;
   } = {},
 ): AxisInfo {
-  const { stride = 1, dilation = 1, padBefore = 0, padAfter = 0, outputPadding = 0 } = options;
-  // The forward record validates the shared numbers; the transposed size replaces its output.
-  const forward = outputSize(inSize, kernel, { stride, dilation, padBefore, padAfter });
-  checkCount('transposedOutputSize', 'options.outputPadding', outputPadding, 0);
-  const outSize = (inSize - 1) * stride - padBefore - padAfter + forward.effectiveKernel + outputPadding;
-  const formula =
-    `(${inSize} − 1)·${stride} − ${padBefore} − ${padAfter} + ${dilation}·(${kernel} − 1) + ${outputPadding} + 1` +
-    ` = ${outSize}`;
-  return { ...forward, outputPadding, outSize, formula };
+  const { stride = 1, dilation = 1, padBefore, padAfter, outputPadding, outputSize: size } = options;
+  const given = padBefore !== undefined || padAfter !== undefined;
+  const pads: PadPair | undefined = given ? [padBefore ?? 0, padAfter ?? 0] : undefined;
+  return transposedAxis('transposedOutputSize', 0, {}, { inSize, kernel, stride, dilation, pads, outputPadding, size });
 }
 
+/** One transposed axis as given: pads and output padding undefined where the caller gave none. */
+interface TransposedAxisSpec {
+  inSize: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  pads: PadPair | undefined;
+  outputPadding: number | undefined;
+  /** The `outputSize` asked for, if any. */
+  size: number | undefined;
+}
+
+/**
+ * The record of transposed axis `i`: validates the numbers, resolves an `outputSize` into pads (ONNX's rule) or
+ * an output padding (PyTorch's, when pads are given), and writes the formula with the resolution appended.
+ */
+function transposedAxis(op: string, i: number, shapes: Shapes, spec: TransposedAxisSpec): AxisInfo {
+  const { inSize, kernel, stride, dilation, size } = spec;
+  const [givenBefore, givenAfter] = spec.pads ?? [0, 0];
+  // The forward record validates the shared numbers; the transposed size replaces its output.
+  const forward = outputSize(inSize, kernel, { stride, dilation, padBefore: givenBefore, padAfter: givenAfter });
+  checkCount(op, 'options.outputPadding', spec.outputPadding ?? 0, 0, shapes);
+  const limit = Math.max(stride, dilation);
+  if (spec.outputPadding !== undefined && spec.outputPadding >= limit) {
+    fail({
+      op,
+      arg: 'options.outputPadding',
+      expected: `less than max(stride, dilation) = ${limit} on spatial axis ${i}`,
+      actual: String(spec.outputPadding),
+      shapes,
+      hint: 'outputPadding only picks among the input sizes a strided conv maps to the same output size',
+    });
+  }
+  const axis = (padBefore: number, padAfter: number, outputPadding: number, note: string): AxisInfo => {
+    const outSize = (inSize - 1) * stride - padBefore - padAfter + forward.effectiveKernel + outputPadding;
+    const formula =
+      `(${inSize} − 1)·${stride} − ${padBefore} − ${padAfter} + ${dilation}·(${kernel} − 1) + ${outputPadding}` +
+      ` + 1 = ${outSize}${note}`;
+    return { ...forward, padBefore, padAfter, outputPadding, outSize, formula };
+  };
+  if (size === undefined) return axis(givenBefore, givenAfter, spec.outputPadding ?? 0, '');
+
+  checkCount(op, 'options.outputSize', size, 1, shapes);
+  if (spec.outputPadding !== undefined) {
+    fail({
+      op,
+      arg: 'options.outputSize',
+      expected: 'outputSize or outputPadding, not both (each sets the output size)',
+      actual: `outputSize ${size} with outputPadding ${spec.outputPadding}`,
+      shapes,
+      hint: 'leave outputPadding out: outputSize derives it (with padding given) or the pads (without)',
+    });
+  }
+  // The full output: every cell some input reaches, before any cropping.
+  const full = (inSize - 1) * stride + forward.effectiveKernel;
+  if (spec.pads) {
+    // PyTorch's output_size: the pads stay, the output padding picks among the sizes they allow.
+    const smallest = full - givenBefore - givenAfter;
+    const outputPadding = size - smallest;
+    if (outputPadding < 0 || outputPadding >= limit) {
+      fail({
+        op,
+        arg: 'options.outputSize',
+        expected: `a size in [${smallest} … ${smallest + limit - 1}] on spatial axis ${i} (with padding [${givenBefore}, ${givenAfter}] given, outputSize − ${smallest} is an output padding, < max(stride, dilation) = ${limit})`,
+        actual: String(size),
+        shapes,
+        hint: 'leave padding out to crop or extend the full output to any size (ONNX output_shape), or change the padding',
+      });
+    }
+    const note = ` (outputSize ${size}: outputPadding ${size} − ${smallest} = ${outputPadding})`;
+    return axis(givenBefore, givenAfter, outputPadding, note);
+  }
+  // ONNX's output_shape: crop the total padding full − size, the larger half before (the schema's NOTSET and
+  // SAME_LOWER split). A size past the full output is output padding, the extra cells at the end, as onnxruntime
+  // and PyTorch place them (the schema's floor split would put one of every two before: semantics.md §6.4).
+  const total = full - size;
+  if (-total >= limit) {
+    fail({
+      op,
+      arg: 'options.outputSize',
+      expected: `a size in [1 … ${full + limit - 1}] on spatial axis ${i} (past the full output ${full} is an output padding, < max(stride, dilation) = ${limit})`,
+      actual: String(size),
+      shapes,
+      hint: 'for more zero cells, pad the result: pad(y, widths)',
+    });
+  }
+  if (total < 0) {
+    return axis(0, 0, -total, ` (outputSize ${size}: ${-total} past the full output ${full}, as output padding)`);
+  }
+  const after = Math.floor(total / 2);
+  const before = total - after;
+  const note = ` (outputSize ${size}: total padding ${full} − ${size} = ${total}, split [${before}, ${after}] as ONNX output_shape)`;
+  return axis(before, after, 0, note);
+}
+
+/**
+ * The spatial output sizes an `outputSize` option asks for: one number for every axis, one per axis, or the full
+ * output shape `[batch, outChannels, ...spatial]` (as PyTorch's `output_size`), whose leading two must match.
+ */
+function requestedSizes(
+  op: string,
+  outputSize: number | readonly number[] | undefined,
+  leading: readonly [batch: number, outChannels: number],
+  n: number,
+  shapes: Shapes,
+): (number | undefined)[] {
+  if (outputSize === undefined) return Array<undefined>(n).fill(undefined);
+  if (Array.isArray(outputSize) && outputSize.length === n + 2) {
+    const [batch, channels, ...spatial] = outputSize as readonly number[];
+    if (batch !== leading[0] || channels !== leading[1]) {
+      fail({
+        op,
+        arg: 'options.outputSize',
+        expected: `[${leading[0]}, ${leading[1]}, …] (batch and output channels) as the leading 2 entries of a full output shape`,
+        actual: formatShape(outputSize as readonly number[]),
+        shapes,
+        hint: `give the ${n} spatial sizes only, e.g. ${formatShape(spatial)}`,
+      });
+    }
+    return perAxis(op, 'options.outputSize', spatial, n, 1, shapes);
+  }
+  if (Array.isArray(outputSize) && outputSize.length !== n) {
+    fail({
+      op,
+      arg: 'options.outputSize',
+      expected: `one number, ${n} spatial sizes, or the full output shape (${n + 2} numbers)`,
+      actual: `${outputSize.length} numbers ${formatShape(outputSize as readonly number[])}`,
+      shapes,
+    });
+  }
+  return perAxis(op, 'options.outputSize', outputSize as number | readonly number[], n, 1, shapes);
+}
 
 function namedPads(
   op: string,
@@ -355,7 +492,11 @@ export function convTransposeInfo(
   kernels.forEach((k) => checkCount(op, 'kernel size', k, 1, shapes));
   const strides = perAxis(op, 'options.stride', options.stride ?? 1, n, 1, shapes);
   const dilations = perAxis(op, 'options.dilation', options.dilation ?? 1, n, 1, shapes);
-  const outputPaddings = perAxis(op, 'options.outputPadding', options.outputPadding ?? 0, n, 0, shapes);
+  const outputPaddings =
+    options.outputPadding === undefined
+      ? undefined
+      : perAxis(op, 'options.outputPadding', options.outputPadding, n, 0, shapes);
+  const sizes = requestedSizes(op, options.outputSize, [batch, outPerGroup * groups], n, shapes);
   const padding = options.padding ?? 0;
   if (typeof padding === 'string' && padding !== 'valid') {
     fail({
@@ -364,38 +505,30 @@ export function convTransposeInfo(
       expected: "a number, numbers, [before, after] pairs or 'valid'",
       actual: `'${String(padding)}'`,
       shapes,
-      hint: "for TF's 'same' (output L·s) use padding [[p, q]] with p + q = d·(k−1) + 1 − s and the extra cell in q",
+      hint: "for TF's 'same' (output L·s) use padding [[p, q]] with p + q = d·(k−1) + 1 − s and the extra cell in q, or outputSize",
     });
   }
   const pads = resolvePadding(op, padding, inSizes, kernels, strides, dilations, shapes);
   const axes = inSizes.map((inSize, i) => {
-    const [padBefore, padAfter] = pads[i] ?? [0, 0];
     const stride = strides[i] ?? 1;
     const dilation = dilations[i] ?? 1;
-    const outputPadding = outputPaddings[i] ?? 0;
-    if (outputPadding >= Math.max(stride, dilation)) {
-      fail({
-        op,
-        arg: 'options.outputPadding',
-        expected: `less than max(stride, dilation) = ${Math.max(stride, dilation)} on spatial axis ${i}`,
-        actual: String(outputPadding),
-        shapes,
-        hint: 'outputPadding only picks among the input sizes a strided conv maps to the same output size',
-      });
-    }
-    const axis = transposedOutputSize(inSize, kernels[i] ?? 1, {
+    const outputPadding = outputPaddings?.[i];
+    const axis = transposedAxis(op, i, shapes, {
+      inSize,
+      kernel: kernels[i] ?? 1,
       stride,
       dilation,
-      padBefore,
-      padAfter,
+      // Padding left out is no padding, but with outputSize it selects ONNX's rule over PyTorch's (§6.3).
+      pads: options.padding === undefined ? undefined : (pads[i] ?? [0, 0]),
       outputPadding,
+      size: sizes[i],
     });
     if (axis.outSize < 1) {
       fail({
         op,
         arg: 'options.padding',
         expected: `pads that leave at least 1 output cell on spatial axis ${i}`,
-        actual: `[${padBefore}, ${padAfter}]: ${axis.formula}`,
+        actual: `[${axis.padBefore}, ${axis.padAfter}]: ${axis.formula}`,
         shapes,
         hint: 'padding crops the transposed output; use less of it',
       });

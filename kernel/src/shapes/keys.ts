@@ -17,6 +17,9 @@ import {
   CONV_TRANSPOSE_OPTION_KEYS,
   LP_POOL_OPTION_KEYS,
   MAX_POOL_OPTION_KEYS,
+  MAX_POOL_INDEX_OPTION_KEYS,
+  ADAPTIVE_MAX_POOL_OPTION_KEYS,
+  MAX_UNPOOL_OPTION_KEYS,
   POOL_WINDOW_OPTION_KEYS,
   RECEPTIVE_LAYER_KEYS,
   WINDOW_OPTION_KEYS,
@@ -52,14 +55,24 @@ export const OPTION_KEYS = {
   ConvTransposeOptions: CONV_TRANSPOSE_OPTION_KEYS,
   ConvTranspose1dOptions: CONV_TRANSPOSE_OP_KEYS,
   ConvTranspose2dOptions: CONV_TRANSPOSE_OP_KEYS,
+  ConvTranspose3dOptions: CONV_TRANSPOSE_OP_KEYS,
   PoolWindowOptions: POOL_WINDOW_OPTION_KEYS,
   MaxPoolOptions: MAX_POOL_OPTION_KEYS,
   AvgPoolOptions: AVG_POOL_OPTION_KEYS,
   LpPoolOptions: LP_POOL_OPTION_KEYS,
+  MaxPoolIndexOptions: MAX_POOL_INDEX_OPTION_KEYS,
+  AdaptiveMaxPoolOptions: ADAPTIVE_MAX_POOL_OPTION_KEYS,
+  MaxUnpoolOptions: MAX_UNPOOL_OPTION_KEYS,
   /** ops/pad.ts `PadOptions`. */
   PadOptions: ['mode', 'value'],
   /** ops/elementwise.ts `ReduceOptions`. */
   ReduceOptions: ['keepDims'],
+  /** ops/nn.ts `CrossEntropyOptions`. */
+  CrossEntropyOptions: ['reduction', 'labelSmoothing'],
+  /** network.ts `SequentialOptions`. */
+  SequentialOptions: ['inputShape', 'seed', 'title'],
+  /** network.ts `SgdOptions` (torch.optim.SGD's, camel-cased). */
+  SgdOptions: ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'],
   ReceptiveLayer: RECEPTIVE_LAYER_KEYS,
   ConvLayerSpec: CONV_LAYER_KEYS,
   MaxPoolLayerSpec: MAX_POOL_LAYER_KEYS,
@@ -99,6 +112,7 @@ const SYNONYMS: Readonly<Record<string, { readonly to: readonly string[]; readon
   dilations: { to: ['dilation'], from: "ONNX's and TensorFlow's dilations" },
   pads: { to: ['padding'], from: "ONNX's pads" },
   autopad: { to: ['padding'], from: "ONNX's auto_pad" },
+  outputshape: { to: ['outputSize'], from: "ONNX's output_shape" },
   usebias: { to: ['bias'], from: "Keras' use_bias, TF.js' useBias" },
   paddingmode: { to: ['paddingMode', 'mode'], from: "PyTorch's padding_mode" },
   mode: { to: ['paddingMode'], from: "pad's and PyTorch F.pad's mode" },
@@ -109,6 +123,7 @@ const SYNONYMS: Readonly<Record<string, { readonly to: readonly string[]; readon
   normtype: { to: ['p'], from: "PyTorch's norm_type" },
   units: { to: ['outFeatures'], from: "Keras' units" },
   keepdim: { to: ['keepDims'], from: "PyTorch's keepdim" },
+  learningrate: { to: ['lr'], from: "Keras' learning_rate" },
   // Layer names (a layer spec's `op`).
   dense: { to: ['linear'], from: "Keras' Dense" },
   maxpooling1d: { to: ['maxPool1d'], from: "Keras' MaxPooling1D" },

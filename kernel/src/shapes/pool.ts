@@ -3,11 +3,11 @@
  * every pooling shape error is raised here.
  */
 import { fail } from '../errors';
-import { checkAllocation, checkTableAllocation, perAxis } from './checks';
+import { checkAllocation, checkCount, checkTableAllocation, perAxis } from './checks';
 import { checkKernelFits, outputSize, resolvePadding } from './conv';
 import { checkOptionKeys } from './keys';
-import { AVG_POOL_OPTION_KEYS, LP_POOL_OPTION_KEYS, MAX_POOL_OPTION_KEYS } from './types';
-import type { AdaptivePoolInfo, AxisInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape, Shapes } from './types';
+import { AVG_POOL_OPTION_KEYS, LP_POOL_OPTION_KEYS, MAX_POOL_OPTION_KEYS, MAX_UNPOOL_OPTION_KEYS } from './types';
+import type { AdaptiveOutputSize, AdaptivePoolInfo, AxisInfo, MaxUnpoolInfo, MaxUnpoolOptions, PoolWindowsInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape, Shapes } from './types';
 
 /** The taps `j` of a window starting at `start` that land on a real cell: `lo ≤ j ≤ hi` (none when `lo > hi`). */
 function realTaps(start: number, inSize: number, kernel: number, dilation: number): [lo: number, hi: number] {
@@ -105,15 +105,17 @@ export function poolInfo(
     const stride = strides[i] ?? 1;
     const dilation = dilations[i] ?? 1;
     const axis = poolOutputSize(inSize, kernels[i] ?? 1, { stride, dilation, padBefore, padAfter, ceilMode });
-    const limit = Math.floor(axis.effectiveKernel / 2);
+    // Every window must overlap the padded input's real span (kernel/docs/semantics.md §5.2): ONNX's and TF's rule,
+    // wider than PyTorch's half kernel. A pad of kE or more would add windows made of padding only.
+    const limit = axis.effectiveKernel - 1;
     if (padBefore > limit || padAfter > limit) {
       fail({
         op,
         arg: 'options.padding',
-        expected: `at most half the effective kernel on each side (floor(${axis.effectiveKernel} / 2) = ${limit}) on spatial axis ${i}`,
+        expected: `at most the effective kernel − 1 on each side (${axis.effectiveKernel} − 1 = ${limit}) on spatial axis ${i}`,
         actual: `[${padBefore}, ${padAfter}]`,
         shapes,
-        hint: 'a window must hold at least one real input value; pad less or use a larger kernel',
+        hint: 'a pad of the whole effective kernel adds windows that hold only padding; pad less or use a larger kernel',
       });
     }
     checkKernelFits(op, 'kernel', axis, i, kernels, shapes, 'use a smaller kernel, or a global pool to reduce the whole map');
@@ -134,16 +136,22 @@ export function poolInfo(
  * (PyTorch and Keras; bins overlap when `L % O ≠ 0` and repeat when `O > L`).
  *
  * @param inShape input `[batch, channels, ...spatial]`
- * @param outSize output size: one number for every spatial axis, or one per axis
+ * @param outSize output size: one number for every spatial axis, or one per axis, where `null` keeps that axis's
+ *   input size (PyTorch's `None`)
  * @example
  * adaptivePoolInfo('adaptiveAvgPool2d', [1, 1, 1, 10], [1, 4]).axes[1]?.taps.map((t) => [t[0], t.at(-1)! + 1]);
  * // [[0, 3], [2, 5], [5, 8], [7, 10]]
+ * adaptivePoolInfo('adaptiveAvgPool2d', [1, 1, 5, 10], [null, 4]).outShape; // [1, 1, 5, 4]
  */
-export function adaptivePoolInfo(op: string, inShape: Shape, outSize: number | readonly number[]): AdaptivePoolInfo {
+export function adaptivePoolInfo(op: string, inShape: Shape, outSize: AdaptiveOutputSize): AdaptivePoolInfo {
   const n = inShape.length - 2;
   const [batch = 0, channels = 0, ...inSizes] = inShape;
   const shapes = { input: inShape };
-  const outSizes = perAxis(op, 'outputSize', outSize, n, 1, {});
+  // `null` keeps the axis; a list of the wrong length goes to perAxis unchanged, which names the count.
+  const kept = Array.isArray(outSize) && outSize.length === n
+    ? (outSize as readonly (number | null)[]).map((size, i) => size ?? inSizes[i] ?? 1)
+    : (outSize as number | readonly number[]);
+  const outSizes = perAxis(op, 'outputSize', kept, n, 1, {});
   inSizes.forEach((inSize, i) => {
     if (inSize < 1) {
       fail({ op, arg: 'input', expected: `a non-empty spatial axis ${i}`, actual: `size ${inSize}`, shapes });
@@ -192,4 +200,102 @@ export function checkLpOrder(op: string, p: number): void {
       hint: 'p = 1 sums |x|, p = 2 is the Euclidean norm; for p = ∞ take maxPool2d of the absolute values',
     });
   }
+}
+
+/** Float32 holds every integer below 2^24 exactly; an index past it would round. */
+const EXACT_INDICES = 2 ** 24;
+
+/**
+ * Checks that a max pool's indices fit float32 exactly: the input plane (`Π inSizes`) holds at most 2^24 cells.
+ *
+ * @example
+ * checkIndexPlane('maxPool2d', [1, 1, 4096, 4097]); // throws: maxPool2d: options.returnIndices expected an input plane of at most 16777216 cells …
+ */
+export function checkIndexPlane(op: string, inShape: Shape): void {
+  const plane = inShape.slice(2).reduce((a, b) => a * b, 1);
+  if (plane > EXACT_INDICES) {
+    fail({
+      op,
+      arg: 'options.returnIndices',
+      expected: `an input plane of at most ${EXACT_INDICES} cells (indices are float32 values, exact below 2^24)`,
+      actual: `${plane} cells`,
+      shapes: { input: inShape },
+      hint: 'pool without returnIndices, or split the input into smaller tiles',
+    });
+  }
+}
+
+/**
+ * Cells per input plane (`Π inSizes`) and per output plane (`Π outSizes`) of a pool record.
+ *
+ * @example
+ * poolPlanes(poolInfo('maxPool3d', [1, 1, 4, 4, 6], 2, {})); // [96, 12]
+ */
+export function poolPlanes(info: PoolWindowsInfo): [inPlane: number, outPlane: number] {
+  return info.axes.reduce<[number, number]>(([i, o], a) => [i * a.inSize, o * a.outSize], [1, 1]);
+}
+
+/**
+ * Shape info of a max unpool (PyTorch's `F.max_unpool*d`): each output axis is `(L − 1)·s − 2p + k` unless
+ * `outputSize` picks a size strictly between that minus and plus the stride (PyTorch's check).
+ *
+ * @param inShape the pooled values `[batch, channels, ...spatial]`
+ * @param kernel the forward pool's kernel: one number or one per axis
+ * @example
+ * maxUnpoolInfo('maxUnpool2d', [1, 1, 2, 2], 2, {}).outShape;                     // [1, 1, 4, 4]
+ * maxUnpoolInfo('maxUnpool2d', [1, 1, 2, 2], 2, { outputSize: [5, 5] }).outShape; // [1, 1, 5, 5]
+ */
+export function maxUnpoolInfo(op: string, inShape: Shape, kernel: number | readonly number[], options: MaxUnpoolOptions): MaxUnpoolInfo {
+  checkOptionKeys(op, 'options', options, MAX_UNPOOL_OPTION_KEYS);
+  const n = inShape.length - 2;
+  const shapes = { input: inShape };
+  const [batch = 0, channels = 0, ...inSizes] = inShape;
+  const kernels = perAxis(op, 'kernel', kernel, n, 1, shapes);
+  const strides = perAxis(op, 'options.stride', options.stride ?? kernels, n, 1, shapes);
+  const pads = perAxis(op, 'options.padding', options.padding ?? 0, n, 0, shapes);
+  const defaults = inSizes.map((size, i) => (size - 1) * strides[i]! - 2 * pads[i]! + kernels[i]!);
+  let outSizes = defaults;
+  if (options.outputSize !== undefined) {
+    const given = [...options.outputSize];
+    if (given.length !== n && given.length !== n + 2) {
+      fail({
+        op,
+        arg: 'options.outputSize',
+        expected: `${n} sizes (one per spatial axis) or ${n + 2} (the whole shape)`,
+        actual: `${given.length} numbers [${given.join(',')}]`,
+        shapes,
+      });
+    }
+    outSizes = given.slice(given.length - n);
+    outSizes.forEach((size, i) => {
+      checkCount(op, 'options.outputSize', size, 1, shapes);
+      const [low, high] = [defaults[i]! - strides[i]!, defaults[i]! + strides[i]!];
+      if (!(size > low && size < high)) {
+        fail({
+          op,
+          arg: 'options.outputSize',
+          expected: `a size strictly between ${low} and ${high} on spatial axis ${i} (the default ${defaults[i]} ± the stride ${strides[i]})`,
+          actual: String(size),
+          shapes,
+          hint: 'outputSize picks among the input sizes the forward pool maps to this output size; pass the forward input\'s size',
+        });
+      }
+    });
+  }
+  outSizes.forEach((size, i) => {
+    if (size < 1) {
+      fail({
+        op,
+        arg: 'options.padding',
+        expected: `an output size ≥ 1 on spatial axis ${i}`,
+        actual: `(${inSizes[i]} − 1)·${strides[i]} − 2·${pads[i]} + ${kernels[i]} = ${size}`,
+        shapes,
+        hint: 'pass the forward pool\'s kernel, stride and padding',
+      });
+    }
+  });
+  const outShape = [batch, channels, ...outSizes];
+  checkAllocation(op, outShape, shapes);
+  const product = (sizes: readonly number[]): number => sizes.reduce((a, b) => a * b, 1);
+  return { op, batch, channels, inPlane: product(inSizes), outPlane: product(outSizes), inShape, outShape };
 }

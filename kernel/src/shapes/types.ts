@@ -154,8 +154,23 @@ export interface ConvTransposeOptions {
    * `'valid'` (none). Default 0. Only zeros: PyTorch's ConvTranspose has no padding modes either.
    */
   padding?: number | readonly number[] | readonly PadPair[] | 'valid';
-  /** Extra cells at the end of each output axis, `< max(stride, dilation)`. Default 0. */
+  /** Extra cells at the end of each output axis, `< max(stride, dilation)`. Default 0. Not with `outputSize`. */
   outputPadding?: number | readonly number[];
+  /**
+   * The output's spatial sizes (PyTorch's `output_size`, ONNX's `output_shape`): one number for every axis, one
+   * per axis, or the full output shape `[batch, outChannels, ...spatial]` (its leading two must match). Resolved
+   * per axis (kernel/docs/semantics.md §6.3) from the full output `F = (L − 1)·s + d·(k − 1) + 1`:
+   * - `padding` left out: ONNX's `output_shape` rule, sizes `[1 … F + max(s, d) − 1]`. A smaller size crops
+   *   total padding `F − size`, the larger half before (`[total − floor(total/2), floor(total/2)]`); a larger
+   *   size is output padding `size − F` at the end (as onnxruntime and PyTorch). 1-D `[1, 2, 3]`,
+   *   `w = [1, 10, 100]`, s2 (F = 7): size 5 → pads `[1, 1]` → `[10, 102, 20, 203, 30]`; size 8 →
+   *   outputPadding 1 → `[1, 10, 102, 20, 203, 30, 300, 0]`; size 9 → an error naming `[1 … 8]`.
+   * - `padding` given (even 0 or `'valid'`): PyTorch's rule. The pads stay and `outputPadding = size − min`,
+   *   `min = F − pL − pR`, must be `< max(stride, dilation)`: sizes `[min … min + max(s, d) − 1]`, else an error
+   *   naming that range. 6×6, k3, s2, padding 1 → 11 or 12.
+   * Not with `outputPadding` (each sets the size).
+   */
+  outputSize?: number | readonly number[];
   /** Spacing between kernel taps: one number or one per axis. Default 1. */
   dilation?: number | readonly number[];
   /** Channel groups. Default 1. */
@@ -167,6 +182,7 @@ export const CONV_TRANSPOSE_OPTION_KEYS = optionKeys<ConvTransposeOptions>({
   stride: true,
   padding: true,
   outputPadding: true,
+  outputSize: true,
   dilation: true,
   groups: true,
 });
@@ -177,9 +193,9 @@ export interface PoolWindowOptions {
   stride?: number | readonly number[];
   /**
    * Padding, in the forms conv takes (a number, one per axis, `[before, after]` pairs, `'valid'`, `'same'`).
-   * Each side may be at most `floor(kE / 2)`, so every window holds a real input value (PyTorch's avg-pool rule;
-   * PyTorch 2.13's max pool checks `floor(k / 2)`, which is stricter only with dilation).
-   * Default 0.
+   * Each side may be at most `kE − 1` (ONNX, TF), so every window overlaps the input's real span; PyTorch allows
+   * only `floor(k / 2)`. Without dilation every window then holds a real cell; a dilated max pool's taps may all
+   * land in the padding, and that window gives −∞ (as PyTorch). Default 0.
    */
   padding?: Padding;
   /**
@@ -225,6 +241,12 @@ export interface PoolInfo extends PoolWindowsInfo {
   inShape: Shape;
   outShape: Shape;
 }
+
+/**
+ * The output size of an adaptive pool: one number for every spatial axis, or one per axis where `null` keeps that
+ * axis's input size (PyTorch's `None`): `[null, 4]` on 5×10 gives 5×4.
+ */
+export type AdaptiveOutputSize = number | readonly (number | null)[];
 
 /** Shape info of an adaptive (or global) pool: output bins instead of a kernel. */
 export interface AdaptivePoolInfo extends PoolWindowsInfo {
@@ -278,6 +300,61 @@ export const MAX_POOL_OPTION_KEYS = optionKeys<MaxPoolOptions>({
   ceilMode: true,
   dilation: true,
 });
+
+/** Options of the forward max pools (`maxPool1d/2d/3d`): {@link MaxPoolOptions} plus `returnIndices`. */
+export interface MaxPoolIndexOptions extends MaxPoolOptions {
+  /**
+   * Also return where each maximum came from: `{ values, indices }`, indices in PyTorch's layout (the flat index
+   * within the input plane, `h·W + w` for 2-D), as float32 values holding integers. Default false.
+   */
+  returnIndices?: boolean;
+}
+
+/** The keys of {@link MaxPoolIndexOptions}. */
+export const MAX_POOL_INDEX_OPTION_KEYS = optionKeys<MaxPoolIndexOptions>({
+  stride: true,
+  padding: true,
+  ceilMode: true,
+  dilation: true,
+  returnIndices: true,
+});
+
+/** Options of the adaptive max pools. */
+export interface AdaptiveMaxPoolOptions {
+  /** Also return the flat in-plane index of each maximum, as {@link MaxPoolIndexOptions.returnIndices}. */
+  returnIndices?: boolean;
+}
+
+/** The keys of {@link AdaptiveMaxPoolOptions}. */
+export const ADAPTIVE_MAX_POOL_OPTION_KEYS = optionKeys<AdaptiveMaxPoolOptions>({ returnIndices: true });
+
+/** Options of `maxUnpool1d/2d/3d` (PyTorch's `F.max_unpool*d`). */
+export interface MaxUnpoolOptions {
+  /** The forward pool's stride: one number or one per axis. Default: the kernel. */
+  stride?: number | readonly number[];
+  /** The forward pool's symmetric padding: one number or one per axis. Default 0. */
+  padding?: number | readonly number[];
+  /**
+   * The output's spatial size (or the whole shape, whose last axes are taken), each strictly between
+   * `default − stride` and `default + stride`, where `default = (L − 1)·s − 2p + k`. Default: `default`.
+   */
+  outputSize?: readonly number[];
+}
+
+/** The keys of {@link MaxUnpoolOptions}. */
+export const MAX_UNPOOL_OPTION_KEYS = optionKeys<MaxUnpoolOptions>({ stride: true, padding: true, outputSize: true });
+
+/** Shape info of a max unpool: planes, the input and output plane sizes and the shapes. */
+export interface MaxUnpoolInfo {
+  op: string;
+  batch: number;
+  channels: number;
+  /** Cells per input plane (`Π inSizes`) and per output plane (`Π outSizes`). */
+  inPlane: number;
+  outPlane: number;
+  inShape: Shape;
+  outShape: Shape;
+}
 
 /** Options of `avgPool2d` and `avgPool1d`. */
 export interface AvgPoolOptions extends PoolWindowOptions {

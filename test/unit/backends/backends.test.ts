@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoChoices, conv2d, convInfo, tensor, useBackend, type Conv2dOptions } from '../../../kernel/src/index';
+import { autoChoices, conv2d, conv2dBackward, convInfo, tensor, useBackend, type Conv2dOptions } from '../../../kernel/src/index';
 import { cpuBackend } from '../../../kernel/src/backends/cpu';
 import { wasmBackend, wasmScratchBytes } from '../../../kernel/src/backends/wasm/backend';
 import { gpuBackend, gpuMode, setGpuMode } from '../../../kernel/src/backends/gpu/backend';
@@ -85,6 +85,24 @@ describe("'auto' backend", () => {
     expect(autoChoices().find((c) => c.sizeClass === choice!.sizeClass)).toBe(choice);
     expect(again.provenance?.backend).toBe(choice!.choice);
     expectClose(again, { shape: [...y.shape], data: Array.from(y.data) }, 'auto twice');
+  });
+
+  it('measures conv2d gradients in their own size class and computes what the reference loops compute', () => {
+    const x = tensor(new Float32Array(seededValues(2 * 4 * 12 * 12, 41)), [2, 4, 12, 12]);
+    const w = tensor(new Float32Array(seededValues(8 * 4 * 9, 42)), [8, 4, 3, 3]);
+    const dy = tensor(new Float32Array(seededValues(2 * 8 * 12 * 12, 43)), [2, 8, 12, 12]);
+    useBackend('cpu');
+    const want = conv2dBackward(dy, x, w, { padding: 1 });
+    useBackend('auto');
+    const got = conv2dBackward(dy, x, w, { padding: 1 });
+    // 2 · (8 channels · 2·12·12 pixels · 4·3·3 taps) = 165 888 multiply-adds ≈ 2^17: above the reference loops' limit.
+    const choice = autoChoices().find((c) => c.sizeClass.startsWith('conv2dBackward'));
+    expect(choice?.sizeClass).toBe('conv2dBackward dense ~2^17 MACs');
+    expect(Object.keys(choice!.ms)).toContain('wasm');
+    expect(Object.keys(choice!.ms)).not.toContain('cpu');
+    for (const key of ['dx', 'dw', 'db'] as const) {
+      expectClose(got[key], { shape: [...want[key].shape], data: Array.from(want[key].data) }, `auto ${key}`);
+    }
   });
 
   it('runs tiny convs on the reference loops without measuring', () => {

@@ -5,11 +5,13 @@
  * loops (`useBackend('cpu')`).
  */
 import {
+  avgPool1d,
   avgPool2d,
   conv1d,
   conv2d,
   conv2dBackward,
   conv3d,
+  maxPool1d,
   maxPool2d,
   pad,
   relu,
@@ -33,6 +35,8 @@ export const gpuCases: [string, () => Tensor][] = [
   ['maxPool2d ceil mode, padding', () => maxPool2d(seeded([2, 3, 9, 10], 14), 3, { stride: 2, padding: 1, ceilMode: true })],
   ['avgPool2d counting padding', () => avgPool2d(seeded([1, 3, 8, 9], 15), [3, 2], { stride: [2, 1], padding: [1, 1] })],
   ['avgPool2d not counting padding', () => avgPool2d(seeded([1, 3, 8, 9], 16), 3, { padding: 1, countIncludePad: false })],
+  ['maxPool1d (the 2-D kernel with a unit height), dilated', () => maxPool1d(seeded([2, 3, 17], 21), 3, { stride: 2, padding: 2, dilation: 2 })],
+  ['avgPool1d, a pad wider than half the kernel', () => avgPool1d(seeded([2, 3, 11], 22), 3, { stride: 2, padding: 2 })],
   ['relu', () => relu(seeded([3, 40], 17))],
   ...(['dx', 'dw', 'db'] as const).map((part): [string, () => Tensor] => [
     `conv2dBackward ${part} (grouped, strided, dilated)`,
@@ -42,6 +46,13 @@ export const gpuCases: [string, () => Tensor][] = [
 
 /** Max pooling of a NaN window and of a tie: the NaN comes out, and the first maximum. Expected: [NaN, 3]. */
 export const nanPool = (): Tensor => maxPool2d(tensor([[[[1, NaN, 2, 3], [5, 5, 0, 1]]]]), [2, 2]);
+
+/**
+ * A dilated max pool whose only window reads no input cell (taps at −1 and 2 of a length-2 axis): −∞, as PyTorch;
+ * the gpu kernel, which starts its search at 0, must leave it to the reference loops. Expected: [-Infinity].
+ */
+export const emptyWindowPool = (): Tensor =>
+  maxPool2d(tensor([[[[5], [7]]]]), [2, 1], { stride: 1, padding: [1, 0], dilation: [3, 1] });
 
 export const chainX = seeded([1, 3, 16, 16], 30);
 export const chainW1 = seeded([8, 3, 3, 3], 31);

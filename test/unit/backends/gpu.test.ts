@@ -11,7 +11,9 @@ import {
   conv2d,
   globalMaxPool,
   lpPool2d,
+  maxPool1d,
   maxPool2d,
+  maxPool3d,
   relu,
   setGpuMode,
   setGpuPipeline,
@@ -21,7 +23,7 @@ import {
 } from '../../../kernel/src/index';
 import { GPU_MODES, gpuHeld, gpuMode, webgpuStatus } from '../../../kernel/src/backends/gpu/backend';
 import { expectClose } from '../../reference/torch';
-import { chainW1, chainX, gpuCases, nanPool, pipelineChain } from './gpu-cases';
+import { chainW1, chainX, emptyWindowPool, gpuCases, nanPool, pipelineChain } from './gpu-cases';
 
 function onReference(run: () => Tensor): Tensor {
   useBackend('cpu');
@@ -72,6 +74,17 @@ for (const mode of [...gpuModes, 'cpu']) {
       useBackend('gpu');
       expect(Array.from(nanPool().data)).toEqual([NaN, 3]);
       expect(Array.from(globalMaxPool(tensor([[[1, 7, 7, 2]]])).data)).toEqual([7]);
+    });
+
+    it('a max-pool window that reads no input cell gives −∞, not 0 (the reference loops answer it)', () => {
+      setGpuMode(mode);
+      useBackend('gpu');
+      const y = emptyWindowPool();
+      expect(Array.from(y.data)).toEqual([-Infinity]);
+      expect(y.provenance?.backend).toBe('cpu');
+      // Only such windows are declined: 1-D pools run on the 2-D kernel (a unit height), 3-D ones on the loops.
+      expect(maxPool1d(tensor([[[1, 5, 3, 2]]]), 2).provenance?.backend).toBe('gpu');
+      expect(maxPool3d(tensor(new Float32Array(8), [1, 1, 2, 2, 2]), 2).provenance?.backend).toBe('cpu');
     });
   });
 }

@@ -10,6 +10,7 @@ import {
   conv2dBackward,
   convInfo,
   maxPool2d,
+  maxPool1dBackward,
   maxPool2dBackward,
   tensor,
   type AvgPoolOptions,
@@ -94,6 +95,14 @@ describeEachBackend('gradients, worked values', () => {
     expect(shared.toArray()).toEqual([[[[0, 3, 0], [0, 0, 0]]]]);
   });
 
+  it('max pool: with NaNs in a window, dy goes to the last NaN (PyTorch updates on `v > max || isnan(v)`)', () => {
+    const x = tensor([[[[NaN, NaN], [1, 0]]]]);
+    expect(maxPool2dBackward(tensor([[[[1]]]]), x, 2).toArray()).toEqual([[[[0, 1], [0, 0]]]]);
+    expect(adaptiveMaxPool2dBackward(tensor([[[[1]]]]), x, 1).toArray()).toEqual([[[[0, 1], [0, 0]]]]);
+    // A value after the NaN does not take it back: [NaN, 1, 9, NaN, 2] → the second NaN.
+    expect(maxPool1dBackward(tensor([[[1]]]), tensor([[[NaN, 1, 9, NaN, 2]]]), 5).toArray()).toEqual([[[0, 0, 0, 1, 0]]]);
+  });
+
   it('adaptive pools: overlapping bins add up; max goes to the bin maximum', () => {
     expect(adaptiveAvgPool2dBackward(tensor([[[[3, 6]]]]), tensor([[[[1, 2, 3]]]]), [1, 2]).toArray()).toEqual([[[[1.5, 4.5, 3]]]]);
     expect(adaptiveMaxPool2dBackward(tensor([[[[1, 1]]]]), tensor([[[[1, 5, 3]]]]), [1, 2]).toArray()).toEqual([[[[0, 2, 0]]]]);
@@ -172,7 +181,7 @@ describe('gradient errors', () => {
     expect(() => conv2dBackward(tensor([1]), tensor(new Float32Array(32), [1, 2, 4, 4]), w)).toThrow(
       /^conv2dBackward: weight expected 2 input channels per group .*got 1 \(weight axis 1\) \(input \[1,2,4,4\], weight \[1,1,3,3\]\); hint/,
     );
-    expect(() => maxPool2dBackward(tensor([1]), x, 2, { padding: 2 })).toThrow(/^maxPool2dBackward: options\.padding expected at most half/);
+    expect(() => maxPool2dBackward(tensor([1]), x, 2, { padding: 2 })).toThrow(/^maxPool2dBackward: options\.padding expected at most the effective kernel − 1/);
     expect(() => conv2dBackward(tensor([1]), tensor([1, 2]), w)).toThrow(/^conv2dBackward: x expected rank 3 or 4/);
   });
 });

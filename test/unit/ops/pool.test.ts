@@ -6,6 +6,7 @@ import {
   avgPool2d,
   globalAvgPool,
   globalMaxPool,
+  lpPool1d,
   lpPool2d,
   maxPool1d,
   maxPool2d,
@@ -95,6 +96,30 @@ describeEachBackend('pooling worked values', () => {
     expect(flat(maxPool1d(tensor([[[1, 2, 3, 4, 5, 6]]]), 2, { stride: 1, dilation: 2 }))).toEqual([3, 4, 5, 6]);
   });
 
+  it('a dilated max-pool window that reads no input cell gives −∞, as PyTorch (§5.3)', () => {
+    // Taps at −1 and 2 of a length-2 axis: both padding. The gpu kernel used to return 0 here.
+    const y = maxPool2d(tensor([[[[5], [7]]]]), [2, 1], { stride: 1, padding: [1, 0], dilation: [3, 1] });
+    expect(y.toArray()).toEqual([[[[-Infinity]]]]);
+    // The same window in 1-D (the gpu kernel runs 1-D pools with a unit height), next to windows that read cells.
+    expect(flat(maxPool1d(tensor([[[5, 7]]]), 2, { stride: 1, padding: 3, dilation: 3 }))).toEqual([5, 7, -Infinity, 5, 7]);
+  });
+
+  it('pads up to kE − 1 hold a real cell in every window without dilation: [1..3], k3, s1, p2 → [1, 2, 3, 3, 3] (§5.2)', () => {
+    const x = tensor([[[1, 2, 3]]]);
+    expect(flat(maxPool1d(x, 3, { stride: 1, padding: 2 }))).toEqual([1, 2, 3, 3, 3]);
+    // Average: padding counts by default (1/3, 3/3, 6/3, 5/3, 3/3); without it, over the real cells only.
+    flat(avgPool1d(x, 3, { stride: 1, padding: 2 })).forEach((v, i) => expect(v).toBeCloseTo([1, 3, 6, 5, 3][i]! / 3, 6));
+    expect(flat(avgPool1d(x, 3, { stride: 1, padding: 2, countIncludePad: false }))).toEqual([1, 1.5, 2, 2.5, 3]);
+    expect(flat(lpPool1d(x, 3, { stride: 1, padding: 2, p: 1 }))).toEqual([1, 3, 6, 5, 3]);
+  });
+
+  it("an adaptive output size of null keeps that axis (PyTorch's None): [null, 2] on 2×4 → 2×2", () => {
+    const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8]]]]);
+    expect(adaptiveAvgPool2d(x, [null, 2]).toArray()).toEqual([[[[1.5, 3.5], [5.5, 7.5]]]]);
+    expect(adaptiveMaxPool2d(x, [1, null]).toArray()).toEqual([[[[5, 6, 7, 8]]]]);
+    expect(adaptiveAvgPool2d(x, [null, null]).toArray()).toEqual(x.toArray());
+  });
+
   it('adaptive bins [floor(iL/O), ceil((i+1)L/O)): 0..9 → 4 bins means [1, 3, 6, 8]; 3 → 5 [1, 1.5, 2, 2.5, 3] (§5.5)', () => {
     const tenValues = row([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(flat(adaptiveAvgPool2d(tenValues, [1, 4]))).toEqual([1, 3, 6, 8]);
@@ -155,10 +180,13 @@ describeEachBackend('pooling worked values', () => {
 });
 
 describe('pooling errors name op, argument, expected vs actual, shapes and a hint', () => {
-  it('padding above half the effective kernel (PyTorch rule)', () => {
+  it('padding of the whole effective kernel or more (ONNX/TF rule: at most kE − 1; §5.2)', () => {
     expect(() => maxPool2d(image(), 2, { padding: 2 })).toThrow(
-      /^maxPool2d: options\.padding expected at most half the effective kernel on each side \(floor\(2 \/ 2\) = 1\) on spatial axis 0, got \[2, 2\] \(input \[1,1,4,4\]\); hint: a window must hold at least one real input value/,
+      /^maxPool2d: options\.padding expected at most the effective kernel − 1 on each side \(2 − 1 = 1\) on spatial axis 0, got \[2, 2\] \(input \[1,1,4,4\]\); hint: a pad of the whole effective kernel adds windows that hold only padding/,
     );
+    // Dilation widens the limit: k2, d3 → kE 4, pads up to 3.
+    expect(() => maxPool1d(tensor([[[1, 2, 3]]]), 2, { dilation: 3, padding: 4 })).toThrow(/\(4 − 1 = 3\)/);
+    expect(() => avgPool2d(image(), 1, { padding: [[0, 1], [0, 0]] })).toThrow(/\(1 − 1 = 0\) on spatial axis 0, got \[0, 1\]/);
   });
 
   it('a kernel larger than the padded input', () => {
@@ -220,13 +248,13 @@ function poolSweep(): PoolCase[] {
       }
     }
   }
-  // 1-D pools, including padding beyond the limit (both must refuse it).
+  // 1-D pools, including padding of the whole kernel (both must refuse it).
   for (const kernel of [2, 3, 4]) {
     for (const stride of [1, 2, 3]) {
       for (const padding of [0, 1, 2]) {
         for (const ceilMode of [false, true]) {
           const dilation = 1 + (kernel % 2);
-          // ConvLab allows padding up to half the *effective* kernel; PyTorch's max pool only up to half the kernel.
+          // PyTorch's max pool allows only half the kernel; within half the effective kernel the oracle pads by hand.
           const beyondTorch = padding > Math.floor(kernel / 2) && padding <= Math.floor((dilation * (kernel - 1) + 1) / 2);
           if (!(beyondTorch && ceilMode)) {
             cases.push({ op: 'max_pool', shape: [2, 3, 9], kernel, options: { stride, padding, ceilMode, dilation }, padWithInfinity: beyondTorch });
@@ -270,6 +298,25 @@ function runPool(c: PoolCase, x: Tensor): Tensor {
   }
 }
 
+/** Whether every pad of a case is at most `kE − 1` (ConvLab's rule, kernel/docs/semantics.md §5.2). */
+function withinEffectiveKernel(c: PoolCase): boolean {
+  const kernels = typeof c.kernel === 'number' || c.kernel === undefined ? [c.kernel ?? 1] : c.kernel;
+  const dilation = (c.options.dilation as number | undefined) ?? 1;
+  return kernels.every((k) => (c.options.padding as number) <= dilation * (k - 1));
+}
+
+/** The ONNX node of a sweep case (symmetric pads), for onnxruntime in test/reference/oracle_pool.py. */
+function onnxCase(c: PoolCase, x: number[]): OracleCase {
+  const onnxOp = { max_pool: 'MaxPool', avg_pool: 'AveragePool', lp_pool2d: 'LpPool' }[c.op as 'max_pool' | 'avg_pool' | 'lp_pool2d'];
+  const spatial = c.shape.length - 2;
+  const padding = c.options.padding as number;
+  return {
+    op: 'onnx_pool',
+    tensors: { x: { shape: c.shape, data: x } },
+    options: { onnxOp, kernel: c.kernel, ...c.options, pads: Array.from({ length: spatial }, () => [padding, padding]) },
+  };
+}
+
 describeEachBackend('pools match PyTorch', () => {
 
   const sweep = poolSweep();
@@ -282,18 +329,25 @@ describeEachBackend('pools match PyTorch', () => {
     }));
     const expected = torchReference(cases);
     let refused = 0;
+    const wider: number[] = [];
     sweep.forEach((c, i) => {
       const label = `${c.op} x=[${c.shape}] k=${JSON.stringify(c.kernel)} ${JSON.stringify(c.options)}`;
       const want = expected[i]!;
       const run = (): Tensor => runPool(c, tensor(inputs[i]!, c.shape));
       if ('error' in want) {
-        // PyTorch refuses (padding above half the kernel): so must ConvLab.
-        expect(run, `${label}: PyTorch raised ${want.error}`).toThrow(/padding expected at most half the effective kernel/);
+        // PyTorch refuses pads above half the kernel. ConvLab refuses a pad of the whole effective kernel too;
+        // a pad between the two rules is compared with ONNX below.
+        if (withinEffectiveKernel(c)) wider.push(i);
+        else expect(run, `${label}: PyTorch raised ${want.error}`).toThrow(/padding expected at most the effective kernel − 1/);
         refused++;
       } else {
         expectClose(run(), want, label);
       }
     });
+    // Pads PyTorch refuses but ONNX takes: onnxruntime is the oracle.
+    const onnx = torchReference(wider.map((i) => onnxCase(sweep[i]!, inputs[i]!)));
+    wider.forEach((i, j) => expectClose(runPool(sweep[i]!, tensor(inputs[i]!, sweep[i]!.shape)), onnx[j]!, `${sweep[i]!.op} (onnxruntime)`));
+    expect(wider.length, 'the sweep includes pads between half the kernel and kE − 1').toBeGreaterThan(0);
     expect(refused, 'the sweep includes refused paddings').toBeGreaterThan(0);
     expect(refused, 'and mostly valid cases').toBeLessThan(sweep.length / 4);
   });

@@ -1,7 +1,7 @@
 /**
  * The `'gpu'` backend: gpu.js kernels, one thread per output element, reading the same index tables and
  * shape records as the reference loops (shapes/). It runs convolutions with 1–3 spatial axes and every
- * padding mode, pad, max/average pooling, relu and the conv2d gradients; the other ops run the reference
+ * padding mode, pad, 1-D and 2-D max/average pooling, relu and the conv2d gradients; the other ops run the reference
  * loops (and are reported as `cpu`).
  *
  * Pipeline mode ({@link setGpuPipeline}, on by default) keeps results on the GPU between chained ops: each
@@ -16,7 +16,7 @@
  */
 import { layered, type Backend } from '../backend';
 import { cpuBackend } from '../cpu';
-import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindowsInfo } from '../../shapes';
+import { axes2d, axisTaps, type AxisInfo, type ConvInfo, type PadAxis, type PoolWindows, type PoolWindowsInfo } from '../../shapes';
 import type { DeviceArray, Values } from '../../tensor';
 import { forgetKernels, launch, readBack } from './cache';
 import { requestMode } from './device';
@@ -98,24 +98,33 @@ function pad(x: Values, axes: readonly PadAxis[], value: number): DeviceArray | 
   return launch('pad', padKernel, size, constants, 1, [x, table(a0!.source), table(a1!.source), table(a2!.source), table(a3!.source)]);
 }
 
-/** Max or average pooling over dense window tables (−1 past each window's real cells). */
+/**
+ * Max or average pooling over dense window tables (−1 past each window's real cells). The kernel has two
+ * spatial axes: a 1-D pool runs with a unit height added here; 3-D pools decline (→ reference loops). A max
+ * pool with a window that reads no real cell (dilation makes that possible) declines too: its answer is −∞,
+ * which the kernel source cannot write portably (GLSL ES 1.0 has no infinity literal and leaves `−1.0 / 0.0`
+ * undefined), so the reference loops give it.
+ */
 function pool(x: Values, info: PoolWindowsInfo, max: boolean, countIncludePad: boolean): DeviceArray | undefined {
-  const [rows, cols] = info.axes;
-  const size = info.batch * info.channels * rows!.outSize * cols!.outSize;
+  if (info.axes.length > 2) return undefined;
+  if (max && info.axes.some((a) => a.taps.some((t) => t.length === 0))) return undefined;
+  const unit: PoolWindows = { inSize: 1, outSize: 1, taps: [[0]], paddedTaps: [1], formula: '1' };
+  const [rows, cols] = (info.axes.length === 1 ? [unit, info.axes[0]!] : info.axes) as [PoolWindows, PoolWindows];
+  const size = info.batch * info.channels * rows.outSize * cols.outSize;
   if (!fits(size, x.length)) return undefined;
   const dense = (taps: readonly (readonly number[])[], most: number): Float32Array => {
     const out = new Float32Array(taps.length * most).fill(-1);
     taps.forEach((window, o) => out.set(window, o * most));
     return out;
   };
-  const mostH = Math.max(1, ...rows!.taps.map((t) => t.length));
-  const mostW = Math.max(1, ...cols!.taps.map((t) => t.length));
+  const mostH = Math.max(1, ...rows.taps.map((t) => t.length));
+  const mostW = Math.max(1, ...cols.taps.map((t) => t.length));
   const constants: PoolConstants = {
-    inH: rows!.inSize, inW: cols!.inSize, outH: rows!.outSize, outW: cols!.outSize, mostH, mostW,
+    inH: rows.inSize, inW: cols.inSize, outH: rows.outSize, outW: cols.outSize, mostH, mostW,
     max: max ? 1 : 0, countIncludePad: countIncludePad ? 1 : 0,
   };
   return launch('pool', poolKernel, size, constants, Math.max(mostH, mostW), [
-    x, dense(rows!.taps, mostH), dense(cols!.taps, mostW), table(rows!.paddedTaps), table(cols!.paddedTaps),
+    x, dense(rows.taps, mostH), dense(cols.taps, mostW), table(rows.paddedTaps), table(cols.paddedTaps),
   ]);
 }
 
@@ -150,8 +159,8 @@ export const gpuBackend: Backend = layered(
   {
     conv: (x, w, bias, info) => kept(conv(x, w, bias, info)),
     pad: (x, axes, value) => kept(pad(x, axes, value)),
-    maxPool2d: (x, info) => kept(pool(x, info, true, false)),
-    avgPool2d: (x, info, countIncludePad) => kept(pool(x, info, false, countIncludePad)),
+    maxPool: (x, info) => kept(pool(x, info, true, false)),
+    avgPool: (x, info, countIncludePad) => kept(pool(x, info, false, countIncludePad)),
     relu: (x) => kept(relu(x)),
     conv2dBackward(dy, x, w, info) {
       if (info.axes.length !== 2 || info.padMode !== 'constant' || info.padValue !== 0) return undefined;

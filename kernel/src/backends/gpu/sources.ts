@@ -95,7 +95,8 @@ export interface PoolConstants {
 
 // x [planes][inH][inW]; rows [outH·mostH], cols [outW·mostW]: the real input rows/cols of each window;
 // paddedRows [outH], paddedCols [outW]: window sizes counting padding (the divisor when it counts).
-// Max: the first maximum in window order wins, and a NaN wins and stays (as PyTorch).
+// Max: the first maximum in window order wins, and a NaN wins and stays (as PyTorch). The backend sends a max
+// pool here only when every window holds a real cell (`best` starts at 0, not −∞, which GLSL cannot write).
 export function poolKernel(
   this: KernelThis<PoolConstants>,
   x: Float32Array, rows: Float32Array, cols: Float32Array, paddedRows: Float32Array, paddedCols: Float32Array,

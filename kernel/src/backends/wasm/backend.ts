@@ -1,14 +1,21 @@
 /**
- * The fast CPU backend `'wasm'`: zero-padded conv2d on the WebAssembly SIMD engine (conv.ts) on every core;
- * every other op, and convs it does not take, on the reference loops (reported as `cpu`).
+ * The fast CPU backend `'wasm'`: zero-padded conv2d and its gradients (grad.ts) on the WebAssembly SIMD engine
+ * (conv.ts) on every core; every other op, and convs it does not take, on the reference loops (reported as `cpu`).
  */
 import { host, isZeroPadded2d, layered, type Backend } from '../backend';
 import { cpuBackend } from '../cpu';
 import { WasmConv } from './conv';
+import { conv2dGradients } from './grad';
 import { threadCount, type ThreadHealth } from './threads';
 
 /** Made on the first conv: its memory and worker threads cost nothing until then. */
 let engine: WasmConv | undefined;
+
+/** The engine, made on first use. */
+function conv2dEngine(): WasmConv {
+  engine ??= new WasmConv();
+  return engine;
+}
 
 /**
  * Bytes of scratch memory the fast backend holds (0 before its first conv): it grows to the largest call so
@@ -34,8 +41,9 @@ export function wasmThreads(): ThreadHealth {
 }
 
 /**
- * The fast CPU backend: conv2d in WebAssembly SIMD on all cores, every other op on the reference loops.
- * Falls back to the reference loops for a conv whose scratch would exceed 1 GiB.
+ * The fast CPU backend: conv2d and its gradients (`conv2dBackward`, as convs on the same engine: grad.ts) in
+ * WebAssembly SIMD on all cores, every other op on the reference loops. Falls back to the reference loops for a
+ * conv whose scratch would exceed 1 GiB.
  *
  * @example
  * useBackend('wasm');
@@ -47,8 +55,12 @@ export const wasmBackend: Backend = layered(
   {
     conv(x, w, bias, info) {
       if (!isZeroPadded2d(info)) return undefined;
-      engine ??= new WasmConv();
-      return engine.conv2d(host(x), host(w), bias && host(bias), info);
+      return conv2dEngine().conv2d(host(x), host(w), bias && host(bias), info);
+    },
+    conv2dBackward(dy, x, w, info) {
+      // Gradients reach only real input cells: right for zero padding alone (the op refuses the other modes).
+      if (!isZeroPadded2d(info)) return undefined;
+      return conv2dGradients(conv2dEngine(), host(dy), host(x), host(w), info);
     },
   },
   cpuBackend,

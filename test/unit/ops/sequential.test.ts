@@ -1,0 +1,366 @@
+/**
+ * `sequential` and `sgd` (kernel/src/network.ts): the forward equals the same ops called by hand, a few SGD
+ * steps (momentum, weight decay, Nesterov) from the same initial weights equal torch.optim.SGD's, the
+ * initialisation follows PyTorch's bounds, and every error names the layer, the op and what is supported.
+ */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ConvLabError,
+  conv2d,
+  avgPool2d,
+  crossEntropy,
+  crossEntropyBackward,
+  flatten,
+  JUPYTER_DISPLAY,
+  linear,
+  maxPool2d,
+  relu,
+  SHAPE_TRACE_MIME,
+  sequential,
+  sgd,
+  sigmoid,
+  tanh,
+  tensor,
+  traceShapes,
+  zeros,
+  type LayerSpec,
+  type Parameter,
+  type SequentialOptions,
+  type SgdOptions,
+  type Tensor,
+} from '../../../kernel/src/index';
+import { OPTION_KEYS } from '../../../kernel/src/shapes';
+import { expectClose, torchReference, type OracleResult, type WireTensor } from '../../reference/torch';
+import { describeEachBackend, seeded } from '../support/sweep';
+
+const wire = (t: Tensor): WireTensor => ({ shape: [...t.shape], data: Array.from(t.data) });
+
+/** A LeNet-like net on 12×12 images: both pools, three activations, flatten, two linear layers. */
+const LENET_LIKE: LayerSpec[] = [
+  { op: 'conv2d', outChannels: 4, kernel: 3, padding: 1, name: 'c1' },
+  { op: 'relu' },
+  { op: 'maxPool2d', kernel: 2 },
+  { op: 'conv2d', outChannels: 6, kernel: 3, bias: false },
+  { op: 'tanh' },
+  { op: 'avgPool2d', kernel: 2 },
+  { op: 'flatten' },
+  { op: 'linear', outFeatures: 10, name: 'fc1' },
+  { op: 'sigmoid' },
+  { op: 'linear', outFeatures: 5 },
+];
+const INPUT: number[] = [1, 1, 12, 12];
+
+function images(batch: number, seed: number): Tensor {
+  return tensor(seeded([batch, 1, 12, 12], seed), [batch, 1, 12, 12]);
+}
+
+function classes(batch: number, count: number, seed: number): number[] {
+  return seeded([batch], seed).map((v) => Math.min(count - 1, Math.floor(((v + 1) / 2) * count)));
+}
+
+/** The ConvLabError `run` throws. */
+function errorOf(run: () => unknown): ConvLabError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConvLabError);
+    return error as ConvLabError;
+  }
+  throw new Error('expected a ConvLabError, nothing was thrown');
+}
+
+describe('sequential: parameters', () => {
+  it("are named and shaped as PyTorch's state_dict", () => {
+    const net = sequential(LENET_LIKE, { inputShape: INPUT });
+    expect(net.parameters().map((p) => [p.name, p.value.shape])).toEqual([
+      ['0.weight', [4, 1, 3, 3]],
+      ['0.bias', [4]],
+      ['3.weight', [6, 4, 3, 3]],
+      ['7.weight', [10, 24]],
+      ['7.bias', [10]],
+      ['9.weight', [5, 10]],
+      ['9.bias', [5]],
+    ]);
+    expect(net.layers[0]!.weight).toBe(net.parameters()[0]!.value);
+    expect(net.layers[3]!.bias).toBeUndefined();
+    expect(net.layers[1]!.weight).toBeUndefined();
+    for (const p of net.parameters()) expect(Array.from(p.grad.data).every((v) => v === 0)).toBe(true);
+  });
+
+  it('are drawn from U(−1/√fanIn, 1/√fanIn), seeded', () => {
+    const net = sequential(LENET_LIKE, { inputShape: INPUT, seed: 3 });
+    const fanIn: Record<string, number> = { '0': 9, '3': 36, '7': 24, '9': 10 };
+    for (const p of net.parameters()) {
+      const bound = 1 / Math.sqrt(fanIn[p.name.split('.')[0]!]!);
+      const values = Array.from(p.value.data);
+      expect(Math.max(...values.map(Math.abs)), p.name).toBeLessThanOrEqual(bound);
+      // Uniform over the whole interval: the extremes reach near both ends (216 draws for '3.weight').
+      if (values.length > 100) {
+        expect(Math.max(...values), p.name).toBeGreaterThan(0.9 * bound);
+        expect(Math.min(...values), p.name).toBeLessThan(-0.9 * bound);
+      }
+    }
+    const again = sequential(LENET_LIKE, { inputShape: INPUT, seed: 3 }).parameters();
+    const other = sequential(LENET_LIKE, { inputShape: INPUT, seed: 4 }).parameters();
+    net.parameters().forEach((p, i) => {
+      expect(Array.from(again[i]!.value.data)).toEqual(Array.from(p.value.data));
+      expect(Array.from(other[i]!.value.data)).not.toEqual(Array.from(p.value.data));
+    });
+  });
+
+  it('wait for the first forward without inputShape, then equal the eager ones', () => {
+    const lazy = sequential(LENET_LIKE, { seed: 5 });
+    const error = errorOf(() => lazy.parameters());
+    expect(error.message).toMatch(/Sequential: parameters expected a network whose input shape is known.*hint: pass \{ inputShape/);
+    expect(String(lazy)).toMatch(/after the first forward/);
+    lazy.forward(images(3, 1));
+    const eager = sequential(LENET_LIKE, { inputShape: INPUT, seed: 5 });
+    expect(lazy.parameters().map((p) => Array.from(p.value.data))).toEqual(eager.parameters().map((p) => Array.from(p.value.data)));
+  });
+});
+
+describeEachBackend('sequential: forward', () => {
+  it('equals the same ops called by hand, and traces what ran', () => {
+    const net = sequential(LENET_LIKE, { inputShape: INPUT, seed: 1 });
+    const x = images(3, 2);
+    const w = (i: number): Tensor => net.layers[i]!.weight!;
+    const b = (i: number): Tensor => net.layers[i]!.bias!;
+    let y = maxPool2d(relu(conv2d(x, w(0), { padding: 1, bias: b(0) })), 2);
+    y = avgPool2d(tanh(conv2d(y, w(3))), 2);
+    y = linear(sigmoid(linear(flatten(y), w(7), b(7))), w(9), b(9));
+    const out = net.forward(x);
+    expect(out.shape).toEqual([3, 5]);
+    expect(Array.from(out.data)).toEqual(Array.from(y.data));
+
+    const summary = traceShapes([3, 1, 12, 12], LENET_LIKE);
+    expect(net.trace!.rows.map((r) => [r.op, r.name, r.outShape])).toEqual(summary.rows.map((r) => [r.op, r.name, r.outShape]));
+    expect(net.trace!.totals.params).toBe(summary.totals.params);
+    expect(net.trace!.totals.macs).toBe(summary.totals.macs);
+    expect(net.trace!.rows[0]!.receptiveField).toEqual(summary.rows[0]!.receptiveField);
+  });
+});
+
+/** A training run compared with torch.optim.SGD: layers, optimizer, label smoothing, seed. */
+interface TrainingCase {
+  label: string;
+  layers: LayerSpec[];
+  options: SgdOptions;
+  labelSmoothing: number;
+  seed: number;
+}
+
+const TRAINING: TrainingCase[] = [
+  { label: 'momentum and weight decay', layers: LENET_LIKE, options: { lr: 0.5, momentum: 0.9, weightDecay: 0.01 }, labelSmoothing: 0, seed: 1 },
+  {
+    label: 'Nesterov, label smoothing, a logSoftmax head and a bias-free linear',
+    layers: [
+      { op: 'conv2d', outChannels: 3, kernel: 5, stride: 2, padding: 2 },
+      { op: 'relu' },
+      { op: 'avgPool2d', kernel: 3, stride: 1, padding: 1, countIncludePad: false },
+      { op: 'flatten' },
+      { op: 'identity' },
+      { op: 'linear', outFeatures: 5, bias: false },
+      { op: 'logSoftmax' },
+    ],
+    options: { lr: 0.2, momentum: 0.8, nesterov: true, weightDecay: 0.001 },
+    labelSmoothing: 0.1,
+    seed: 2,
+  },
+  {
+    label: 'plain SGD with dampening through a softmax head',
+    layers: [{ op: 'flatten' }, { op: 'linear', outFeatures: 7 }, { op: 'tanh' }, { op: 'linear', outFeatures: 5 }, { op: 'softmax' }],
+    options: { lr: 1, momentum: 0.5, dampening: 0.3 },
+    labelSmoothing: 0,
+    seed: 3,
+  },
+];
+const [STEPS, BATCH] = [3, 4];
+
+/** A case's batches: STEPS·BATCH images and labels; step k trains on rows k·BATCH…(k+1)·BATCH−1. */
+function batches(c: TrainingCase): { x: Tensor; target: number[] } {
+  return { x: images(STEPS * BATCH, c.seed + 10), target: classes(STEPS * BATCH, 5, c.seed + 11) };
+}
+
+/** PyTorch's runs from each case's initial parameters, asked once (one Python start-up) for every backend. */
+let torchRuns: OracleResult[] | undefined;
+function torchTraining(): OracleResult[] {
+  torchRuns ??= torchReference(
+    TRAINING.map((c) => {
+      const initial = sequential(c.layers, { inputShape: INPUT, seed: c.seed }).parameters();
+      const { x, target } = batches(c);
+      return {
+        op: 'sequential_train',
+        tensors: { x: wire(x), target: { shape: [target.length], data: target }, ...Object.fromEntries(initial.map((p) => [p.name, wire(p.value)])) },
+        options: { layers: c.layers, sgd: c.options, steps: STEPS, labelSmoothing: c.labelSmoothing },
+      };
+    }),
+  );
+  return torchRuns;
+}
+
+describeEachBackend('sequential: training steps against torch.optim.SGD', () => {
+  TRAINING.forEach((c, i) => {
+    it(c.label, () => {
+      const expected = torchTraining()[i]!;
+      if (!('outputs' in expected)) throw new Error(`PyTorch: ${JSON.stringify(expected).slice(0, 300)}`);
+      const net = sequential(c.layers, { inputShape: INPUT, seed: c.seed });
+      const { x, target } = batches(c);
+      const opt = sgd(net.parameters(), c.options);
+      const options = { labelSmoothing: c.labelSmoothing };
+      const losses: number[] = [];
+      for (let k = 0; k < STEPS; k++) {
+        const xs = x.slice([[k * BATCH, (k + 1) * BATCH], null, null, null]);
+        const ys = target.slice(k * BATCH, (k + 1) * BATCH);
+        opt.zeroGrad();
+        const logits = net.forward(xs);
+        if (k === 0) expectClose(logits, expected.outputs['output']!, 'first forward');
+        losses.push(crossEntropy(logits, ys, options).data[0]!);
+        net.backward(crossEntropyBackward(logits, ys, options));
+        opt.step();
+      }
+      expectClose({ shape: [STEPS], data: losses }, expected.outputs['loss']!, 'losses');
+      for (const p of net.parameters()) expectClose(p.value, expected.outputs[p.name]!, `${p.name} after ${STEPS} steps`);
+    });
+  });
+});
+
+describe('sequential: gradients', () => {
+  it('accumulate over backward calls until zeroGrad, and backward returns the input gradient', () => {
+    const net = sequential(LENET_LIKE, { inputShape: INPUT });
+    const x = images(2, 7);
+    const logits = net.forward(x);
+    const dOut = crossEntropyBackward(logits, [1, 3]);
+    const dx = net.backward(dOut);
+    expect(dx.shape).toEqual(x.shape);
+    const once = net.parameters().map((p) => Array.from(p.grad.data));
+    expect(once.some((g) => g.some((v) => v !== 0))).toBe(true);
+    net.backward(dOut);
+    net.parameters().forEach((p, i) => p.grad.data.forEach((v, j) => expect(v).toBeCloseTo(2 * once[i]![j]!, 6)));
+    net.zeroGrad();
+    for (const p of net.parameters()) expect(Array.from(p.grad.data).every((v) => v === 0)).toBe(true);
+  });
+
+  it('the optimizer replaces values, so a tensor taken before training keeps its values', () => {
+    const net = sequential([{ op: 'flatten' }, { op: 'linear', outFeatures: 2 }], { inputShape: [1, 3] });
+    const before = net.layers[1]!.weight!;
+    const copy = Array.from(before.data);
+    const opt = sgd(net.parameters(), { lr: 0.1 });
+    net.forward(tensor([[1, 2, 3]]));
+    net.backward(tensor([[1, -1]]));
+    opt.step();
+    expect(Array.from(before.data)).toEqual(copy);
+    expect(Array.from(net.layers[1]!.weight!.data)).not.toEqual(copy);
+  });
+});
+
+describe('sequential and sgd: the doc comments’ examples', () => {
+  it('Layer and Sequential', () => {
+    const conv = sequential([{ op: 'conv2d', outChannels: 6, kernel: 5 }, { op: 'relu' }], { inputShape: [1, 1, 28, 28] });
+    expect(conv.layers[0]!.weight?.shape).toEqual([6, 1, 5, 5]);
+    expect(conv.layers[1]!.weight).toBeUndefined();
+    const net = sequential([{ op: 'flatten' }, { op: 'linear', outFeatures: 2 }], { inputShape: [1, 3] });
+    const logits = net.forward(tensor([[1, 2, 3]]));
+    expect(logits.shape).toEqual([1, 2]);
+    expect(net.backward(crossEntropyBackward(logits, [1])).shape).toEqual([1, 3]);
+    expect(net.parameters().map((p) => p.grad.shape)).toEqual([[2, 3], [2]]);
+  });
+  it('sequential', () => {
+    const net = sequential(
+      [{ op: 'flatten' }, { op: 'linear', outFeatures: 3 }, { op: 'relu' }, { op: 'linear', outFeatures: 2 }],
+      { inputShape: [1, 1, 2, 2], seed: 0 },
+    );
+    expect(net.parameters().map((p) => `${p.name} ${p.value.shape.join('×')}`)).toEqual(['1.weight 3×4', '1.bias 3', '3.weight 2×3', '3.bias 2']);
+    expect(net.forward(zeros([5, 1, 2, 2])).shape).toEqual([5, 2]);
+    expect(net.trace?.rows.map((r) => r.op)).toEqual(['flatten', 'linear', 'relu', 'linear']);
+  });
+  it('sgd', () => {
+    const p: Parameter = { name: 'w', value: tensor([1, 2]), grad: tensor([0.5, -1]) };
+    const opt = sgd([p], { lr: 0.1, momentum: 0.9 });
+    opt.step();
+    expect(Array.from(p.value.data).map((v) => Number(v.toFixed(6)))).toEqual([0.95, 2.1]);
+    opt.step();
+    expect(Array.from(p.value.data).map((v) => Number(v.toFixed(6)))).toEqual([0.855, 2.29]);
+  });
+});
+
+describe('sequential: display', () => {
+  it('shows the summary as a shape trace', () => {
+    const net = sequential(LENET_LIKE, { inputShape: INPUT, title: 'LeNet-like' });
+    const bundle = net[JUPYTER_DISPLAY]();
+    expect(Object.keys(bundle.data)).toContain(SHAPE_TRACE_MIME);
+    expect(String(bundle.data['text/plain'])).toMatch(/LeNet-like/);
+    expect(net.summary().totals.params).toBe(net.parameters().reduce((n, p) => n + p.value.size, 0));
+  });
+  it('says what it waits for before its input shape is known', () => {
+    const bundle = sequential(LENET_LIKE)[JUPYTER_DISPLAY]();
+    expect(bundle.data['text/plain']).toMatch(/^Sequential of 10 layers \(conv2d, relu, .*after the first forward/);
+  });
+});
+
+describe('sequential and sgd: errors name the layer, the op, what is supported, and a hint', () => {
+  it('a layer that does not fit its input', () => {
+    const error = errorOf(() => sequential([{ op: 'conv2d', outChannels: 4, kernel: 5 }, { op: 'conv2d', outChannels: 4, kernel: 5 }], { inputShape: [1, 1, 6, 6] }));
+    expect(error.op).toBe('sequential');
+    expect(error.arg).toBe('layers[1]');
+    expect(error.expected).toMatch(/'conv2d' layer that fits its input \[1,4,2,2\]/);
+    expect(error.actual).toMatch(/conv2d/);
+    expect(error.hint).toMatch(/summary\(\)/);
+    expect(error.shapes).toEqual({ inputShape: [1, 1, 6, 6] });
+  });
+  it('a misspelled layer option', () => {
+    const error = errorOf(() => sequential([{ op: 'linear', units: 3 } as unknown as LayerSpec], { inputShape: [1, 4] }));
+    expect(error.message).toMatch(/layers\[0\].*units.*outFeatures/);
+  });
+  it('a layer without a backward, before any gradient changes', () => {
+    const net = sequential([{ op: 'lpPool2d', kernel: 2 }, { op: 'flatten' }, { op: 'linear', outFeatures: 2 }], { inputShape: [1, 1, 4, 4] });
+    const out = net.forward(zeros([1, 1, 4, 4]));
+    const error = errorOf(() => net.backward(out));
+    expect(error.op).toBe('Sequential.backward');
+    expect(error.arg).toBe('layers[0]');
+    expect(error.actual).toBe("'lpPool2d'");
+    expect(error.expected).toMatch(/a layer with a backward: conv2d, maxPool2d, avgPool2d, .*linear/);
+    expect(error.hint).toMatch(/replace layer 0/);
+    expect(error.shapes).toEqual({ input: [1, 1, 4, 4], output: [1, 1, 2, 2] });
+    for (const p of net.parameters()) expect(Array.from(p.grad.data).every((v) => v === 0)).toBe(true);
+  });
+  it('a layer with no op to run', () => {
+    const net = sequential([{ op: 'flatten' }, { op: 'gelu' }], { inputShape: [1, 4] });
+    const error = errorOf(() => net.forward(zeros([1, 4])));
+    expect(error.arg).toBe('layers[1].op');
+    expect(error.actual).toMatch(/'gelu'/);
+    expect(error.shapes).toEqual({ input: [1, 4] });
+    expect(error.hint).toBeTruthy();
+  });
+  it("an op's own error says which layer raised it", () => {
+    const net = sequential([{ op: 'conv2d', outChannels: 2, kernel: 3 }], { inputShape: [1, 1, 5, 5] });
+    const error = errorOf(() => net.forward(zeros([1, 3, 5, 5])));
+    expect(error.op).toBe('conv2d');
+    expect(error.hint).toMatch(/raised by layer 0 \('conv2d'\) of the sequential/);
+  });
+  it('backward before forward, and a dOut of the wrong shape', () => {
+    const net = sequential([{ op: 'flatten' }, { op: 'linear', outFeatures: 2 }], { inputShape: [1, 3] });
+    expect(errorOf(() => net.backward(zeros([1, 2]))).message).toMatch(/Sequential.backward: dOut expected a forward call before backward/);
+    net.forward(zeros([4, 3]));
+    const error = errorOf(() => net.backward(zeros([1, 2])));
+    expect(error.message).toMatch(/dOut expected shape \[4,2\] \(the last forward output's shape\), got \[1,2\].*hint: pass the loss gradient/);
+  });
+  it.each([
+    [{ lr: -1 }, 'options.lr', /≥ 0/],
+    [{ lr: NaN }, 'options.lr', /finite/],
+    [{ lr: 0.1, nesterov: true }, 'options.nesterov', /momentum > 0/],
+    [{ lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }, 'options.nesterov', /dampening 0/],
+  ] as [SgdOptions, string, RegExp][])('sgd(%j)', (options, arg, expected) => {
+    const error = errorOf(() => sgd([], options));
+    expect(error.arg).toBe(arg);
+    expect(error.expected).toMatch(expected);
+    expect(error.hint).toBeTruthy();
+  });
+  it("sgd with Keras' learning_rate names lr", () => {
+    const error = errorOf(() => sgd([], { learning_rate: 0.1 } as unknown as SgdOptions));
+    expect(error.message).toMatch(/unknown key 'learning_rate'; hint: did you mean 'lr'\?/);
+  });
+  it('the option key lists match their types', () => {
+    expectTypeOf<(typeof OPTION_KEYS.SgdOptions)[number]>().toEqualTypeOf<keyof SgdOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.SequentialOptions)[number]>().toEqualTypeOf<keyof SequentialOptions>();
+  });
+});
