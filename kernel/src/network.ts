@@ -10,15 +10,34 @@
  * opt.step(); opt.zeroGrad();
  * ```
  *
- * Each layer runs the library's public op (conv2d, maxPool2d, linear, …) and backpropagates through that op's
- * backward (conv2dBackward, maxPool2dBackward, linearBackward, …), so the network computes exactly what the same
- * calls made by hand compute, on whichever backend is selected.
+ * Each layer runs the library's public op (conv2d, maxPool2d, lpPool1d, adaptiveAvgPool3d, linear, …) and
+ * backpropagates through that op's backward (conv2dBackward, maxPool2dBackward, lpPool1dBackward, linearBackward,
+ * …), so the network computes exactly what the same calls made by hand compute, on whichever backend is selected.
+ * Every pool layer in 1 to 3 spatial axes trains; conv1d and conv3d layers run forward only (no backward yet), and
+ * leakyRelu and gelu layers have shapes in traceShapes but no op to run.
  */
 import { JUPYTER_DISPLAY, type MimeBundle } from './display/protocol';
 import { ConvLabError, fail, formatShape } from './errors';
 import { conv1d, conv2d, conv3d } from './ops/conv';
 import { relu } from './ops/elementwise';
-import { adaptiveAvgPool2dBackward, adaptiveMaxPool2dBackward, avgPool2dBackward, conv2dBackward, maxPool2dBackward } from './ops/grad';
+import {
+  adaptiveAvgPool1dBackward,
+  adaptiveAvgPool2dBackward,
+  adaptiveAvgPool3dBackward,
+  adaptiveMaxPool1dBackward,
+  adaptiveMaxPool2dBackward,
+  adaptiveMaxPool3dBackward,
+  avgPool1dBackward,
+  avgPool2dBackward,
+  avgPool3dBackward,
+  conv2dBackward,
+  lpPool1dBackward,
+  lpPool2dBackward,
+  lpPool3dBackward,
+  maxPool1dBackward,
+  maxPool2dBackward,
+  maxPool3dBackward,
+} from './ops/grad';
 import {
   flatten,
   linear,
@@ -34,20 +53,40 @@ import {
   tanhBackward,
 } from './ops/nn';
 import {
+  adaptiveAvgPool1d,
   adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
   adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
   avgPool1d,
   avgPool2d,
+  avgPool3d,
   globalAvgPool,
   globalMaxPool,
+  lpPool1d,
   lpPool2d,
+  lpPool3d,
   maxPool1d,
   maxPool2d,
+  maxPool3d,
 } from './ops/pool';
-import { checkCount, checkFinite, checkOptionKeys, checkShape, OPTION_KEYS, type ConvOptions, type Shape } from './shapes';
+import {
+  checkCount,
+  checkFinite,
+  checkOptionKeys,
+  checkShape,
+  OPTION_KEYS,
+  type AdaptiveOutputSize,
+  type AvgPoolOptions,
+  type ConvOptions,
+  type LpPoolOptions,
+  type MaxPoolOptions,
+  type Shape,
+} from './shapes';
 import { Tensor, numel, rand, zeros } from './tensor';
 import { recordShapes, ShapeTrace, traceOp, traceShapes, type LayerSpec } from './trace';
-import type { ConvLayerSpec } from './trace';
+import type { AdaptivePoolLayerSpec, AvgPoolLayerSpec, ConvLayerSpec, GlobalPoolLayerSpec, LpPoolLayerSpec, MaxPoolLayerSpec } from './trace';
 
 /** A trainable tensor: its PyTorch `state_dict` name (`'0.weight'`), its value, and its accumulated gradient. */
 export interface Parameter {
@@ -113,15 +152,107 @@ interface Saved {
   y: Tensor;
 }
 
-/** The ops whose layer can backpropagate (the pools' 1-D forms and lpPool2d, leakyRelu and gelu cannot yet). */
-const BACKWARD_OPS: readonly LayerSpec['op'][] = [
+/** The conv options of a conv layer spec: what is left after the layer's own keys. */
+function convOptions(spec: ConvLayerSpec): ConvOptions {
+  const { op: _op, name: _name, outChannels: _out, kernel: _kernel, bias: _bias, ...options } = spec;
+  return options;
+}
+
+// ── Pool layers: one table per family, from op name to the public op and its backward ───────────────────────
+
+/** A pool layer with a window (max, average, LP) in 1 to 3 spatial axes. */
+type WindowPoolLayerSpec = MaxPoolLayerSpec | AvgPoolLayerSpec | LpPoolLayerSpec;
+
+/** Every pool layer. */
+type PoolLayerSpec = WindowPoolLayerSpec | AdaptivePoolLayerSpec | GlobalPoolLayerSpec;
+
+/**
+ * A windowed pool's op and backward, called with its spec's kernel and options. Method syntax on purpose: each
+ * entry's op types its kernel for its rank (`readonly [number]` in 1-D) and its options for its family, which
+ * method parameters accept; the spec the entry is picked by is that op's spec, so the arguments fit, and the op
+ * checks the kernel's length as it checks any caller's.
+ */
+interface WindowPool {
+  forward(x: Tensor, kernel: number | readonly number[], options: AnyPoolOptions): Tensor;
+  backward(dy: Tensor, x: Tensor, kernel: number | readonly number[], options: AnyPoolOptions): Tensor;
+}
+
+/** Every windowed pool's options at once: each entry reads its family's keys from its own spec's options. */
+type AnyPoolOptions = MaxPoolOptions & AvgPoolOptions & LpPoolOptions;
+
+/** An adaptive pool's op and backward, called with its spec's `outputSize` (method syntax as {@link WindowPool}). */
+interface AdaptivePool {
+  forward(x: Tensor, outputSize: AdaptiveOutputSize): Tensor;
+  backward(dy: Tensor, x: Tensor, outputSize: AdaptiveOutputSize): Tensor;
+}
+
+const WINDOW_POOLS: Record<WindowPoolLayerSpec['op'], WindowPool> = {
+  maxPool1d: { forward: maxPool1d, backward: maxPool1dBackward },
+  maxPool2d: { forward: maxPool2d, backward: maxPool2dBackward },
+  maxPool3d: { forward: maxPool3d, backward: maxPool3dBackward },
+  avgPool1d: { forward: avgPool1d, backward: avgPool1dBackward },
+  avgPool2d: { forward: avgPool2d, backward: avgPool2dBackward },
+  avgPool3d: { forward: avgPool3d, backward: avgPool3dBackward },
+  lpPool1d: { forward: lpPool1d, backward: lpPool1dBackward },
+  lpPool2d: { forward: lpPool2d, backward: lpPool2dBackward },
+  lpPool3d: { forward: lpPool3d, backward: lpPool3dBackward },
+};
+
+const ADAPTIVE_POOLS: Record<AdaptivePoolLayerSpec['op'], AdaptivePool> = {
+  adaptiveAvgPool1d: { forward: adaptiveAvgPool1d, backward: adaptiveAvgPool1dBackward },
+  adaptiveAvgPool2d: { forward: adaptiveAvgPool2d, backward: adaptiveAvgPool2dBackward },
+  adaptiveAvgPool3d: { forward: adaptiveAvgPool3d, backward: adaptiveAvgPool3dBackward },
+  adaptiveMaxPool1d: { forward: adaptiveMaxPool1d, backward: adaptiveMaxPool1dBackward },
+  adaptiveMaxPool2d: { forward: adaptiveMaxPool2d, backward: adaptiveMaxPool2dBackward },
+  adaptiveMaxPool3d: { forward: adaptiveMaxPool3d, backward: adaptiveMaxPool3dBackward },
+};
+
+/**
+ * A global pool's op, and the adaptive pool whose backward is its backward: a global pool is the adaptive pool
+ * to size 1 (kernel/docs/semantics.md §5.5) of whichever rank its input has (1 to 3 spatial axes), and one bin
+ * over a whole plane picks the same maximum whether the plane is read flat (the forward) or axis by axis.
+ */
+const GLOBAL_POOLS: Record<GlobalPoolLayerSpec['op'], { forward(x: Tensor): Tensor; adaptive: readonly AdaptivePool[] }> = {
+  globalAvgPool: { forward: globalAvgPool, adaptive: [ADAPTIVE_POOLS.adaptiveAvgPool1d, ADAPTIVE_POOLS.adaptiveAvgPool2d, ADAPTIVE_POOLS.adaptiveAvgPool3d] },
+  globalMaxPool: { forward: globalMaxPool, adaptive: [ADAPTIVE_POOLS.adaptiveMaxPool1d, ADAPTIVE_POOLS.adaptiveMaxPool2d, ADAPTIVE_POOLS.adaptiveMaxPool3d] },
+};
+
+function isPool(spec: LayerSpec): spec is PoolLayerSpec {
+  return Object.hasOwn(WINDOW_POOLS, spec.op) || Object.hasOwn(ADAPTIVE_POOLS, spec.op) || Object.hasOwn(GLOBAL_POOLS, spec.op);
+}
+
+/** A pool layer's forward and backward, bound to its spec's arguments. */
+interface PoolLayer {
+  forward(x: Tensor): Tensor;
+  backward(dy: Tensor, x: Tensor): Tensor;
+}
+
+/** The op and backward of a pool layer, from its family's table. */
+function poolLayer(spec: PoolLayerSpec): PoolLayer {
+  if ('kernel' in spec) {
+    const pool = WINDOW_POOLS[spec.op];
+    // The window options: what is left after `op`, `name` and `kernel`.
+    const { op: _op, name: _name, kernel, ...options } = spec;
+    return { forward: (x) => pool.forward(x, kernel, options), backward: (dy, x) => pool.backward(dy, x, kernel, options) };
+  }
+  if ('outputSize' in spec) {
+    const pool = ADAPTIVE_POOLS[spec.op];
+    return { forward: (x) => pool.forward(x, spec.outputSize), backward: (dy, x) => pool.backward(dy, x, spec.outputSize) };
+  }
+  const pool = GLOBAL_POOLS[spec.op];
+  // The forward took only inputs with 1 to 3 spatial axes (rank 3 to 5), so the adaptive pool of the rank exists.
+  return { forward: pool.forward, backward: (dy, x) => pool.adaptive[x.rank - 3]!.backward(dy, x, 1) };
+}
+
+/**
+ * The ops whose layer can backpropagate: conv2d, every pool, the activations but leakyRelu and gelu (which the
+ * network cannot run yet), flatten, linear, dropout and identity; conv1d and conv3d run but have no backward yet.
+ */
+const BACKWARD_OPS: readonly string[] = [
   'conv2d',
-  'maxPool2d',
-  'avgPool2d',
-  'adaptiveAvgPool2d',
-  'adaptiveMaxPool2d',
-  'globalAvgPool',
-  'globalMaxPool',
+  ...Object.keys(WINDOW_POOLS),
+  ...Object.keys(ADAPTIVE_POOLS),
+  ...Object.keys(GLOBAL_POOLS),
   'relu',
   'sigmoid',
   'tanh',
@@ -133,23 +264,10 @@ const BACKWARD_OPS: readonly LayerSpec['op'][] = [
   'linear',
 ];
 
-/** The conv options of a conv layer spec: what is left after the layer's own keys. */
-function convOptions(spec: ConvLayerSpec): ConvOptions {
-  const { op: _op, name: _name, outChannels: _out, kernel: _kernel, bias: _bias, ...options } = spec;
-  return options;
-}
-
-/** A pool layer's window options: what is left after `op`, `name` and `kernel`. */
-function windowOptions<S extends { op: string; name?: string; kernel: unknown }>(spec: S): Omit<S, 'op' | 'name' | 'kernel'> {
-  const { op: _op, name: _name, kernel: _kernel, ...options } = spec;
-  return options;
-}
-
-type Pair = number | readonly [number, number];
-
 /** Runs one layer's op. */
 function forwardLayer(layer: Layer, x: Tensor): Tensor {
   const { spec } = layer;
+  if (isPool(spec)) return poolLayer(spec).forward(x);
   switch (spec.op) {
     case 'conv1d':
     case 'conv2d':
@@ -158,24 +276,6 @@ function forwardLayer(layer: Layer, x: Tensor): Tensor {
       const bias = layer.bias;
       return conv(x, layer.weight!, { ...convOptions(spec), ...(bias ? { bias } : {}) });
     }
-    case 'maxPool2d':
-      return maxPool2d(x, spec.kernel as Pair, windowOptions(spec));
-    case 'maxPool1d':
-      return maxPool1d(x, spec.kernel as number, windowOptions(spec));
-    case 'avgPool2d':
-      return avgPool2d(x, spec.kernel as Pair, windowOptions(spec));
-    case 'avgPool1d':
-      return avgPool1d(x, spec.kernel as number, windowOptions(spec));
-    case 'lpPool2d':
-      return lpPool2d(x, spec.kernel as Pair, windowOptions(spec));
-    case 'adaptiveAvgPool2d':
-      return adaptiveAvgPool2d(x, spec.outputSize as Pair);
-    case 'adaptiveMaxPool2d':
-      return adaptiveMaxPool2d(x, spec.outputSize as Pair);
-    case 'globalAvgPool':
-      return globalAvgPool(x);
-    case 'globalMaxPool':
-      return globalMaxPool(x);
     case 'relu':
       return relu(x);
     case 'sigmoid':
@@ -195,7 +295,7 @@ function forwardLayer(layer: Layer, x: Tensor): Tensor {
     case 'linear':
       return linear(x, layer.weight!, layer.bias);
     default:
-      // leakyRelu, gelu, …: traceShapes knows their shapes, but the library has no op to run them yet.
+      // leakyRelu, gelu: traceShapes knows their shapes, but the library has no op to run them yet.
       return fail({
         op: 'sequential',
         arg: `layers[${layer.index}].op`,
@@ -219,6 +319,7 @@ function accumulate(parameter: Parameter | undefined, g: Tensor): void {
 /** One layer's backward: `dx` from `dy`, accumulating its parameters' gradients. */
 function backwardLayer(layer: Layer, dy: Tensor, { x, y }: Saved): Tensor {
   const { spec } = layer;
+  if (isPool(spec)) return poolLayer(spec).backward(dy, x);
   switch (spec.op) {
     case 'conv2d': {
       const grads = conv2dBackward(dy, x, layer.weight!, convOptions(spec));
@@ -232,18 +333,6 @@ function backwardLayer(layer: Layer, dy: Tensor, { x, y }: Saved): Tensor {
       accumulate(layer.biasParameter, grads.db);
       return grads.dx;
     }
-    case 'maxPool2d':
-      return maxPool2dBackward(dy, x, spec.kernel as Pair, windowOptions(spec));
-    case 'avgPool2d':
-      return avgPool2dBackward(dy, x, spec.kernel as Pair, windowOptions(spec));
-    case 'adaptiveAvgPool2d':
-      return adaptiveAvgPool2dBackward(dy, x, spec.outputSize as Pair);
-    case 'adaptiveMaxPool2d':
-      return adaptiveMaxPool2dBackward(dy, x, spec.outputSize as Pair);
-    case 'globalAvgPool':
-      return adaptiveAvgPool2dBackward(dy, x, 1);
-    case 'globalMaxPool':
-      return adaptiveMaxPool2dBackward(dy, x, 1);
     case 'relu':
       return reluBackward(dy, x);
     case 'sigmoid':
@@ -401,7 +490,7 @@ export class Sequential {
           expected: `a layer with a backward: ${BACKWARD_OPS.join(', ')}`,
           actual: `'${layer.spec.op}'`,
           shapes: { input: x.shape, output: y.shape },
-          hint: `replace layer ${layer.index} with one of those (e.g. maxPool2d for maxPool1d on [batch, channels, 1, length])`,
+          hint: `replace layer ${layer.index} with one of those: conv1d and conv3d run forward only for now (a conv1d is a conv2d with kernel [1, k] on [batch, channels, 1, length])`,
         });
       }
     }

@@ -30,19 +30,26 @@ import {
   traceShapes,
   windowInfo,
   zeros,
+  type AdaptiveMaxPoolOptions,
   type AvgPoolOptions,
   type Conv2dOptions,
   type ConvOptions,
   type ConvTranspose2dOptions,
+  type ConvTranspose3dOptions,
+  type CrossEntropyOptions,
   type ConvTransposeOptions,
   type Im2colOptions,
   type LayerSpec,
   type LpPoolOptions,
+  type MaxPoolIndexOptions,
   type MaxPoolOptions,
+  type MaxUnpoolOptions,
   type PadOptions,
   type PoolWindowOptions,
   type ReceptiveLayer,
   type ReduceOptions,
+  type SequentialOptions,
+  type SgdOptions,
   type WindowOptions,
 } from '../../../kernel/src/index';
 import { checkOptionKeys, explainDiagnostic, OPTION_KEYS, optionKeys, suggestKey } from '../../../kernel/src/shapes';
@@ -268,12 +275,19 @@ describe('every key list is exactly its type', () => {
     expectTypeOf<(typeof OPTION_KEYS.Conv2dOptions)[number]>().toEqualTypeOf<keyof Conv2dOptions>();
     expectTypeOf<(typeof OPTION_KEYS.ConvTransposeOptions)[number]>().toEqualTypeOf<keyof ConvTransposeOptions>();
     expectTypeOf<(typeof OPTION_KEYS.ConvTranspose2dOptions)[number]>().toEqualTypeOf<keyof ConvTranspose2dOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.ConvTranspose3dOptions)[number]>().toEqualTypeOf<keyof ConvTranspose3dOptions>();
     expectTypeOf<(typeof OPTION_KEYS.PoolWindowOptions)[number]>().toEqualTypeOf<keyof PoolWindowOptions>();
     expectTypeOf<(typeof OPTION_KEYS.MaxPoolOptions)[number]>().toEqualTypeOf<keyof MaxPoolOptions>();
     expectTypeOf<(typeof OPTION_KEYS.AvgPoolOptions)[number]>().toEqualTypeOf<keyof AvgPoolOptions>();
     expectTypeOf<(typeof OPTION_KEYS.LpPoolOptions)[number]>().toEqualTypeOf<keyof LpPoolOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.MaxPoolIndexOptions)[number]>().toEqualTypeOf<keyof MaxPoolIndexOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.AdaptiveMaxPoolOptions)[number]>().toEqualTypeOf<keyof AdaptiveMaxPoolOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.MaxUnpoolOptions)[number]>().toEqualTypeOf<keyof MaxUnpoolOptions>();
     expectTypeOf<(typeof OPTION_KEYS.PadOptions)[number]>().toEqualTypeOf<keyof PadOptions>();
     expectTypeOf<(typeof OPTION_KEYS.ReduceOptions)[number]>().toEqualTypeOf<keyof ReduceOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.CrossEntropyOptions)[number]>().toEqualTypeOf<keyof CrossEntropyOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.SequentialOptions)[number]>().toEqualTypeOf<keyof SequentialOptions>();
+    expectTypeOf<(typeof OPTION_KEYS.SgdOptions)[number]>().toEqualTypeOf<keyof SgdOptions>();
     expectTypeOf<(typeof OPTION_KEYS.ReceptiveLayer)[number]>().toEqualTypeOf<keyof ReceptiveLayer>();
     expectTypeOf<(typeof OPTION_KEYS.ConvLayerSpec)[number]>().toEqualTypeOf<keyof ConvLayerSpec>();
     expectTypeOf<(typeof OPTION_KEYS.MaxPoolLayerSpec)[number]>().toEqualTypeOf<keyof MaxPoolLayerSpec>();
