@@ -11,10 +11,7 @@ import { axes2d, poolPlanes, rowMajorStrides, transposedTargets, windowSources, 
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
 function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
-  return info.axes.reduce<[number, number, number]>(
-    ([i, o, k], a) => [i * a.inSize, o * a.outSize, k * a.kernel],
-    [1, 1, 1],
-  );
+  return [...poolPlanes(info), info.axes.reduce((k, a) => k * a.kernel, 1)];
 }
 
 /** Plane sizes, channels per group, and the zeroed output `[batch, outChannels, ...outSizes]` of a conv. */
@@ -307,22 +304,24 @@ const loops: Omit<HostKernels, keyof typeof layerLoops> = {
 export const cpuBackend = hostBackend('cpu', { ...loops, ...layerLoops });
 
 /**
- * Calls `visit` for every output cell in row-major order with the input plane's offset, the output index, the
- * window's real cells (flat indices within the input plane, in row-major window order) and the window's divisor
- * when padding counts. The windows of one plane are built once, as products of the per-axis taps, and shared by
- * every plane.
+ * Calls `visit` for every output cell with the input plane's offset, the output index, the window's real cells
+ * (flat indices within the input plane, in row-major window order) and the window's divisor when padding counts.
+ * Window by window in row-major order, each visited in every plane: a window's cells are built once, as the
+ * product of its per-axis taps, and only one window's cells are held at a time (listing every window of a plane
+ * at once would hold output cells × window cells numbers, beyond memory for a large stride-1 pool).
  */
 function forEachWindow(
   info: PoolWindowsInfo,
   visit: (plane: number, o: number, cells: readonly number[], paddedTaps: number) => void,
 ): void {
   const strides = rowMajorStrides(info.axes.map((a) => a.inSize));
-  const windows: number[][] = [];
-  const divisors: number[] = [];
+  const [inPlane, outPlane] = poolPlanes(info);
+  const planes = info.batch * info.channels;
+  let window = 0;
   const walk = (axis: number, cells: readonly number[], padded: number): void => {
     if (axis === info.axes.length) {
-      windows.push([...cells]);
-      divisors.push(padded);
+      for (let p = 0; p < planes; p++) visit(p * inPlane, p * outPlane + window, cells, padded);
+      window++;
       return;
     }
     const { outSize, taps, paddedTaps } = info.axes[axis]!;
@@ -332,11 +331,6 @@ function forEachWindow(
     }
   };
   walk(0, [0], 1);
-  const [inPlane] = poolPlanes(info);
-  let o = 0;
-  for (let p = 0; p < info.batch * info.channels; p++) {
-    windows.forEach((cells, w) => visit(p * inPlane, o++, cells, divisors[w]!));
-  }
 }
 
 /** Sums `term(x)` over each window's real cells (in float64), then `finish(sum, divisor)`. */

@@ -7,6 +7,7 @@
  * a noisy per-batch loss reads as its trend; the caption says when that happened. Non-finite values leave a gap.
  */
 import { fail } from '../errors';
+import { checkOptionKeys, optionKeys } from '../shapes';
 import { escapeHtml } from './html';
 import { JUPYTER_DISPLAY, type Displayable, type MimeBundle } from './protocol';
 import { formatNumber } from './table';
@@ -23,6 +24,9 @@ export interface LineChartOptions {
   width?: number;
   height?: number;
 }
+
+/** The keys of {@link LineChartOptions}: another key (Matplotlib's `xlabel`) is refused with a suggestion. */
+const LINE_CHART_OPTION_KEYS = optionKeys<LineChartOptions>({ title: true, xLabel: true, yLabel: true, width: true, height: true });
 
 /** Points drawn per series; a longer series is averaged in blocks. */
 export const MAX_POINTS = 1000;
@@ -84,7 +88,13 @@ function ticks(lo: number, hi: number): { value: number; label: string }[] {
 function pixels(arg: string, value: number | undefined, fallback: number): number {
   const size = value ?? fallback;
   if (typeof size !== 'number' || !Number.isFinite(size) || size < 200 || size > 4000) {
-    fail({ op: 'lineChart', arg: `options.${arg}`, expected: 'a number of pixels in [200, 4000]', actual: String(size) });
+    fail({
+      op: 'lineChart',
+      arg: `options.${arg}`,
+      expected: 'a number of pixels in [200, 4000]',
+      actual: typeof size === 'number' ? String(size) : JSON.stringify(size) ?? String(size),
+      hint: `leave ${arg} out for the default (${fallback}), or pass a whole number of pixels such as 800`,
+    });
   }
   return Math.round(size);
 }
@@ -237,5 +247,6 @@ export function lineChart(series: Record<string, ArrayLike<number>>, options: Li
       hint: 'name the line: lineChart({ loss: losses })',
     });
   }
+  checkOptionKeys('lineChart', 'options', options, LINE_CHART_OPTION_KEYS);
   return new LineChart(series, options);
 }

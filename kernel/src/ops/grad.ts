@@ -34,7 +34,13 @@ export interface Conv2dGradients {
   db: Tensor;
 }
 
-function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string, Shape>): void {
+/**
+ * Fails unless `dy` has the forward output's shape; every backward op (here and in nn.ts) checks its `dy` with it.
+ *
+ * @example
+ * checkDy('reluBackward', zeros([2]), [3], {}); // throws: reluBackward: dy expected shape [3] (the forward output's shape), got [2] …
+ */
+export function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string, Shape>): void {
   if (dy.rank !== expected.length || dy.shape.some((size, i) => size !== expected[i])) {
     fail({
       op,
@@ -42,7 +48,7 @@ function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<string,
       expected: `shape ${formatShape(expected)} (the forward output's shape)`,
       actual: formatShape(dy.shape),
       shapes: { dy: dy.shape, ...shapes },
-      hint: 'dy is the loss gradient w.r.t. the forward output; pass the same input and options as the forward call',
+      hint: 'dy is the loss gradient w.r.t. the forward output; pass the same tensors and options as the forward call',
     });
   }
 }

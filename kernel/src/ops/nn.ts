@@ -14,6 +14,7 @@ import { fail, formatShape } from '../errors';
 import { checkAllocation, checkOptionKeys, checkRank, OPTION_KEYS, type Shape } from '../shapes';
 import { Tensor, numel } from '../tensor';
 import { traceOp } from '../trace';
+import { checkDy } from './grad';
 
 // ── Checks ───────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -31,20 +32,6 @@ function normalizeAxis(op: string, arg: string, axis: number, rank: number, shap
     });
   }
   return a;
-}
-
-/** Fails unless `dy` has the forward output's shape. */
-function checkGradient(op: string, dy: Tensor, expected: Shape, shapes: Record<string, Shape>): void {
-  if (dy.rank !== expected.length || dy.shape.some((size, i) => size !== expected[i])) {
-    fail({
-      op,
-      arg: 'dy',
-      expected: `shape ${formatShape(expected)} (the forward output's shape)`,
-      actual: formatShape(dy.shape),
-      shapes: { dy: dy.shape, ...shapes },
-      hint: 'dy is the loss gradient w.r.t. the forward output; pass the forward call’s tensors',
-    });
-  }
 }
 
 // ── flatten ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -166,7 +153,7 @@ export interface LinearGradients {
 export function linearBackward(dy: Tensor, x: Tensor, weight: Tensor): LinearGradients {
   const op = 'linearBackward';
   const [rows, inFeatures, outFeatures] = linearDims(op, x, weight);
-  checkGradient(op, dy, [...x.shape.slice(0, -1), outFeatures], { input: x.shape, weight: weight.shape });
+  checkDy(op, dy, [...x.shape.slice(0, -1), outFeatures], { input: x.shape, weight: weight.shape });
   const grads = backend().linearBackward(dy.values, x.values, weight.values, rows, inFeatures, outFeatures).values;
   return {
     dx: new Tensor(grads.dx, x.shape),
@@ -189,7 +176,7 @@ function elementwise(op: string, x: Tensor, f: (v: number) => number): Tensor {
 
 /** `dy ⊙ f(saved)`, after checking that `dy` and the saved forward tensor have the same shape. */
 function elementwiseBackward(op: string, dy: Tensor, saved: Tensor, arg: string, f: (g: number, s: number) => number): Tensor {
-  checkGradient(op, dy, saved.shape, { [arg]: saved.shape });
+  checkDy(op, dy, saved.shape, { [arg]: saved.shape });
   const [g, s] = [dy.data, saved.data];
   const dx = new Float32Array(g.length);
   for (let i = 0; i < g.length; i++) dx[i] = f(g[i]!, s[i]!);
@@ -307,7 +294,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 /** The backward of softmax or logSoftmax along `axis`, from the forward output `y`. */
 function softmaxGradient(op: string, dy: Tensor, y: Tensor, axis: number, log: boolean): Tensor {
   const a = normalizeAxis(op, 'axis', axis, y.rank, { y: y.shape });
-  checkGradient(op, dy, y.shape, { y: y.shape });
+  checkDy(op, dy, y.shape, { y: y.shape });
   const [g, s] = [dy.data, y.data];
   const dx = new Float32Array(g.length);
   eachLine(y.shape, a, (start, stride, size) => {
@@ -367,6 +354,16 @@ function checkLoss(op: string, logits: Tensor, target: ClassTargets, options: Cr
   checkOptionKeys(op, 'options', options, OPTION_KEYS.CrossEntropyOptions);
   checkRank(op, 'logits', logits.shape, [2], '[batch, classes]');
   const [batch = 0, classes = 0] = logits.shape;
+  if (!(target instanceof Tensor) && !Array.isArray(target)) {
+    fail({
+      op,
+      arg: 'target',
+      expected: `${batch} class indices: a tensor [${batch}] or a list of integers`,
+      actual: target === null ? 'null' : typeof target,
+      shapes: { logits: logits.shape },
+      hint: 'pass the class index of each sample, e.g. [3, 0, 7]',
+    });
+  }
   const values = target instanceof Tensor ? target.data : target;
   const targetShape = target instanceof Tensor ? target.shape : [target.length];
   const shapes = { logits: logits.shape, target: targetShape };
@@ -397,7 +394,14 @@ function checkLoss(op: string, logits: Tensor, target: ClassTargets, options: Cr
   }
   const { reduction = 'mean', labelSmoothing = 0 } = options;
   if (!REDUCTIONS.includes(reduction)) {
-    fail({ op, arg: 'options.reduction', expected: "'mean', 'sum' or 'none'", actual: JSON.stringify(reduction) ?? String(reduction), shapes });
+    fail({
+      op,
+      arg: 'options.reduction',
+      expected: "'mean', 'sum' or 'none'",
+      actual: JSON.stringify(reduction) ?? String(reduction),
+      shapes,
+      hint: "'mean' (the default) averages over the batch, 'sum' adds, 'none' keeps one loss per sample",
+    });
   }
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     fail({
@@ -455,7 +459,7 @@ export function crossEntropy(logits: Tensor, target: ClassTargets, options: Cros
 export function crossEntropyBackward(logits: Tensor, target: ClassTargets, options: CrossEntropyOptions = {}, dy?: Tensor): Tensor {
   const op = 'crossEntropyBackward';
   const { batch, classes, labels, reduction, smoothing, lossShape } = checkLoss(op, logits, target, options);
-  if (dy !== undefined) checkGradient(op, dy, lossShape, { logits: logits.shape });
+  if (dy !== undefined) checkDy(op, dy, lossShape, { logits: logits.shape });
   const g = dy?.data;
   const probabilities = softmaxValues(logits, 1, false);
   const dx = new Float32Array(batch * classes);

@@ -134,6 +134,17 @@ function finish(
 /** The values of a max pool, with their indices when asked (checked first: a plane of at most 2^24 cells). */
 function maxResult(op: string, input: Tensor, prepared: Prepared<PoolInfo | AdaptivePoolInfo>, returnIndices: boolean): Tensor | MaxPoolResult {
   const { batched, info, outShape } = prepared;
+  // The flag picks the return type, so a truthy non-boolean (1, 'yes') must not pass for `true` at run time.
+  if (typeof returnIndices !== 'boolean') {
+    fail({
+      op,
+      arg: 'options.returnIndices',
+      expected: 'true or false',
+      actual: JSON.stringify(returnIndices) ?? String(returnIndices),
+      shapes: { input: input.shape },
+      hint: 'returnIndices: true returns { values, indices }; leave it out for the values alone',
+    });
+  }
   if (returnIndices) checkIndexPlane(op, batched.shape);
   const values = finish(op, input, prepared, backend().maxPool(batched.values, info), '-inf');
   if (!returnIndices) return values;
@@ -451,7 +462,9 @@ function checkUnpoolIndices(op: string, input: Tensor, indices: Tensor, outPlane
         expected: `integers in [0, ${outPlane}) (flat indices within an output plane of ${outPlane} cells; −1: none)`,
         actual: `${at} at flat position ${i}`,
         shapes,
-        hint: 'the output is smaller than the pooled input was: pass outputSize with the forward input\'s spatial size',
+        hint: Number.isInteger(at) && at >= outPlane
+          ? 'the output is smaller than the pooled input was: pass outputSize with the forward input\'s spatial size'
+          : 'pass the indices a max pool returned (returnIndices: true), unchanged',
       });
     }
   }

@@ -181,16 +181,24 @@ export function perAxis(
   min: number,
   shapes: Shapes,
 ): number[] {
-  const values = typeof value === 'number' ? Array<number>(n).fill(value) : [...value];
+  // The type first: spreading an object or a string would throw a TypeError, or build a huge list from `length`.
   if (!Array.isArray(value) && typeof value !== 'number') {
+    let shown: string;
+    try {
+      shown = JSON.stringify(value) ?? String(value);
+    } catch {
+      shown = typeof value;
+    }
     fail({
       op,
       arg,
       expected: `a number or ${n} numbers`,
-      actual: JSON.stringify(value) ?? String(value),
+      actual: shown.length > 80 ? `${shown.slice(0, 79)}…` : shown,
       shapes,
+      hint: `one number for every axis, e.g. 2, or one per spatial axis, e.g. [${Array<number>(n).fill(2).join(', ')}]`,
     });
   }
+  const values = typeof value === 'number' ? Array<number>(n).fill(value) : [...value];
   if (values.length !== n) {
     fail({
       op,

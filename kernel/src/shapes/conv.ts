@@ -184,6 +184,17 @@ function requestedSizes(
   shapes: Shapes,
 ): (number | undefined)[] {
   if (outputSize === undefined) return Array<undefined>(n).fill(undefined);
+  // Refused here, by name: perAxis would spread an array-like object (TypeError) before looking at its type.
+  if (typeof outputSize !== 'number' && !Array.isArray(outputSize)) {
+    fail({
+      op,
+      arg: 'options.outputSize',
+      expected: `one number, ${n} spatial sizes, or the full output shape (${n + 2} numbers)`,
+      actual: JSON.stringify(outputSize) ?? String(outputSize),
+      shapes,
+      hint: 'pass the output\'s spatial sizes as a list, e.g. [12, 11]',
+    });
+  }
   if (Array.isArray(outputSize) && outputSize.length === n + 2) {
     const [batch, channels, ...spatial] = outputSize as readonly number[];
     if (batch !== leading[0] || channels !== leading[1]) {
@@ -205,6 +216,7 @@ function requestedSizes(
       expected: `one number, ${n} spatial sizes, or the full output shape (${n + 2} numbers)`,
       actual: `${outputSize.length} numbers ${formatShape(outputSize as readonly number[])}`,
       shapes,
+      hint: `give the ${n} spatial sizes, e.g. [${Array<string>(n).fill('size').join(', ')}], or the whole output shape`,
     });
   }
   return perAxis(op, 'options.outputSize', outputSize as number | readonly number[], n, 1, shapes);

@@ -7,7 +7,7 @@ import { checkAllocation, checkCount, checkTableAllocation, perAxis } from './ch
 import { checkKernelFits, outputSize, resolvePadding } from './conv';
 import { checkOptionKeys } from './keys';
 import { AVG_POOL_OPTION_KEYS, LP_POOL_OPTION_KEYS, MAX_POOL_OPTION_KEYS, MAX_UNPOOL_OPTION_KEYS } from './types';
-import type { AdaptiveOutputSize, AdaptivePoolInfo, AxisInfo, MaxUnpoolInfo, MaxUnpoolOptions, PoolWindowsInfo, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape, Shapes } from './types';
+import type { AdaptiveOutputSize, AdaptivePoolInfo, AxisInfo, MaxUnpoolInfo, MaxUnpoolOptions, PoolAxisInfo, PoolInfo, PoolWindowOptions, PoolWindows, Shape, Shapes } from './types';
 
 /** The taps `j` of a window starting at `start` that land on a real cell: `lo ≤ j ≤ hi` (none when `lo > hi`). */
 function realTaps(start: number, inSize: number, kernel: number, dilation: number): [lo: number, hi: number] {
@@ -226,12 +226,13 @@ export function checkIndexPlane(op: string, inShape: Shape): void {
 }
 
 /**
- * Cells per input plane (`Π inSizes`) and per output plane (`Π outSizes`) of a pool record.
+ * Cells per input plane (`Π inSizes`) and per output plane (`Π outSizes`) of a pool record, or of any record
+ * with per-axis sizes (a conv's `WindowInfo` too: the reference loops size both from here).
  *
  * @example
  * poolPlanes(poolInfo('maxPool3d', [1, 1, 4, 4, 6], 2, {})); // [96, 12]
  */
-export function poolPlanes(info: PoolWindowsInfo): [inPlane: number, outPlane: number] {
+export function poolPlanes(info: { readonly axes: readonly Pick<PoolWindows, 'inSize' | 'outSize'>[] }): [inPlane: number, outPlane: number] {
   return info.axes.reduce<[number, number]>(([i, o], a) => [i * a.inSize, o * a.outSize], [1, 1]);
 }
 
@@ -256,16 +257,19 @@ export function maxUnpoolInfo(op: string, inShape: Shape, kernel: number | reado
   const defaults = inSizes.map((size, i) => (size - 1) * strides[i]! - 2 * pads[i]! + kernels[i]!);
   let outSizes = defaults;
   if (options.outputSize !== undefined) {
-    const given = [...options.outputSize];
-    if (given.length !== n && given.length !== n + 2) {
+    // Checked before spreading: a number or an array-like with a huge length would throw or hang in `[...]`.
+    const raw: unknown = options.outputSize;
+    if (!Array.isArray(raw) || (raw.length !== n && raw.length !== n + 2)) {
       fail({
         op,
         arg: 'options.outputSize',
         expected: `${n} sizes (one per spatial axis) or ${n + 2} (the whole shape)`,
-        actual: `${given.length} numbers [${given.join(',')}]`,
+        actual: Array.isArray(raw) ? `${raw.length} numbers [${raw.join(',')}]` : (JSON.stringify(raw) ?? String(raw)),
         shapes,
+        hint: `pass the forward pool's input size: its ${n} spatial sizes (x.shape.slice(2)) or its whole shape`,
       });
     }
+    const given = [...(raw as readonly number[])];
     outSizes = given.slice(given.length - n);
     outSizes.forEach((size, i) => {
       checkCount(op, 'options.outputSize', size, 1, shapes);
@@ -296,6 +300,6 @@ export function maxUnpoolInfo(op: string, inShape: Shape, kernel: number | reado
   });
   const outShape = [batch, channels, ...outSizes];
   checkAllocation(op, outShape, shapes);
-  const product = (sizes: readonly number[]): number => sizes.reduce((a, b) => a * b, 1);
-  return { op, batch, channels, inPlane: product(inSizes), outPlane: product(outSizes), inShape, outShape };
+  const [inPlane, outPlane] = poolPlanes({ axes: inSizes.map((inSize, i) => ({ inSize, outSize: outSizes[i]! })) });
+  return { op, batch, channels, inPlane, outPlane, inShape, outShape };
 }

@@ -76,6 +76,10 @@ describe('lineChart', () => {
     expect(() => lineChart({})).toThrow(/^lineChart: series expected 1 to 8 named series.*got 0 series/);
     expect(() => lineChart({ loss: [] })).toThrow(/^lineChart: series\.loss expected an array of 1 to 10000000 numbers, got 0 values/);
     expect(() => lineChart({ loss: 5 as unknown as number[] })).toThrow(/^lineChart: series\.loss expected an array .* got number/);
+    expect(() => lineChart({ loss: [1] }, { xlabel: 'batch' } as never)).toThrow(/^lineChart: options.*xlabel.*xLabel/);
     expect(() => lineChart({ loss: [1] }, { width: 1e9 })).toThrow(/^lineChart: options\.width expected a number of pixels in \[200, 4000\], got 1000000000/);
+    expect(() => lineChart({ loss: [1] }, { height: '300' as unknown as number })).toThrow(
+      /^lineChart: options\.height expected a number of pixels in \[200, 4000\], got "300"; hint: leave height out for the default \(300\)/,
+    );
   });
 });

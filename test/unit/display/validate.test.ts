@@ -4,7 +4,7 @@
  * readable ConvLabError, never an output JupyterLab rejects and shows blank.
  */
 import { describe, expect, it } from 'vitest';
-import { ConvLabError, display, JUPYTER_DISPLAY, show, tensor, traceShapes } from '../../../kernel/src/index';
+import { display, JUPYTER_DISPLAY, show, tensor, traceShapes } from '../../../kernel/src/index';
 import {
   formatValue,
   setDisplaySink,
@@ -12,20 +12,10 @@ import {
   type DisplaySink,
   type OutgoingBundle,
 } from '../../../kernel/src/display/display';
+import { errorOf } from '../support/helpers';
 
 /** A value whose display method returns `result`. */
 const showing = (result: unknown): object => ({ [JUPYTER_DISPLAY]: () => result });
-
-/** The ConvLabError `run` throws. */
-function errorOf(run: () => unknown): ConvLabError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConvLabError);
-    return error as ConvLabError;
-  }
-  throw new Error('expected a ConvLabError, nothing was thrown');
-}
 
 const PREFIX = "display: Symbol.for('Jupyter.display')() result expected a MIME bundle object such as { 'text/plain': '…' }, got ";
 

@@ -4,7 +4,6 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  ConvLabError,
   crossEntropy,
   crossEntropyBackward,
   flatten,
@@ -27,7 +26,7 @@ import {
 } from '../../../kernel/src/index';
 import { OPTION_KEYS } from '../../../kernel/src/shapes';
 import { expectClose, torchReference, type OracleCase, type OracleResult, type WireTensor } from '../../reference/torch';
-import { flat } from '../support/helpers';
+import { flat, errorOf } from '../support/helpers';
 import { describeEachBackend, seeded } from '../support/sweep';
 
 const wire = (t: Tensor): WireTensor => ({ shape: [...t.shape], data: Array.from(t.data) });
@@ -300,17 +299,6 @@ describe('nn ops: properties', () => {
   });
 });
 
-/** The ConvLabError `run` throws. */
-function errorOf(run: () => unknown): ConvLabError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConvLabError);
-    return error as ConvLabError;
-  }
-  throw new Error('expected a ConvLabError, nothing was thrown');
-}
-
 describe('nn ops: errors name op, argument, expected and actual, shapes and a hint', () => {
   it.each([
     ['flatten: a start axis beyond the rank', () => flatten(zeros([2, 3]), 2), 'flatten', 'startDim', /−2…1/, '2'],
@@ -324,6 +312,8 @@ describe('nn ops: errors name op, argument, expected and actual, shapes and a hi
     ['crossEntropy: a fractional label', () => crossEntropy(zeros([2, 3]), tensor([0.5, 1])), 'crossEntropy', 'target[0]', /integer/, '0.5'],
     ['crossEntropy: one-hot targets', () => crossEntropy(zeros([2, 3]), tensor([[1, 0, 0], [0, 1, 0]])), 'crossEntropy', 'target', /\[2\]/, 'shape [2,3]'],
     ['crossEntropy: too few labels', () => crossEntropy(zeros([3, 3]), [0, 1]), 'crossEntropy', 'target', /3 class indices/, 'shape [2]'],
+    ['crossEntropy: no targets at all (null from an untyped caller)', () => crossEntropy(zeros([2, 3]), null as never), 'crossEntropy', 'target', /a tensor \[2\] or a list of integers/, 'null'],
+    ['crossEntropy: an unknown reduction', () => crossEntropy(zeros([1, 3]), [0], { reduction: 'avg' as never }), 'crossEntropy', 'options.reduction', /'mean', 'sum' or 'none'/, '"avg"'],
     ['crossEntropy: 4-D logits', () => crossEntropy(zeros([2, 3, 4, 4]), [0, 1]), 'crossEntropy', 'logits', /rank 2/, 'rank 4'],
     [
       'crossEntropy: smoothing above 1',

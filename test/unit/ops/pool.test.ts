@@ -195,6 +195,14 @@ describe('pooling errors name op, argument, expected vs actual, shapes and a hin
     );
   });
 
+  it('a size that is neither a number nor a list is refused by name, before it is read as one', () => {
+    const huge = { length: 1e9 } as unknown as number;
+    expect(() => maxPool2d(image(), 2, { stride: huge })).toThrow(
+      /^maxPool2d: options\.stride expected a number or 2 numbers, got \{"length":1000000000\} \(input \[1,1,4,4\]\); hint: one number for every axis, e\.g\. 2, or one per spatial axis, e\.g\. \[2, 2\]$/,
+    );
+    expect(() => avgPool2d(image(), '22' as unknown as number)).toThrow(/^avgPool2d: kernel expected a number or 2 numbers, got "22"/);
+  });
+
   it('non-positive, non-integer and NaN sizes', () => {
     expect(() => maxPool2d(image(), 0)).toThrow(/^maxPool2d: kernel expected an integer ≥ 1, got 0 \(input \[1,1,4,4\]\); hint/);
     expect(() => maxPool2d(image(), 2, { stride: 1.5 })).toThrow(/^maxPool2d: options\.stride expected an integer ≥ 1, got 1\.5/);

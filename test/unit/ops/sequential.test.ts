@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ConvLabError,
   conv2d,
   adaptiveAvgPool1d,
   adaptiveAvgPool1dBackward,
@@ -62,6 +61,7 @@ import {
 } from '../../../kernel/src/index';
 import { expectClose, torchReference, type OracleResult, type WireTensor } from '../../reference/torch';
 import { describeEachBackend, seeded } from '../support/sweep';
+import { errorOf } from '../support/helpers';
 
 const wire = (t: Tensor): WireTensor => ({ shape: [...t.shape], data: Array.from(t.data) });
 
@@ -86,17 +86,6 @@ function images(batch: number, seed: number): Tensor {
 
 function classes(batch: number, count: number, seed: number): number[] {
   return seeded([batch], seed).map((v) => Math.min(count - 1, Math.floor(((v + 1) / 2) * count)));
-}
-
-/** The ConvLabError `run` throws. */
-function errorOf(run: () => unknown): ConvLabError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConvLabError);
-    return error as ConvLabError;
-  }
-  throw new Error('expected a ConvLabError, nothing was thrown');
 }
 
 describe('sequential: parameters', () => {

@@ -254,6 +254,11 @@ describeEachBackend('transposed conv outputSize', () => {
       /unknown key 'output_shape'; hint: did you mean 'outputSize'\? \(ConvLab's name for ONNX's output_shape\)/,
     );
     expect(() => convTranspose1d(x, w, { outputSize: 0 })).toThrow(/^convTranspose1d: options\.outputSize expected an integer ≥ 1, got 0/);
+    // Neither a number nor a list (an array-like with a huge length, a string): named, not a TypeError.
+    expect(() => convTranspose1d(x, w, { outputSize: { length: 1e9 } } as never)).toThrow(
+      /^convTranspose1d: options\.outputSize expected one number, 1 spatial sizes, or the full output shape \(3 numbers\), got \{"length":1000000000\}/,
+    );
+    expect(() => convTranspose1d(x, w, { outputSize: '5' } as never)).toThrow(/^convTranspose1d: options\.outputSize expected one number.*got "5"/);
     expect(() => convTranspose2d(ones([1, 1, 3, 3]), ones([1, 1, 3, 3]), { outputSize: [5, 5, 5] })).toThrow(
       /^convTranspose2d: options\.outputSize expected one number, 2 spatial sizes, or the full output shape \(4 numbers\), got 3 numbers \[5,5,5\]/,
     );

@@ -213,6 +213,24 @@ describe('max-pool indices and unpool errors', () => {
     expect(() => adaptiveMaxPool2d(values, 1, { indices: true } as never)).toThrow(/^adaptiveMaxPool2d: options/);
   });
 
+  it('outputSize that is not a list, and a returnIndices that is not a boolean, fail by name (no TypeError)', () => {
+    const values = tensor([[[[9, 8]]]]);
+    const indices = tensor([[[[1, 6]]]]);
+    expect(() => maxUnpool2d(values, indices, 2, { outputSize: 4 } as never)).toThrow(
+      /^maxUnpool2d: options\.outputSize expected 2 sizes \(one per spatial axis\) or 4 \(the whole shape\), got 4 .*hint: pass the forward pool's input size/,
+    );
+    expect(() => maxUnpool2d(values, indices, 2, { outputSize: { length: 1e9 } } as never)).toThrow(
+      /^maxUnpool2d: options\.outputSize expected 2 sizes .*got \{"length":1000000000\}/,
+    );
+    // The flag picks the return type: a truthy 1 or 'yes' must not stand in for true.
+    expect(() => maxPool2d(values, 1, { returnIndices: 1 } as never)).toThrow(/^maxPool2d: options\.returnIndices expected true or false, got 1/);
+    expect(() => adaptiveMaxPool1d(tensor([[[1, 2]]]), 1, { returnIndices: 'yes' } as never)).toThrow(
+      /^adaptiveMaxPool1d: options\.returnIndices expected true or false, got "yes"/,
+    );
+    // An index that is no integer gets the hint to pass the pool's indices unchanged, not the outputSize one.
+    expect(() => maxUnpool2d(values, tensor([[[[1, -2]]]]), 2)).toThrow(/got -2 at flat position 1 .*hint: pass the indices a max pool returned/);
+  });
+
   it('maxUnpool is in the trace', () => {
     const trace = recordShapes(() => maxUnpool2d(tensor([[[[9, 8]]]]), tensor([[[[1, 6]]]]), 2));
     expect(trace.rows.map((r) => [r.op, r.inShape, r.outShape])).toEqual([['maxUnpool2d', [1, 1, 1, 2], [1, 1, 2, 4]]]);

@@ -1,6 +1,6 @@
 /** Small helpers shared by the unit tests. */
-import { afterAll, beforeAll, describe } from 'vitest';
-import { tensor, type Tensor } from '../../../kernel/src/index';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { ConvLabError, tensor, type Tensor } from '../../../kernel/src/index';
 import { backendNames, setGpuMode, useBackend, type BackendName } from '../../../kernel/src/backends';
 
 /**
@@ -50,4 +50,15 @@ export function workedExample(): { x: Tensor; w: Tensor } {
     x: tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]),
     w: tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]),
   };
+}
+
+/** The ConvLabError `run` throws (a test fails if it throws anything else, or nothing). */
+export function errorOf(run: () => unknown): ConvLabError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConvLabError);
+    return error as ConvLabError;
+  }
+  throw new Error('expected a ConvLabError, nothing was thrown');
 }
