@@ -647,10 +647,28 @@ export class SGD {
   readonly parameters: readonly Parameter[];
   readonly options: Readonly<Required<SgdOptions>>;
   readonly #buffers = new Map<Parameter, Float32Array>();
+  #lr: number;
 
   constructor(parameters: readonly Parameter[], options: Required<SgdOptions>) {
     this.parameters = [...parameters];
     this.options = { ...options };
+    this.#lr = options.lr;
+  }
+
+  /**
+   * The learning rate of the next steps (`options.lr` at first). Set it to schedule the rate, as PyTorch's
+   * `optimizer.param_groups[0]['lr'] = …` or a `StepLR` does; the momentum buffers carry on.
+   * @example
+   * const optimizer = sgd(net.parameters(), { lr: 0.1, momentum: 0.9 });
+   * optimizer.lr *= 0.5; // optimizer.lr: 0.05 from the next step
+   */
+  get lr(): number {
+    return this.#lr;
+  }
+
+  set lr(value: number) {
+    checkRate('sgd', 'lr', value);
+    this.#lr = value;
   }
 
   /**
@@ -659,7 +677,8 @@ export class SGD {
    * `g + momentum·buf` with Nesterov); finally `value = value − lr·g`.
    */
   step(): void {
-    const { lr, momentum, dampening, weightDecay, nesterov } = this.options;
+    const { momentum, dampening, weightDecay, nesterov } = this.options;
+    const lr = this.#lr;
     for (const p of this.parameters) {
       const [w, grad] = [p.value.data, p.grad.data];
       const first = !this.#buffers.has(p);
@@ -682,6 +701,12 @@ export class SGD {
   zeroGrad(): void {
     for (const p of this.parameters) p.grad = zeros(p.value.shape);
   }
+}
+
+/** An optimizer's rate or factor: a finite number ≥ 0, as torch.optim.SGD requires. */
+function checkRate(op: string, arg: string, value: number): void {
+  checkFinite(op, arg, value);
+  if (value < 0) fail({ op, arg, expected: 'a number ≥ 0', actual: String(value), hint: 'torch.optim.SGD refuses negative values too' });
 }
 
 /**
@@ -707,8 +732,7 @@ export function sgd(parameters: readonly Parameter[], options: SgdOptions): SGD 
     ['dampening', dampening],
     ['weightDecay', weightDecay],
   ] as const) {
-    checkFinite(op, `options.${arg}`, value);
-    if (value < 0) fail({ op, arg: `options.${arg}`, expected: 'a number ≥ 0', actual: String(value), hint: 'torch.optim.SGD refuses negative values too' });
+    checkRate(op, `options.${arg}`, value);
   }
   if (nesterov && (momentum <= 0 || dampening !== 0)) {
     fail({

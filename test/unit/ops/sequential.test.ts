@@ -416,6 +416,22 @@ describe('sequential and sgd: the doc comments’ examples', () => {
     opt.step();
     expect(Array.from(p.value.data).map((v) => Number(v.toFixed(6)))).toEqual([0.855, 2.29]);
   });
+  it('SGD.lr: a schedule sets the rate of the next steps, momentum buffers carry on; a bad rate is refused', () => {
+    const p: Parameter = { name: 'w', value: tensor([1, 2]), grad: tensor([0.5, -1]) };
+    const opt = sgd([p], { lr: 0.1, momentum: 0.9 });
+    opt.step(); // buf = grad: w = [0.95, 2.1]
+    opt.lr *= 0.5;
+    expect(opt.lr).toBe(0.05);
+    opt.step(); // buf = 0.9·buf + grad = [0.95, −1.9]; w −= 0.05·buf
+    expect(Array.from(p.value.data).map((v) => Number(v.toFixed(6)))).toEqual([0.9025, 2.195]);
+    expect(() => {
+      opt.lr = -1;
+    }).toThrow(/^sgd: lr expected a number ≥ 0, got -1; hint: torch\.optim\.SGD refuses negative values too$/);
+    expect(() => {
+      opt.lr = NaN;
+    }).toThrow(/^sgd: lr expected a finite number, got NaN/);
+    expect(opt.lr).toBe(0.05);
+  });
 });
 
 describe('sequential: display', () => {
