@@ -143,7 +143,7 @@ function transposedAxis(op: string, i: number, shapes: Shapes, spec: TransposedA
         expected: `a size in [${smallest} … ${smallest + limit - 1}] on spatial axis ${i} (with padding [${givenBefore}, ${givenAfter}] given, outputSize − ${smallest} is an output padding, < max(stride, dilation) = ${limit})`,
         actual: String(size),
         shapes,
-        hint: 'leave padding out to crop or extend the full output to any size (ONNX output_shape), or change the padding',
+        hint: `leave padding out for any size in [1 … ${full + limit - 1}] (ONNX output_shape: the full output ${full}, cropped or extended), or change the padding`,
       });
     }
     const note = ` (outputSize ${size}: outputPadding ${size} − ${smallest} = ${outputPadding})`;

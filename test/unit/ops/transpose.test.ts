@@ -239,7 +239,7 @@ describeEachBackend('transposed conv outputSize', () => {
   it('refuses what it cannot reach, naming the reachable sizes, and conflicting or malformed sizes', () => {
     // 6×6, k3, s2, padding 1: min 11, reachable [11 … 12] (max(stride, dilation) = 2).
     expect(() => convTranspose2d(ones([1, 1, 6, 6]), ones([1, 1, 3, 3]), { stride: 2, padding: 1, outputSize: 13 })).toThrow(
-      /^convTranspose2d: options\.outputSize expected a size in \[11 … 12\] on spatial axis 0 \(with padding \[1, 1\] given, outputSize − 11 is an output padding, < max\(stride, dilation\) = 2\), got 13 \(input \[1,1,6,6\], weight \[1,1,3,3\]\); hint: leave padding out/,
+      /^convTranspose2d: options\.outputSize expected a size in \[11 … 12\] on spatial axis 0 \(with padding \[1, 1\] given, outputSize − 11 is an output padding, < max\(stride, dilation\) = 2\), got 13 \(input \[1,1,6,6\], weight \[1,1,3,3\]\); hint: leave padding out for any size in \[1 … 14\] \(ONNX output_shape: the full output 13, cropped or extended\), or change the padding$/,
     );
     // Dilation widens the range as it widens outputPadding's (PyTorch's module allows only the stride's).
     expect(() => convTranspose1d(x, w, { dilation: 3, padding: 0, outputSize: 12 })).toThrow(/expected a size in \[9 … 11\] on spatial axis 0/);
