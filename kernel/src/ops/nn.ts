@@ -72,7 +72,7 @@ export function flatten(x: Tensor, startDim = 1, endDim = -1): Tensor {
 /** `[rows, inFeatures, outFeatures]` of a linear layer, after checking `x` `[..., in]` against `w` `[out, in]`. */
 function linearDims(op: string, x: Tensor, w: Tensor): [rows: number, inFeatures: number, outFeatures: number] {
   const shapes = { input: x.shape, weight: w.shape };
-  checkRank(op, 'weight', w.shape, [2], '[outFeatures, inFeatures]');
+  checkRank(op, 'weight', w.shape, [2], '[outFeatures, inFeatures]', 'as nn.Linear.weight in PyTorch: one row of inFeatures weights per output, e.g. w.reshape([outFeatures, inFeatures])');
   if (x.rank === 0) {
     fail({ op, arg: 'input', expected: 'rank ≥ 1 ([..., inFeatures])', actual: 'rank 0', shapes, hint: 'reshape a scalar to [1]' });
   }
@@ -352,7 +352,7 @@ const REDUCTIONS = ['mean', 'sum', 'none'] as const;
 /** Checks logits `[batch, classes]`, the targets (count, integrality, range) and the options. */
 function checkLoss(op: string, logits: Tensor, target: ClassTargets, options: CrossEntropyOptions): CheckedLoss {
   checkOptionKeys(op, 'options', options, OPTION_KEYS.CrossEntropyOptions);
-  checkRank(op, 'logits', logits.shape, [2], '[batch, classes]');
+  checkRank(op, 'logits', logits.shape, [2], '[batch, classes]', 'one row of class scores per example: flatten(logits) or logits.reshape([batch, classes])');
   const [batch = 0, classes = 0] = logits.shape;
   if (!(target instanceof Tensor) && !Array.isArray(target)) {
     fail({

@@ -145,7 +145,7 @@ export function checkTableAllocation(op: string, arg: string, entries: number, w
 }
 
 /**
- * Checks a tensor's rank against the layouts an op accepts.
+ * Checks a tensor's rank against the layouts an op accepts; `hint` says how to fix it (default: an image's reshape).
  *
  * @example
  * checkRank('conv1d', 'input', [3, 8], [2, 3], '[batch, channels, length] or [channels, length]'); // passes
@@ -156,6 +156,7 @@ export function checkRank(
   shape: Shape,
   ranks: readonly number[],
   layout: string,
+  hint = 'reshape it, e.g. x.reshape([1, 1, height, width]) for a single-channel image',
 ): void {
   if (!ranks.includes(shape.length)) {
     fail({
@@ -164,7 +165,7 @@ export function checkRank(
       expected: `rank ${ranks.join(' or ')} (${layout})`,
       actual: `rank ${shape.length}`,
       shapes: { [arg]: shape },
-      hint: 'reshape it, e.g. x.reshape([1, 1, height, width]) for a single-channel image',
+      hint,
     });
   }
 }

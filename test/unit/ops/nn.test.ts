@@ -343,6 +343,15 @@ describe('nn ops: errors name op, argument, expected and actual, shapes and a hi
     expect(error.hint).toBeTruthy();
   });
 
+  it("a wrong rank's hint fits the argument: a linear weight, a loss's logits (not an image's reshape)", () => {
+    expect(errorOf(() => linear(zeros([2, 4]), zeros([3, 4, 1]))).hint).toBe(
+      'as nn.Linear.weight in PyTorch: one row of inFeatures weights per output, e.g. w.reshape([outFeatures, inFeatures])',
+    );
+    expect(errorOf(() => crossEntropy(zeros([2, 3, 1]), [0, 1])).hint).toBe(
+      'one row of class scores per example: flatten(logits) or logits.reshape([batch, classes])',
+    );
+  });
+
   it('an unknown option names the key meant', () => {
     const error = errorOf(() => crossEntropy(zeros([1, 2]), [0], { label_smoothing: 0.1 } as unknown as CrossEntropyOptions));
     expect(error.message).toMatch(/crossEntropy: options expected only the keys reduction, labelSmoothing, got the unknown key 'label_smoothing'; hint: did you mean 'labelSmoothing'\?/);
