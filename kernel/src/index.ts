@@ -84,7 +84,9 @@ export type {
   MaxUnpoolOptions,
 } from './shapes';
 export {
+  conv1dBackward,
   conv2dBackward,
+  conv3dBackward,
   maxPool1dBackward,
   maxPool2dBackward,
   maxPool3dBackward,
@@ -101,7 +103,7 @@ export {
   adaptiveMaxPool2dBackward,
   adaptiveMaxPool3dBackward,
 } from './ops/grad';
-export type { Conv2dGradients } from './ops/grad';
+export type { ConvGradients, Conv2dGradients } from './ops/grad';
 export {
   flatten,
   linear,

@@ -13,8 +13,8 @@
  * Each layer runs the library's public op (conv2d, maxPool2d, lpPool1d, adaptiveAvgPool3d, linear, …) and
  * backpropagates through that op's backward (conv2dBackward, maxPool2dBackward, lpPool1dBackward, linearBackward,
  * …), so the network computes exactly what the same calls made by hand compute, on whichever backend is selected.
- * Every pool layer in 1 to 3 spatial axes trains; conv1d and conv3d layers run forward only (no backward yet), and
- * leakyRelu and gelu layers have shapes in traceShapes but no op to run.
+ * Every conv and pool layer in 1 to 3 spatial axes trains; leakyRelu and gelu layers have shapes in traceShapes
+ * but no op to run.
  */
 import { JUPYTER_DISPLAY, type MimeBundle } from './display/protocol';
 import { ConvLabError, fail, formatShape } from './errors';
@@ -30,7 +30,9 @@ import {
   avgPool1dBackward,
   avgPool2dBackward,
   avgPool3dBackward,
+  conv1dBackward,
   conv2dBackward,
+  conv3dBackward,
   lpPool1dBackward,
   lpPool2dBackward,
   lpPool3dBackward,
@@ -245,11 +247,15 @@ function poolLayer(spec: PoolLayerSpec): PoolLayer {
 }
 
 /**
- * The ops whose layer can backpropagate: conv2d, every pool, the activations but leakyRelu and gelu (which the
- * network cannot run yet), flatten, linear, dropout and identity; conv1d and conv3d run but have no backward yet.
+ * The ops whose layer can backpropagate: every conv and pool, the activations but leakyRelu and gelu (which the
+ * network cannot run yet), flatten, linear, dropout and identity. Every layer `forwardLayer` runs is here now;
+ * `backward` still checks against it first, so an op added to the forward alone is refused before any gradient
+ * changes rather than half-way through.
  */
 const BACKWARD_OPS: readonly string[] = [
+  'conv1d',
   'conv2d',
+  'conv3d',
   ...Object.keys(WINDOW_POOLS),
   ...Object.keys(ADAPTIVE_POOLS),
   ...Object.keys(GLOBAL_POOLS),
@@ -321,8 +327,11 @@ function backwardLayer(layer: Layer, dy: Tensor, { x, y }: Saved): Tensor {
   const { spec } = layer;
   if (isPool(spec)) return poolLayer(spec).backward(dy, x);
   switch (spec.op) {
-    case 'conv2d': {
-      const grads = conv2dBackward(dy, x, layer.weight!, convOptions(spec));
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d': {
+      const convBackward = { conv1d: conv1dBackward, conv2d: conv2dBackward, conv3d: conv3dBackward }[spec.op];
+      const grads = convBackward(dy, x, layer.weight!, convOptions(spec));
       accumulate(layer.weightParameter, grads.dw);
       accumulate(layer.biasParameter, grads.db);
       return grads.dx;
@@ -490,7 +499,7 @@ export class Sequential {
           expected: `a layer with a backward: ${BACKWARD_OPS.join(', ')}`,
           actual: `'${layer.spec.op}'`,
           shapes: { input: x.shape, output: y.shape },
-          hint: `replace layer ${layer.index} with one of those: conv1d and conv3d run forward only for now (a conv1d is a conv2d with kernel [1, k] on [batch, channels, 1, length])`,
+          hint: `replace layer ${layer.index} with one of those`,
         });
       }
     }

@@ -62,19 +62,23 @@ def adaptive_max_pool2d(t, o):
     return F.adaptive_max_pool2d(t["x"], o["outputSize"])
 
 
-def conv2d_backward(t, o):
-    """Autograd through conv2d; explicit per-side `pads` [[top, bottom], [left, right]] go through F.pad first."""
-    x, w = t["x"].requires_grad_(True), t["w"].requires_grad_(True)
-    b = torch.zeros(w.shape[0], dtype=w.dtype, requires_grad=True)
-    padded = x
-    padding = o.get("padding", 0)
-    if "pads" in o:
-        (top, bottom), (left, right) = o["pads"]
-        padded, padding = F.pad(x, (left, right, top, bottom)), 0
-    y = F.conv2d(padded, w, b, stride=o.get("stride", 1), padding=padding, dilation=o.get("dilation", 1),
+def conv_backward_nd(n):
+    """Autograd through F.convNd (batched or unbatched); explicit per-side `pads` ([before, after] per spatial axis,
+    e.g. [[top, bottom], [left, right]] in 2-D) go through F.pad first, so their gradient flows back through it."""
+    conv = getattr(F, f"conv{n}d")
+
+    def backward(t, o):
+        x, w = t["x"].requires_grad_(True), t["w"].requires_grad_(True)
+        b = torch.zeros(w.shape[0], dtype=w.dtype, requires_grad=True)
+        padded = x
+        padding = o.get("padding", 0)
+        if "pads" in o:
+            padded, padding = pad_torch({"x": x}, {"widths": o["pads"]}), 0
+        y = conv(padded, w, b, stride=o.get("stride", 1), padding=padding, dilation=o.get("dilation", 1),
                  groups=o.get("groups", 1))
-    y.backward(t["dy"])
-    return {"dx": x.grad, "dw": w.grad, "db": b.grad}
+        y.backward(t["dy"])
+        return {"dx": x.grad, "dw": w.grad, "db": b.grad}
+    return backward
 
 
 def pool_backward(forward):
@@ -153,7 +157,9 @@ OPS = {
     "lp_pool2d": lp_pool2d,
     "adaptive_avg_pool2d": adaptive_avg_pool2d,
     "adaptive_max_pool2d": adaptive_max_pool2d,
-    "conv2d_backward": conv2d_backward,
+    "conv1d_backward": conv_backward_nd(1),
+    "conv2d_backward": conv_backward_nd(2),
+    "conv3d_backward": conv_backward_nd(3),
     "max_pool_backward": pool_backward(max_pool),
     "avg_pool_backward": pool_backward(avg_pool),
     "adaptive_avg_pool2d_backward": pool_backward(adaptive_avg_pool2d),

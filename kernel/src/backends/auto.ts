@@ -1,7 +1,7 @@
 /**
  * The `'auto'` backend: picks, per size class, the backend that measured fastest, and reports the pick.
  *
- * It measures the convolutions and their gradients (`conv`, `conv2dBackward`); every other kernel runs the
+ * It measures the convolutions and their gradients (`conv`, `convBackward`); every other kernel runs the
  * reference loops. A size class is the op, its kind (depthwise or not) and the multiply-adds rounded to a power of two. On
  * the first call of a class, every candidate runs the call twice and the second run is timed; the fastest is
  * cached and used from then on. Tiny classes (under 2^12 multiply-adds: microseconds either way) use the
@@ -77,21 +77,21 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
     return measured('conv', sizeClassOf(info, macs), macs, [x, w, bias, info]);
   };
   // The gradients cost two convs' multiply-adds (dx and dw); their class names the backward op (`info.op`).
-  const conv2dBackward: Backend['conv2dBackward'] = (dy, x, w, info) => {
+  const convBackward: Backend['convBackward'] = (dy, x, w, info) => {
     const macs = 2 * macsOf(info, w.length);
-    return measured('conv2dBackward', sizeClassOf(info, macs), macs, [dy, x, w, info]);
+    return measured('convBackward', sizeClassOf(info, macs), macs, [dy, x, w, info]);
   };
 
   // Every other op runs the reference loops and is reported as such; a conv and its gradients are reported by
   // the backend that ran them (which says 'cpu' where it handed the call to the reference loops).
   return {
-    backend: { ...cpuBackend, name: 'auto', conv, conv2dBackward },
+    backend: { ...cpuBackend, name: 'auto', conv, convBackward },
     choices: () => [...cache.values()].map((c) => c.choice),
   };
 }
 
 /** The kernels `auto` measures: the convolutions and their gradients, where the fast backends differ most. */
-type MeasuredKernel = 'conv' | 'conv2dBackward';
+type MeasuredKernel = 'conv' | 'convBackward';
 type Gradients = { dx: Values; dw: Values; db: Values };
 
 /** e.g. `'conv2d dense ~2^28 MACs'`: the op, depthwise or not, and the multiply-adds as a power of two. */

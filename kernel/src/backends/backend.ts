@@ -97,11 +97,12 @@ export interface KernelsOver<V> {
    */
   maxUnpool(x: V, indices: V, info: MaxUnpoolInfo): V;
   /**
-   * Gradients of `conv2d` (kernel/docs/semantics.md §10.1). `dy` is `info.outShape`.
-   * @returns `dx` like `x` `[batch, inChannels, H, W]`, `dw` like `w` `[outChannels, inChannels/groups, kH, kW]`,
-   *   `db` `[outChannels]`
+   * Gradients of `conv` with zero padding (kernel/docs/semantics.md §10.1), `info.axes.length` spatial axes (1 to 3).
+   * @param dy `info.outShape` `[batch, outChannels, ...outSizes]`
+   * @returns `dx` like `x` `[batch, inChannels, ...inSizes]`, `dw` like `w` `[outChannels, inChannels/groups,
+   *   ...kernel]`, `db` `[outChannels]`
    */
-  conv2dBackward(dy: V, x: V, w: V, info: ConvInfo): { dx: V; dw: V; db: V };
+  convBackward(dy: V, x: V, w: V, info: ConvInfo): { dx: V; dw: V; db: V };
 
   // ── Layers (ops/nn.ts): the matrix products behind `linear`. Rows are every leading position of the input.
 

@@ -7,7 +7,7 @@
  */
 import { hostBackend, type HostKernels } from './backend';
 import { layerLoops } from './layers';
-import { axes2d, poolPlanes, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindowsInfo, type WindowInfo } from '../shapes';
+import { poolPlanes, rowMajorStrides, transposedTargets, windowSources, type ConvInfo, type PoolWindowsInfo, type WindowInfo } from '../shapes';
 
 /** Cells per channel plane: `[Π inSizes, Π outSizes, Π kernel]`. */
 function planeSizes(info: WindowInfo): [inPlane: number, outPlane: number, taps: number] {
@@ -255,39 +255,32 @@ const loops: Omit<HostKernels, keyof typeof layerLoops> = {
     return out;
   },
 
-  conv2dBackward(dy, x, w, info) {
+  convBackward(dy, x, w, info) {
     // The scatter form of kernel/docs/semantics.md §10.1: every output cell sends dy·w back to the inputs it read, and dy·x to the
-    // weights it used. One loop nest for both, accumulated in float64.
+    // weights it used, through the forward loop's window table (so one loop serves 1-D, 2-D and 3-D). One loop
+    // nest for all three gradients, accumulated in float64.
     const { batch, inChannels, outChannels, groups } = info;
-    const [rows, cols] = axes2d(info);
+    const [inPlane, outPlane, K] = planeSizes(info);
     const inPerGroup = inChannels / groups;
     const outPerGroup = outChannels / groups;
+    const source = windowSources(info);
     const dx = new Float64Array(x.length);
     const dw = new Float64Array(w.length);
     const db = new Float64Array(outChannels);
-    let o = 0;
     for (let n = 0; n < batch; n++) {
       for (let oc = 0; oc < outChannels; oc++) {
         const firstInChannel = Math.floor(oc / outPerGroup) * inPerGroup;
-        for (let i = 0; i < rows.outSize; i++) {
-          for (let j = 0; j < cols.outSize; j++) {
-            const g = dy[o++] ?? 0;
-            db[oc]! += g;
-            for (let c = 0; c < inPerGroup; c++) {
-              const xPlane = (n * inChannels + firstInChannel + c) * rows.inSize;
-              const wPlane = (oc * inPerGroup + c) * rows.kernel;
-              for (let ki = 0; ki < rows.kernel; ki++) {
-                const r = i * rows.stride + ki * rows.dilation - rows.padBefore;
-                if (r < 0 || r >= rows.inSize) continue; // padding: no input cell to send to
-                for (let kj = 0; kj < cols.kernel; kj++) {
-                  const col = j * cols.stride + kj * cols.dilation - cols.padBefore;
-                  if (col < 0 || col >= cols.inSize) continue;
-                  const xi = (xPlane + r) * cols.inSize + col;
-                  const wi = (wPlane + ki) * cols.kernel + kj;
-                  dx[xi]! += g * (w[wi] ?? 0);
-                  dw[wi]! += g * (x[xi] ?? 0);
-                }
-              }
+        for (let p = 0; p < outPlane; p++) {
+          const g = dy[(n * outChannels + oc) * outPlane + p]!;
+          db[oc]! += g;
+          for (let c = 0; c < inPerGroup; c++) {
+            const xPlane = (n * inChannels + firstInChannel + c) * inPlane;
+            const wTaps = (oc * inPerGroup + c) * K;
+            for (let q = 0; q < K; q++) {
+              const s = source[p * K + q]!;
+              if (s < 0) continue; // padding: no input cell to send to (zero padding only, which the op checks)
+              dx[xPlane + s]! += g * w[wTaps + q]!;
+              dw[wTaps + q]! += g * x[xPlane + s]!;
             }
           }
         }

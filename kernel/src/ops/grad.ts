@@ -24,15 +24,18 @@ import { Tensor } from '../tensor';
 import { withBatch } from './batch';
 import { preparePool, type Spatial } from './pool';
 
-/** The gradients of {@link conv2dBackward}. */
-export interface Conv2dGradients {
+/** The gradients of {@link conv1dBackward}, {@link conv2dBackward} and {@link conv3dBackward}. */
+export interface ConvGradients {
   /** `∂L/∂x`, shaped like `x`. */
   dx: Tensor;
-  /** `∂L/∂w`, shaped like `w` `[outChannels, inChannels/groups, kH, kW]`. */
+  /** `∂L/∂w`, shaped like `w` `[outChannels, inChannels/groups, ...kernel]`. */
   dw: Tensor;
   /** `∂L/∂b` `[outChannels]`: `dy` summed over batch and space (whether or not the forward used a bias). */
   db: Tensor;
 }
+
+/** The gradients of {@link conv2dBackward} (the name before the 1-D and 3-D gradients came; {@link ConvGradients}). */
+export type Conv2dGradients = ConvGradients;
 
 /**
  * Fails unless `dy` has the forward output's shape; every backward op (here and in nn.ts) checks its `dy` with it.
@@ -51,6 +54,45 @@ export function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<
       hint: 'dy is the loss gradient w.r.t. the forward output; pass the same tensors and options as the forward call',
     });
   }
+}
+
+/** The spatial axes of a conv's input, by name: the layouts the conv backwards name in their rank errors. */
+const SPATIAL_AXES = { 1: ['length'], 2: ['height', 'width'], 3: ['depth', 'height', 'width'] } as const;
+
+/** e.g. `'[batch, channels, length] or [channels, length]'` and `'[outChannels, inChannels/groups, kernelLength]'`. */
+function convLayouts(spatial: Spatial): { x: string; w: string } {
+  const axes = SPATIAL_AXES[spatial];
+  const kernel = axes.map((a) => `kernel${a[0]!.toUpperCase()}${a.slice(1)}`);
+  return {
+    x: `[batch, channels, ${axes.join(', ')}] or [channels, ${axes.join(', ')}]`,
+    w: `[outChannels, inChannels/groups, ${kernel.join(', ')}]`,
+  };
+}
+
+/** The gradients of an N-D conv: checks as the forward op (zero padding only), then one backend kernel. */
+function convBackward(op: string, spatial: Spatial, dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions): ConvGradients {
+  const layouts = convLayouts(spatial);
+  const batched = withBatch(op, 'x', x, spatial + 2, layouts.x);
+  checkRank(op, 'w', w.shape, [spatial + 2], layouts.w);
+  const info = convInfo(op, batched.shape, w.shape, options);
+  if (info.padMode !== 'constant' || info.padValue !== 0) {
+    // The backward loops send gradients only to real input cells, which is right for zero padding only.
+    fail({
+      op,
+      arg: 'options.paddingMode',
+      expected: "zero padding ('zeros' or 'constant' with padValue 0)",
+      actual: `'${info.padMode}'${info.padMode === 'constant' ? ` with padValue ${info.padValue}` : ''}`,
+      shapes: { input: x.shape, weight: w.shape },
+      hint: 'pad the input first with pad(x, widths, { mode }) and differentiate the unpadded conv of the result',
+    });
+  }
+  checkDy(op, dy, x.rank === batched.rank ? info.outShape : info.outShape.slice(1), { input: x.shape, weight: w.shape });
+  const grads = backend().convBackward(dy.values, batched.values, w.values, info).values;
+  return {
+    dx: new Tensor(grads.dx, x.shape),
+    dw: new Tensor(grads.dw, w.shape),
+    db: new Tensor(grads.db, [info.outChannels]),
+  };
 }
 
 /**
@@ -74,29 +116,46 @@ export function checkDy(op: string, dy: Tensor, expected: Shape, shapes: Record<
  * dw.toArray(); // [[[[12, 16], [24, 28]]]]
  * db.toArray(); // [4]
  */
-export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): Conv2dGradients {
-  const op = 'conv2dBackward';
-  const batched = withBatch(op, 'x', x, 4, '[batch, channels, height, width] or [channels, height, width]');
-  checkRank(op, 'w', w.shape, [4], '[outChannels, inChannels/groups, kernelHeight, kernelWidth]');
-  const info = convInfo(op, batched.shape, w.shape, options);
-  if (info.padMode !== 'constant' || info.padValue !== 0) {
-    // The backward loops send gradients only to real input cells, which is right for zero padding only.
-    fail({
-      op,
-      arg: 'options.paddingMode',
-      expected: "zero padding ('zeros' or 'constant' with padValue 0)",
-      actual: `'${info.padMode}'${info.padMode === 'constant' ? ` with padValue ${info.padValue}` : ''}`,
-      shapes: { input: x.shape, weight: w.shape },
-      hint: 'pad the input first with pad(x, widths, { mode }) and differentiate the unpadded conv of the result',
-    });
-  }
-  checkDy(op, dy, x.rank === 4 ? info.outShape : info.outShape.slice(1), { input: x.shape, weight: w.shape });
-  const grads = backend().conv2dBackward(dy.values, batched.values, w.values, info).values;
-  return {
-    dx: new Tensor(grads.dx, x.shape),
-    dw: new Tensor(grads.dw, w.shape),
-    db: new Tensor(grads.db, [info.outChannels]),
-  };
+export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): ConvGradients {
+  return convBackward('conv2dBackward', 2, dy, x, w, options);
+}
+
+/**
+ * Gradients of {@link conv1d} w.r.t. its input, weight and bias (as {@link conv2dBackward}, one spatial axis;
+ * `padding: 'causal'` included).
+ *
+ * @param dy `[batch, outChannels, outLength]`, the forward output's shape (unbatched if `x` is)
+ * @param x the forward input `[batch, inChannels, length]` or `[inChannels, length]`
+ * @param w the forward weight `[outChannels, inChannels/groups, kernelLength]`
+ * @param options the forward call's stride, padding, dilation, groups
+ * @returns `dx` like `x`, `dw` like `w`, `db` `[outChannels]`
+ * @example
+ * const { dx, dw, db } = conv1dBackward(tensor([[[1, 2]]]), tensor([[[1, 2, 3]]]), tensor([[[1, -1]]]));
+ * dx.toArray(); // [[[1, 1, -2]]]  (dy[0]·w spread from 0, dy[1]·w from 1)
+ * dw.toArray(); // [[[5, 8]]]      (1·1 + 2·2, 1·2 + 2·3)
+ * db.toArray(); // [3]
+ */
+export function conv1dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): ConvGradients {
+  return convBackward('conv1dBackward', 1, dy, x, w, options);
+}
+
+/**
+ * Gradients of {@link conv3d} w.r.t. its input, weight and bias (as {@link conv2dBackward}, three spatial axes).
+ *
+ * @param dy `[batch, outChannels, outDepth, outHeight, outWidth]`, the forward output's shape (unbatched if `x` is)
+ * @param x the forward input `[batch, inChannels, depth, height, width]` or `[inChannels, depth, height, width]`
+ * @param w the forward weight `[outChannels, inChannels/groups, kD, kH, kW]`
+ * @param options the forward call's stride, padding, dilation, groups
+ * @returns `dx` like `x`, `dw` like `w`, `db` `[outChannels]`
+ * @example
+ * const x = tensor([[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]]);
+ * const { dx, dw, db } = conv3dBackward(tensor([[[[[2]]]]]), x, ones([1, 1, 2, 2, 2]));
+ * dx.toArray(); // [[[[[2, 2], [2, 2]], [[2, 2], [2, 2]]]]]  (the one window, every tap weight 1)
+ * dw.toArray(); // [[[[[2, 4], [6, 8]], [[10, 12], [14, 16]]]]]  (2·x)
+ * db.toArray(); // [2]
+ */
+export function conv3dBackward(dy: Tensor, x: Tensor, w: Tensor, options: ConvOptions = {}): ConvGradients {
+  return convBackward('conv3dBackward', 3, dy, x, w, options);
 }
 
 /** How a pool reduced its windows: which backward kernel routes `dy` back. */

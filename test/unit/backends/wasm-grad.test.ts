@@ -1,5 +1,5 @@
 /**
- * The wasm backend's conv2d gradients (kernel/src/backends/wasm/grad.ts): that its `conv2dBackward` computes on
+ * The wasm backend's conv2d gradients (kernel/src/backends/wasm/grad.ts): that its `convBackward` computes on
  * the engine (reported as `wasm`, not handed to the reference loops) for every kind of conv the op takes, agrees
  * with PyTorch autograd, and declines what it does not take. The op-level sweeps of test/unit/ops/grad.test.ts
  * run on this path too (describeEachBackend), but the op's result does not say which backend computed it.
@@ -55,7 +55,7 @@ function expectOutput(actual: Float32Array, shape: readonly number[], result: Or
   expectClose({ shape, data: actual }, want, `${label} ${name}`);
 }
 
-describe('wasm conv2dBackward', () => {
+describe('wasm convBackward', () => {
   afterEach(() => {
     setAllocationLimit(2 ** 31);
   });
@@ -75,7 +75,7 @@ describe('wasm conv2dBackward', () => {
       const label = `x=[${c.x}] w=[${c.w}] ${JSON.stringify(c.options)} (${c.why})`;
       const d = data[i]!;
       const info = convInfo('conv2dBackward', c.x, c.w, c.options);
-      const out = wasmBackend.conv2dBackward(Float32Array.from(d.dy), Float32Array.from(d.x), Float32Array.from(d.w), info);
+      const out = wasmBackend.convBackward(Float32Array.from(d.dy), Float32Array.from(d.x), Float32Array.from(d.w), info);
       expect(out.backend, label).toBe('wasm');
       expectOutput(host(out.values.dx), c.x, expected[i]!, 'dx', label);
       expectOutput(host(out.values.dw), c.w, expected[i]!, 'dw', label);
@@ -93,22 +93,30 @@ describe('wasm conv2dBackward', () => {
     expect(grads && Array.from(grads.db)).toEqual([4]);
   });
 
+  it('declines (reference loops, reported as cpu) 1-D and 3-D gradients: the engine is 2-D', () => {
+    const conv1d = convInfo('conv1dBackward', [1, 1, 5], [1, 1, 3], {});
+    expect(wasmBackend.convBackward(new Float32Array(3), new Float32Array(5), new Float32Array(3), conv1d).backend).toBe('cpu');
+    const conv3d = convInfo('conv3dBackward', [1, 1, 3, 3, 3], [1, 1, 2, 2, 2], {});
+    expect(wasmBackend.convBackward(new Float32Array(8), new Float32Array(27), new Float32Array(8), conv3d).backend).toBe('cpu');
+  });
+
   it('declines (reference loops, reported as cpu) an empty batch, a padding mode, and arrays beyond the allocation limit', () => {
     const empty = convInfo('conv2dBackward', [0, 1, 4, 4], [1, 1, 3, 3], {});
-    expect(wasmBackend.conv2dBackward(new Float32Array(0), new Float32Array(0), new Float32Array(9), empty).backend).toBe('cpu');
+    expect(wasmBackend.convBackward(new Float32Array(0), new Float32Array(0), new Float32Array(9), empty).backend).toBe('cpu');
 
     const reflect = convInfo('conv2dBackward', [1, 1, 4, 4], [1, 1, 3, 3], { padding: 1, paddingMode: 'reflect' });
     const dy16 = new Float32Array(16);
-    expect(wasmBackend.conv2dBackward(dy16, new Float32Array(16), new Float32Array(9), reflect).backend).toBe('cpu');
+    expect(wasmBackend.convBackward(dy16, new Float32Array(16), new Float32Array(9), reflect).backend).toBe('cpu');
 
-    // The spread dy of a 4×4 input and a 3×3 kernel is 6×6 = 144 bytes; the op's own tensors are at most 64.
-    const info = convInfo('conv2dBackward', [1, 1, 4, 4], [1, 1, 3, 3], {});
+    // The spread dy of a 5×5 input and a 3×3 kernel is 7×7 = 196 bytes; the op's own tensors are at most 100, and
+    // the reference loops' window table (2×2 outputs × 9 taps) 144.
+    const info = convInfo('conv2dBackward', [1, 1, 5, 5], [1, 1, 3, 3], { stride: 2 });
     const dy = Float32Array.from(seededValues(4, 1));
-    const x = Float32Array.from(seededValues(16, 2));
+    const x = Float32Array.from(seededValues(25, 2));
     const w = Float32Array.from(seededValues(9, 3));
-    const fast = wasmBackend.conv2dBackward(dy, x, w, info);
-    setAllocationLimit(100);
-    const declined = wasmBackend.conv2dBackward(dy, x, w, info);
+    const fast = wasmBackend.convBackward(dy, x, w, info);
+    setAllocationLimit(150);
+    const declined = wasmBackend.convBackward(dy, x, w, info);
     expect([fast.backend, declined.backend]).toEqual(['wasm', 'cpu']);
     // Both paths compute the same gradients (the reference loops accumulate in float64).
     for (const key of ['dx', 'dw', 'db'] as const) {

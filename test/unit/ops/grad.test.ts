@@ -6,12 +6,17 @@ import {
   adaptiveMaxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,
+  conv1d,
+  conv1dBackward,
   conv2d,
   conv2dBackward,
+  conv3d,
+  conv3dBackward,
   convInfo,
   maxPool2d,
   maxPool1dBackward,
   maxPool2dBackward,
+  ones,
   tensor,
   type AvgPoolOptions,
   type Conv2dOptions,
@@ -73,6 +78,17 @@ describeEachBackend('gradients, worked values', () => {
     expect(dx.toArray()).toEqual([[[[1, 1, 0], [1, 0, -1], [0, -1, -1]]]]);
     expect(dw.toArray()).toEqual([[[[12, 16], [24, 28]]]]);
     expect(db.toArray()).toEqual([4]);
+  });
+
+  it('conv1d and conv3d: the doc examples (§10.1)', () => {
+    const g1 = conv1dBackward(tensor([[[1, 2]]]), tensor([[[1, 2, 3]]]), tensor([[[1, -1]]]));
+    expect(g1.dx.toArray()).toEqual([[[1, 1, -2]]]);
+    expect(g1.dw.toArray()).toEqual([[[5, 8]]]);
+    expect(g1.db.toArray()).toEqual([3]);
+    const g3 = conv3dBackward(tensor([[[[[2]]]]]), tensor([[[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]]), ones([1, 1, 2, 2, 2]));
+    expect(g3.dx.toArray()).toEqual([[[[[2, 2], [2, 2]], [[2, 2], [2, 2]]]]]);
+    expect(g3.dw.toArray()).toEqual([[[[[2, 4], [6, 8]], [[10, 12], [14, 16]]]]]);
+    expect(g3.db.toArray()).toEqual([2]);
   });
 
   it('9×8 input, k3, s2, p1, d2 (§10.1): taps reach only odd rows and columns, so dx is 0 elsewhere', () => {
@@ -184,6 +200,36 @@ describe('gradient errors', () => {
     expect(() => maxPool2dBackward(tensor([1]), x, 2, { padding: 2 })).toThrow(/^maxPool2dBackward: options\.padding expected at most the effective kernel − 1/);
     expect(() => conv2dBackward(tensor([1]), tensor([1, 2]), w)).toThrow(/^conv2dBackward: x expected rank 3 or 4/);
   });
+
+  it('conv1dBackward and conv3dBackward: the same checks, in their layouts and under their names', () => {
+    const x1 = tensor(new Float32Array(8), [1, 2, 4]);
+    expect(() => conv1dBackward(tensor([1]), tensor([1, 2]), tensor(new Float32Array(2), [1, 1, 2]))).toThrow(
+      /^conv1dBackward: x expected rank 2 or 3 \(\[batch, channels, length\] or \[channels, length\]\)/,
+    );
+    expect(() => conv1dBackward(tensor([1]), x1, tensor(new Float32Array(4), [2, 2]))).toThrow(
+      /^conv1dBackward: w expected rank 3 \(\[outChannels, inChannels\/groups, kernelLength\]\)/,
+    );
+    expect(() => conv1dBackward(tensor(new Float32Array(4), [1, 1, 4]), x1, tensor(new Float32Array(4), [1, 2, 2]))).toThrow(
+      /^conv1dBackward: dy expected shape \[1,1,3\] \(the forward output's shape\), got \[1,1,4\]/,
+    );
+    // Unbatched x: dy is unbatched too.
+    expect(() => conv1dBackward(tensor(new Float32Array(3), [1, 1, 3]), tensor(new Float32Array(8), [2, 4]), tensor(new Float32Array(4), [1, 2, 2]))).toThrow(
+      /^conv1dBackward: dy expected shape \[1,3\]/,
+    );
+    expect(() => conv1dBackward(tensor(new Float32Array(5), [1, 1, 5]), x1, tensor(new Float32Array(4), [1, 2, 2]), { padding: 1, paddingMode: 'circular' })).toThrow(
+      /^conv1dBackward: options.paddingMode expected zero padding .* got 'circular' .*hint: pad the input first/,
+    );
+    const x3 = tensor(new Float32Array(27), [1, 1, 3, 3, 3]);
+    expect(() => conv3dBackward(tensor([1]), tensor(new Float32Array(9), [1, 3, 3]), ones([1, 1, 2, 2, 2]))).toThrow(
+      /^conv3dBackward: x expected rank 4 or 5 \(\[batch, channels, depth, height, width\] or \[channels, depth, height, width\]\)/,
+    );
+    expect(() => conv3dBackward(tensor([1]), tensor(new Float32Array(54), [1, 2, 3, 3, 3]), ones([1, 1, 2, 2, 2]))).toThrow(
+      /^conv3dBackward: weight expected 2 input channels per group .*got 1 \(weight axis 1\)/,
+    );
+    expect(() => conv3dBackward(ones([1, 1, 3, 3, 3]), x3, ones([1, 1, 2, 2, 2]), { padding: 1, paddingMode: 'constant', padValue: 1 })).toThrow(
+      /^conv3dBackward: options.paddingMode expected zero padding .* got 'constant' with padValue 1/,
+    );
+  });
 });
 
 // ── Differential sweeps against PyTorch autograd ────────────────────────────────────────────────────────────
@@ -216,6 +262,60 @@ function oracleConvOptions(c: ConvGradCase): object {
   const { padding, ...rest } = c.options;
   if (typeof padding === 'number' || (padding === 'same' && rest.stride === 1)) return { ...rest, padding };
   const pads = convInfo('conv2d', c.x, c.w, c.options).axes.map((a) => [a.padBefore, a.padAfter]);
+  return { ...rest, pads };
+}
+
+interface ConvNdGradCase {
+  spatial: 1 | 3;
+  x: number[];
+  w: number[];
+  options: ConvOptions & { padding: Padding };
+}
+
+/**
+ * conv1d and conv3d cases: strides, dilations, numeric/'same'/per-side (and 1-D 'causal') padding, groups, batch 2,
+ * and unbatched inputs. 3-D kernels differ per axis so an axis mix-up cannot pass.
+ */
+function convNdGradSweep(): ConvNdGradCase[] {
+  const cases: ConvNdGradCase[] = [];
+  const paddings1d: Padding[] = [0, 2, 'same', 'causal', [[2, 1]]];
+  for (const [c, o, groups] of [[1, 1, 1], [3, 4, 1], [4, 6, 2], [4, 4, 4]] as const) {
+    for (const k of [1, 2, 3]) {
+      for (const stride of [1, 2, 3]) {
+        for (const padding of paddings1d) {
+          for (const dilation of [1, 2]) {
+            cases.push({ spatial: 1, x: [2, c, 11], w: [o, c / groups, k], options: { stride, padding, dilation, groups } });
+          }
+        }
+      }
+    }
+  }
+  const paddings3d: Padding[] = [0, 1, 'same', [[0, 1], [1, 0], [2, 1]]];
+  for (const [c, o, groups] of [[1, 2, 1], [4, 6, 2]] as const) {
+    for (const k of [1, 2]) {
+      for (const stride of [1, 2, [2, 1, 3]]) {
+        for (const padding of paddings3d) {
+          for (const dilation of [1, [2, 1, 2]]) {
+            cases.push({ spatial: 3, x: [2, c, 5, 4, 6], w: [o, c / groups, k, k + 1, k], options: { stride, padding, dilation, groups } as ConvOptions & { padding: Padding } });
+          }
+        }
+      }
+    }
+  }
+  // Unbatched inputs: dx comes back unbatched, dw and db as batched.
+  cases.push({ spatial: 1, x: [3, 9], w: [2, 3, 3], options: { stride: 2, padding: [[1, 2]], dilation: 2 } });
+  cases.push({ spatial: 1, x: [4, 7], w: [4, 1, 2], options: { padding: 'causal', groups: 4 } });
+  cases.push({ spatial: 3, x: [2, 4, 5, 3], w: [4, 1, 2, 3, 2], options: { stride: [1, 2, 1], padding: 'same', groups: 2 } });
+  cases.push({ spatial: 3, x: [1, 3, 3, 3], w: [2, 1, 3, 1, 2], options: { padding: [[1, 1], [0, 2], [1, 0]], dilation: [1, 1, 2] } });
+  return cases;
+}
+
+/** The N-D oracle's options: numeric padding as PyTorch takes it, every other padding as explicit per-side pads. */
+function oracleConvNdOptions(c: ConvNdGradCase): object {
+  const { padding, ...rest } = c.options;
+  if (typeof padding === 'number') return { ...rest, padding };
+  const batchedX = c.x.length === c.spatial + 2 ? c.x : [1, ...c.x];
+  const pads = convInfo(`conv${c.spatial}d`, batchedX, c.w, c.options).axes.map((a) => [a.padBefore, a.padAfter]);
   return { ...rest, pads };
 }
 
@@ -282,6 +382,29 @@ describeEachBackend('gradients match PyTorch autograd', () => {
     convSweep.forEach((c, i) => {
       const label = `x=[${c.x}] w=[${c.w}] ${JSON.stringify(c.options)}`;
       const { dx, dw, db } = conv2dBackward(tensor(data[i]!.dy, data[i]!.yShape), tensor(data[i]!.x, c.x), tensor(data[i]!.w, c.w), c.options);
+      expectOutput(dx, expected[i]!, 'dx', label);
+      expectOutput(dw, expected[i]!, 'dw', label);
+      expectOutput(db, expected[i]!, 'db', label);
+    });
+  });
+
+  const convNdSweep = convNdGradSweep();
+  it(`conv1dBackward and conv3dBackward on ${convNdSweep.length} seeded cases (stride, padding, dilation, groups, unbatched)`, () => {
+    const ops = { 1: { forward: conv1d, backward: conv1dBackward }, 3: { forward: conv3d, backward: conv3dBackward } };
+    const data = convNdSweep.map((c, i) => {
+      const y = ops[c.spatial].forward(tensor(new Float32Array(size(c.x)), c.x), tensor(new Float32Array(size(c.w)), c.w), c.options);
+      return { x: seededValues(size(c.x), 12000 + i), w: seededValues(size(c.w), 13000 + i), dy: seededValues(y.size, 14000 + i), yShape: [...y.shape] };
+    });
+    const cases: OracleCase[] = convNdSweep.map((c, i) => ({
+      op: `conv${c.spatial}d_backward`,
+      tensors: { x: { shape: c.x, data: data[i]!.x }, w: { shape: c.w, data: data[i]!.w }, dy: { shape: data[i]!.yShape, data: data[i]!.dy } },
+      options: oracleConvNdOptions(c),
+    }));
+    const expected = torchReference(cases);
+    convNdSweep.forEach((c, i) => {
+      const label = `conv${c.spatial}d x=[${c.x}] w=[${c.w}] ${JSON.stringify(c.options)}`;
+      const { dx, dw, db } = ops[c.spatial].backward(tensor(data[i]!.dy, data[i]!.yShape), tensor(data[i]!.x, c.x), tensor(data[i]!.w, c.w), c.options);
+      expect(dx.shape, label).toEqual(c.x);
       expectOutput(dx, expected[i]!, 'dx', label);
       expectOutput(dw, expected[i]!, 'dw', label);
       expectOutput(db, expected[i]!, 'db', label);

@@ -162,7 +162,8 @@ export const gpuBackend: Backend = layered(
     maxPool: (x, info) => kept(pool(x, info, true, false)),
     avgPool: (x, info, countIncludePad) => kept(pool(x, info, false, countIncludePad)),
     relu: (x) => kept(relu(x)),
-    conv2dBackward(dy, x, w, info) {
+    convBackward(dy, x, w, info) {
+      // The kernels are 2-D (gradConstants); 1-D and 3-D gradients decline to the reference loops.
       if (info.axes.length !== 2 || info.padMode !== 'constant' || info.padValue !== 0) return undefined;
       if (!fits(dy.length, x.length, w.length)) return undefined;
       const constants = gradConstants(info);

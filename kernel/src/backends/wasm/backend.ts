@@ -41,7 +41,7 @@ export function wasmThreads(): ThreadHealth {
 }
 
 /**
- * The fast CPU backend: conv2d and its gradients (`conv2dBackward`, as convs on the same engine: grad.ts) in
+ * The fast CPU backend: conv2d and its gradients (`convBackward` with two spatial axes, as convs on the same engine: grad.ts) in
  * WebAssembly SIMD on all cores, every other op on the reference loops. Falls back to the reference loops for a
  * conv whose scratch would exceed 1 GiB.
  *
@@ -57,8 +57,9 @@ export const wasmBackend: Backend = layered(
       if (!isZeroPadded2d(info)) return undefined;
       return conv2dEngine().conv2d(host(x), host(w), bias && host(bias), info);
     },
-    conv2dBackward(dy, x, w, info) {
-      // Gradients reach only real input cells: right for zero padding alone (the op refuses the other modes).
+    convBackward(dy, x, w, info) {
+      // Gradients reach only real input cells: right for zero padding alone (the op refuses the other modes);
+      // 1-D and 3-D gradients decline to the reference loops.
       if (!isZeroPadded2d(info)) return undefined;
       return conv2dGradients(conv2dEngine(), host(dy), host(x), host(w), info);
     },
