@@ -219,3 +219,14 @@ def test_the_commands_in_the_reports_own_introduction_work(tools: Env, tmp_path:
     given = parameters(executed)
     assert (given["seed"], given["imageSize"], given["paddings"]) == (11, 48, ["same"])
     assert ">[1,8,48,48]</td>" in (tmp_path / "report-seed11.html").read_text()
+
+
+def test_training_notebook_takes_its_parameters_from_papermill(tools: Env, tmp_path: Path) -> None:
+    """Notebook 07's parameters cell says papermill can override it (`papermill 07-train-lenet.ipynb out.ipynb -p
+    epochs 1`): run exactly that, with a tiny data set, through the installed wheel's kernel and translator, in the
+    notebooks folder (where the `mnist` package resolves, as in JupyterLab)."""
+    out = papermill(tools, ROOT / "notebooks", "07-train-lenet.ipynb", str(tmp_path / "out.ipynb"),
+                    "-p", "epochs", "1", "-p", "trainPerDigit", "20", "-p", "testPerDigit", "10")
+    assert errors(out) == []
+    assert re.search(r"test accuracy [\d.]+% on 100 held-out digits after 1 epochs of 200 digits", stdout(out)), stdout(out)
+    assert len(re.findall(r"^epoch \d+:", stdout(out), re.M)) == 1
