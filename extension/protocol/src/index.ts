@@ -11,3 +11,4 @@ export * from './mime';
 export type * from './schema';
 export * from './validate';
 export * from './trace-table';
+export * from './scale';

@@ -47,6 +47,13 @@ export interface FeatureMapWindow {
    * Plain words only (letters, digits, spaces, `. , + -`; at most 40 characters).
    */
   paddingMode?: string;
+  /**
+   * Optional (added after v1 shipped): the bias added to each output channel of a conv, so the hover over an
+   * output can show its computation `Σ x·w + b`. One number per output channel; absent means no bias.
+   */
+  bias?: number[];
+  /** Optional: the `p` of an Lp pool (`lpPool*`), for the hover's computation `(Σ xᵖ)^(1/p)`. */
+  power?: number;
 }
 
 /** One tensor, shown as one heatmap per 2-D slice. */
@@ -69,6 +76,37 @@ export interface FeatureMapPanel {
   centered: boolean;
   /** The 2-D slices, e.g. one per channel of batch item 0. */
   maps: FeatureMap[];
+  /**
+   * Optional: true when the first three maps are the red, green and blue channels of an image with values in
+   * [0, 1] (e.g. from `loadImage`); the view then also draws them as one colour image.
+   */
+  rgb?: boolean;
+}
+
+/**
+ * Values of a map in one of the two encodings, with the range they are quantized against (`'u8-base64'`:
+ * `min + q / 255 · (max − min)`).
+ */
+export interface MapData {
+  encoding: 'f32-base64' | 'u8-base64';
+  data: string;
+  min: number;
+  max: number;
+}
+
+/**
+ * How a downsampled map was made: each of its cells is the mean of a `factor × factor` block of the
+ * `sourceHeight × sourceWidth` map (blocks at the bottom and right edges may be smaller). `low` and `high` hold
+ * each block's smallest and largest value, so a hover can say what range the mean stands for.
+ *
+ * Example: a 56×56 map drawn at 28×28: `{ factor: 2, sourceHeight: 56, sourceWidth: 56, low, high }`.
+ */
+export interface Downsampling {
+  factor: number;
+  sourceHeight: number;
+  sourceWidth: number;
+  low: MapData;
+  high: MapData;
 }
 
 /** One 2-D slice, row 0 at the top. */
@@ -87,6 +125,8 @@ export interface FeatureMap {
   /** Smallest and largest value of this map. */
   min: number;
   max: number;
+  /** Optional: present when the map was downsampled; then `height × width` are the drawn sizes. */
+  downsampled?: Downsampling;
 }
 
 /**
