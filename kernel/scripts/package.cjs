@@ -151,6 +151,7 @@ function stageLibrary() {
     dependencies: {
       '@convlab/protocol': JSON.parse(fs.readFileSync(path.join(protocolDir, 'package.json'), 'utf8')).version,
       pngjs: kernelManifest.dependencies.pngjs,
+      'jpeg-js': kernelManifest.dependencies['jpeg-js'],
     },
     bundleDependencies: ['@convlab/protocol'],
     // The GPU packages are optional peers: a user who wants the gpu backend installs them (gl compiles for

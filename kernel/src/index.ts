@@ -40,6 +40,8 @@ export type { Conv1dOptions, Conv2dOptions, Conv3dOptions } from './ops/conv';
 export { convTranspose1d, convTranspose2d, convTranspose3d } from './ops/transpose';
 export type { ConvTranspose1dOptions, ConvTranspose2dOptions, ConvTranspose3dOptions } from './ops/transpose';
 export { pad } from './ops/pad';
+export { loadImage, IMAGE_MODES, GRAY_WEIGHTS } from './ops/image';
+export type { ImageMode, LoadImageOptions } from './ops/image';
 export type { PadOptions } from './ops/pad';
 export { im2col, col2im } from './ops/im2col';
 export type { Im2colOptions, KernelSize, ImageSize } from './ops/im2col';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { hoverCell, mapCanvas, tooltipMatching } from './featuremap-helpers';
 import { runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
 
 describe('hello notebook in a real JupyterLab', () => {
@@ -22,27 +23,33 @@ describe('hello notebook in a real JupyterLab', () => {
       await screenshot(page, 'hello-failed.png');
     });
     await runAllCells(page);
-    const view = page.locator('.convlab-featuremap');
+    const view = page.locator('.convlab-featuremap[data-rendered="true"]');
     await view.waitFor({ timeout: 60_000 });
-    await page.waitForFunction(
-      () => document.querySelectorAll('.convlab-featuremap .js-plotly-plot .hm').length === 3,
-      undefined,
-      { timeout: 60_000 },
-    );
-    // The extension's own element, not the PNG fallback.
+    // The extension's own element, not the PNG fallback: one canvas per map, in panel order.
     expect(await page.locator('.jp-OutputArea-output[data-mime-type="image/png"]').count()).toBe(0);
-    const traces = await page.$$eval('.convlab-featuremap .js-plotly-plot', (plots) =>
-      plots.map((plot) => {
-        const data = (plot as unknown as { data: { type: string; z: number[][] }[] }).data;
-        return { type: data[0]?.type, z: data[0]?.z };
-      }),
-    );
-    expect(traces.map((t) => t.type)).toEqual(['heatmap', 'heatmap', 'heatmap']);
-    expect(traces[2]?.z).toEqual([
-      [348, 393],
-      [528, 573],
+    expect(await view.locator('canvas.convlab-heatmap').evaluateAll((canvases) => canvases.map((c) => c.closest('.convlab-panel')?.className))).toEqual([
+      'convlab-panel convlab-panel-input',
+      'convlab-panel convlab-panel-kernel',
+      'convlab-panel convlab-panel-output',
     ]);
-    expect(await page.locator('.convlab-caption').allTextContents()).toEqual([
+    // The output's values, as the tooltip states them cell by cell.
+    const output = mapCanvas(view, 'output', 0);
+    const values: string[][] = [];
+    for (const r of [0, 1]) {
+      values.push([]);
+      for (const c of [0, 1]) {
+        await hoverCell(output, r, c);
+        const lines = (await tooltipMatching(view, new RegExp(`\\(row ${r}, col ${c}\\)`))).split('\n');
+        expect(lines.slice(0, 2)).toEqual(['output channel 0', `(row ${r}, col ${c})`]);
+        values.at(-1)!.push(lines[2]!);
+      }
+    }
+    expect(values).toEqual([
+      ['value 348', 'value 393'],
+      ['value 528', 'value 573'],
+    ]);
+    await page.mouse.move(5, 5);
+    expect(await view.locator('.convlab-caption').allTextContents()).toEqual([
       'input [1,1,4,4] · 1 … 16',
       'kernel [1,1,3,3] · 1 … 9',
       'output [1,1,2,2] · 348 … 573',

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -82,6 +82,8 @@ export function scratchNotebooks(names: string[], from = join(ROOT, 'notebooks')
     }
     writeFileSync(join(root, name), JSON.stringify(notebook, null, 1));
   }
+  // Notebooks load their pictures from images/ next to them (loadImage('images/chelsea.png')).
+  if (existsSync(join(from, 'images'))) cpSync(join(from, 'images'), join(root, 'images'), { recursive: true });
   return root;
 }
 

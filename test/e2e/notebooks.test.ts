@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
+import { waitForAllCells } from './featuremap-helpers';
 import { runAllCells, scratchNotebooks, screenshot, startLab, type Lab } from './lab';
 
 /** Runs the notebook and waits until the extension has drawn `featureMaps` feature maps and `traces` traces;
@@ -16,6 +17,8 @@ async function runAndWait(lab: Lab, name: string, featureMaps: number, traces: n
     await screenshot(page, `notebook-${name}-failed.png`);
   });
   await runAllCells(page);
+  // Every cell has run (a count reached while later cells still run would pass too early).
+  await waitForAllCells(page);
   await page.waitForFunction(
     ([maps, shapeTraces]) =>
       document.querySelectorAll('.convlab-featuremap').length === maps &&
@@ -50,13 +53,15 @@ function withLab(name: string): () => Lab {
 
 describe('03-feature-maps in a real JupyterLab', () => {
   const lab = withLab('03-feature-maps.ipynb');
-  it('03-feature-maps: the MNIST 7 and every filter drawn as heatmaps', async () => {
-    const page = await runAndWait(lab(), '03-feature-maps.ipynb', 7, 0);
-    // The 4-filter bank: input (1 map), kernel (4), output (4).
-    const bank = page.locator('.convlab-featuremap').nth(5);
-    expect(await bank.locator('.convlab-panel-output .js-plotly-plot').count()).toBe(4);
-    await look(page, '.convlab-featuremap', 1, 'notebook-03-vertical.png');
-    await look(page, '.convlab-featuremap', 5, 'notebook-03-bank.png');
+  it('03-feature-maps: the photo, its grey version and every filter drawn as heatmaps', async () => {
+    // Nine cells end in a tensor: the photo, grey, three filters, ReLU, the pool, the bank, the channel mix.
+    const page = await runAndWait(lab(), '03-feature-maps.ipynb', 9, 0);
+    // The 4-filter bank: input (1 map), kernel (4), output (4); found by its kernel's caption.
+    const bank = page.locator('.convlab-featuremap', { has: page.locator('.convlab-caption', { hasText: /^kernel \[4,1,3,3\]/ }) });
+    expect(await bank.locator('.convlab-panel-output canvas.convlab-heatmap').count()).toBe(4);
+    await look(page, '.convlab-featuremap', 2, 'notebook-03-vertical.png');
+    await bank.scrollIntoViewIfNeeded();
+    await screenshot(page, 'notebook-03-bank.png');
     await page.close();
   });
 });

@@ -112,7 +112,10 @@ def test_convolution_arithmetic(executed):
 def test_feature_maps(executed):
     notebook = executed("03-feature-maps.ipynb")
     maps = bundles(notebook, FEATURE_MAP)
-    assert maps[0]["panels"][0]["shape"] == [1, 1, 28, 28]
+    # The CC0 cat from notebooks/images, loaded with loadImage: an RGB image, drawn in colour beside its channels.
+    assert maps[0]["panels"][0]["shape"] == [1, 3, 85, 128]
+    assert maps[0]["panels"][0].get("rgb") is True
+    assert "1.7777 (max pool)" in stream_text(notebook)
     assert any(len(m["panels"][-1]["maps"]) == 4 for m in maps), "the 4-filter bank shows 4 feature maps"
     assert "peak at 3" in stream_text(notebook)
 

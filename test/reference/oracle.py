@@ -178,7 +178,7 @@ OPS = {
 # Each family of ops keeps its oracle functions in its own module next to this one (oracle_pool.py, …), each with
 # its own OPS dict; they are merged here, so a name can be defined once only.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-for _family in ("oracle_pool", "oracle_transpose", "oracle_nn"):
+for _family in ("oracle_pool", "oracle_transpose", "oracle_nn", "oracle_image"):
     _ops = importlib.import_module(_family).OPS
     _twice = set(_ops) & set(OPS)
     assert not _twice, f"{_family} redefines {_twice}"

@@ -12,3 +12,4 @@ export type * from './schema';
 export * from './validate';
 export * from './trace-table';
 export * from './scale';
+export * from './padding';

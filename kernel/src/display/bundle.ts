@@ -2,27 +2,23 @@
  * The pure formatter: value → MIME bundle. Sending is elsewhere (`display.ts`), so bundles are testable
  * without a kernel.
  *
- * A feature-map bundle carries the vendor JSON (drawn by the extension), `image/png` (drawn here, for
- * nbconvert, GitHub and untrusted views) and `text/plain`, and stays under `displayOptions().maxPayloadBytes`
- * (1 MB by default): too many maps are cut, then values are quantized to 8 bits per map, then maps are
- * downsampled — each step said in `notes`.
+ * A feature-map bundle carries the vendor JSON (drawn by the extension), a labelled `text/html` figure (for
+ * nbconvert, GitHub and untrusted views), `image/png` (for viewers that show only images) and `text/plain`, and
+ * stays under `displayOptions().maxPayloadBytes` (1 MB by default): too many maps are cut, then values are
+ * quantized to 8 bits per map, then the pictures shrink, then maps are downsampled — each step said in `notes`.
  */
 import { FEATURE_MAP_MIME, formatShape, type FeatureMap, type FeatureMapPayload, type FeatureMapWindow } from '@convlab/protocol';
 import type { Tensor } from '../tensor';
 import type { MimeBundle } from './protocol';
 import { scaleFor, toHexStops } from './colors';
 import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
+import { featureMapHtml, type FeatureMapSource } from './figure-html';
 import { displayOptions, type DisplayLimits } from './options';
-import { renderPng } from './png';
+import { DEFAULT_CELL_BUDGET, panelDrawings, renderPng, type PanelDrawing } from './png';
 import { tensorPanels, type PanelValues } from './panels';
 
 
-/** What a feature map is of: the op (or `'tensor'`), its backend and its window. */
-export interface FeatureMapSource {
-  op: string;
-  backend: string;
-  window?: FeatureMapWindow | undefined;
-}
+export type { FeatureMapSource };
 
 /** The vendor JSON payload for panels of maps, each map encoded as `encoding`. */
 export function featureMapPayload(
@@ -36,7 +32,7 @@ export function featureMapPayload(
     op: source.op,
     backend: source.backend,
     notes: [...notes],
-    ...(source.window ? { window: source.window } : {}),
+    ...(source.window ? { window: sendable(source.window) } : {}),
     panels: panels.map((panel) => {
       const maps = panel.maps.map((map) => encodeMap(map, encoding));
       const min = Math.min(...maps.map((m) => m.min));
@@ -51,9 +47,17 @@ export function featureMapPayload(
         colorscale: toHexStops(scale.stops),
         centered: scale.centered,
         maps,
+        ...(panel.rgb ? { rgb: true } : {}),
       };
     }),
   };
+}
+
+/** The window as JSON can carry it: a bias with a non-finite value (JSON would write null) is left out. */
+function sendable(window: FeatureMapWindow): FeatureMapWindow {
+  if (!window.bias || window.bias.every(Number.isFinite)) return window;
+  const { bias: _unsendable, ...rest } = window;
+  return rest;
 }
 
 /** Maps smaller than this on both axes are never downsampled (kernels stay exact). */
@@ -68,11 +72,16 @@ function mapSizeAt(panel: PanelValues, factor: number): [height: number, width: 
   return [Math.ceil(height / factor), Math.ceil(width / factor)];
 }
 
-/** How many values the panels hold once downsampled by `factor` (every map of a panel has the same size). */
+/**
+ * How many values the panels send once downsampled by `factor` (every map of a panel has the same size): a
+ * downsampled map sends three per cell, its block means, lows and highs.
+ */
 function countValuesAt(panels: readonly PanelValues[], factor: number): number {
   return panels.reduce((sum, p) => {
+    const first = p.maps[0];
     const [height, width] = mapSizeAt(p, factor);
-    return sum + p.maps.length * height * width;
+    const reduced = first !== undefined && (height !== first.height || width !== first.width);
+    return sum + p.maps.length * height * width * (reduced ? 3 : 1);
   }, 0);
 }
 
@@ -87,7 +96,8 @@ function capMaps(panels: readonly PanelValues[], maxMaps: number): { panels: Pan
     const count = panel.mapCount ?? panel.maps.length;
     if (count <= maxMaps) return panel;
     notes.push(`${panel.role}: showing the first ${Math.min(maxMaps, panel.maps.length)} of ${count} maps`);
-    return { ...panel, maps: panel.maps.slice(0, maxMaps) };
+    // Fewer than three maps are no colour image any more.
+    return { ...panel, maps: panel.maps.slice(0, maxMaps), ...(panel.rgb && maxMaps < 3 ? { rgb: false } : {}) };
   });
   return { panels: capped, notes };
 }
@@ -109,10 +119,30 @@ function downsample(panels: readonly PanelValues[], factor: number): { panels: P
 }
 
 /**
- * The feature-map bundle of panels, fitted into `limits.maxPayloadBytes`: full float32 values when they fit;
- * else 8-bit values; else 8-bit maps downsampled by 2, 4, 8, …; else fewer maps. The text part is never cut.
- * Sizes are worked out before any value is touched, so a map is downsampled only at a factor whose values can
- * fit: a 1 GiB tensor is read once, not once per factor tried.
+ * Cells the static pictures may hold, `[html, png]`, tried in turn: smaller pictures before a coarser payload,
+ * the PNG (for viewers that show only images) shrinking first, since the HTML carries the labels and numbers.
+ * Measured on a [1,64,56,56] conv output (8-bit noise): HTML 332 KB and PNG 248 KB at the first step, 136 KB
+ * and 88 KB at a quarter of it; with its 562 KB of values, the second step fits 1 MB.
+ */
+const CELLS = DEFAULT_CELL_BUDGET;
+const PICTURE_STEPS = [
+  [CELLS, CELLS],
+  [CELLS, CELLS / 4],
+  [CELLS / 4, CELLS / 4],
+  [CELLS / 4, CELLS / 16],
+  [CELLS / 16, CELLS / 16],
+] as const;
+
+/** Bytes a bundle part takes in the message (JSON-escaped, UTF-8). */
+const bytesOf = (part: unknown): number => Buffer.byteLength(JSON.stringify(part));
+
+/**
+ * The feature-map bundle of panels: the vendor JSON, a labelled `text/html` figure, the `image/png` figure and
+ * `text/plain`, fitted into `limits.maxPayloadBytes` (every part counted): full float32 values when they fit;
+ * else 8-bit values; else smaller pictures (their maps drawn as block means); else 8-bit maps downsampled by
+ * 2, 4, 8, … (each cell's block range sent too); else fewer maps. The text part is never cut. Sizes are worked
+ * out before any value is touched, so a map is downsampled only at a factor whose values can fit: a 1 GiB
+ * tensor is read once, not once per factor tried.
  *
  * @example
  * const big = tensor(new Float32Array(64 * 224 * 224), [1, 64, 224, 224]);
@@ -125,17 +155,35 @@ export function featureMapBundle(
   text: string,
   limits: Readonly<DisplayLimits> = displayOptions(),
 ): MimeBundle {
-  const budget = limits.maxPayloadBytes - text.length;
+  // A tensor with no values but cells per map ([0, 3, 4, 4], or [1, 0, 4, 4] with no map at all) has nothing to
+  // draw: its text says so, and a picture of empty maps would only be refused by the extension's validator.
+  if (allPanels.some((p) => p.maps.length === 0 || p.maps.some((m) => m.values.length !== m.height * m.width))) {
+    return { data: { 'text/plain': text }, metadata: {} };
+  }
+  const budget = limits.maxPayloadBytes - bytesOf(text) - bytesOf({ [FEATURE_MAP_MIME]: 0, 'text/html': 0, 'image/png': 0, 'text/plain': 0 });
   const howToChange = `to keep this output under ${limits.maxPayloadBytes} bytes (setDisplayOptions({ maxPayloadBytes }) changes that)`;
   const build = (panels: readonly PanelValues[], steps: string[], encoding: FeatureMap['encoding'], factor: number) => {
     if (encoding === 'u8-base64') steps = [...steps, 'values quantized to 8 bits per map (each map keeps its min and max)'];
     const said = steps.map((step, i) => (i === steps.length - 1 ? `${step} ${howToChange}` : step));
     // A downsampled map no longer lines up with the op's window, so the window is left out.
-    const payload = featureMapPayload(panels, factor === 1 ? source : { ...source, window: undefined }, [...notes, ...said], encoding);
-    return { payload, json: JSON.stringify(payload).length, png: () => renderPng(panels).toString('base64') };
+    const shown = factor === 1 ? source : { ...source, window: undefined };
+    const payload = featureMapPayload(panels, shown, [...notes, ...said], encoding);
+    // The static figures, their pictures holding at most `cells` cells; each layout and figure made once,
+    // however often tried (the HTML and the PNG share a layout when their budgets agree).
+    const made = new Map<string, unknown>();
+    const once = <T>(key: string, make: () => T): T => {
+      if (!made.has(key)) made.set(key, make());
+      return made.get(key) as T;
+    };
+    const drawn = (cells: number): PanelDrawing[] => once(`layout ${cells}`, () => panelDrawings(panels, cells, shown.window));
+    const statics = {
+      html: (cells: number) => once(`html ${cells}`, () => featureMapHtml(drawn(cells), shown, payload.notes)),
+      png: (cells: number) => once(`png ${cells}`, () => renderPng(drawn(cells)).toString('base64')),
+    };
+    return { payload, json: bytesOf(payload), statics };
   };
-  const bundleOf = (payload: FeatureMapPayload, png: string): MimeBundle => ({
-    data: { [FEATURE_MAP_MIME]: payload, 'image/png': png, 'text/plain': text },
+  const bundleOf = (payload: FeatureMapPayload, statics: { png: string; html: string }): MimeBundle => ({
+    data: { [FEATURE_MAP_MIME]: payload, 'text/html': statics.html, 'image/png': statics.png, 'text/plain': text },
     metadata: {},
   });
   let maxMaps = limits.maxMapsPerPanel;
@@ -155,8 +203,14 @@ export function featureMapBundle(
         for (const encoding of encodings) {
           const attempt = build(reduced.panels, steps, encoding, factor);
           if (attempt.json > budget) continue;
-          const png = attempt.png();
-          if (attempt.json + png.length <= budget) return bundleOf(attempt.payload, png);
+          // Exact values are not bought with smaller pictures: float32 gets the full-size pictures or nothing.
+          for (const [htmlCells, pngCells] of encoding === 'f32-base64' ? PICTURE_STEPS.slice(0, 1) : PICTURE_STEPS) {
+            const html = attempt.statics.html(htmlCells);
+            // The PNG is drawn only when the HTML leaves room for it.
+            if (attempt.json + bytesOf(html) > budget) continue;
+            const png = attempt.statics.png(pngCells);
+            if (attempt.json + bytesOf(html) + bytesOf(png) <= budget) return bundleOf(attempt.payload, { html, png });
+          }
         }
       }
       if (largestSideAt(capped.panels, factor) < SMALLEST_DOWNSAMPLED) break;
@@ -168,7 +222,8 @@ export function featureMapBundle(
   const capped = capMaps(allPanels, maxMaps);
   const reduced = downsample(capped.panels, lastFactor);
   const last = build(reduced.panels, [...capped.notes, ...reduced.notes, 'still over the limit'], 'u8-base64', lastFactor);
-  return bundleOf(last.payload, last.png());
+  const [htmlCells, pngCells] = PICTURE_STEPS[PICTURE_STEPS.length - 1]!;
+  return bundleOf(last.payload, { html: last.statics.html(htmlCells), png: last.statics.png(pngCells) });
 }
 
 /** Tensors with more values than this print as a summary in `text/plain`, not value by value. */
@@ -206,11 +261,11 @@ export function tensorText(t: Tensor): string {
 }
 
 /**
- * The bundle of a tensor: its feature map (input | kernel | output when an op made it), PNG and text.
+ * The bundle of a tensor: its feature map (input | kernel | output when an op made it), HTML, PNG and text.
  *
  * @example
  * Object.keys(tensorBundle(conv2d(x, w)).data);
- * // ['application/vnd.convlab.featuremap.v1+json', 'image/png', 'text/plain']
+ * // ['application/vnd.convlab.featuremap.v1+json', 'text/html', 'image/png', 'text/plain']
  */
 export function tensorBundle(t: Tensor): MimeBundle {
   const { panels, notes } = tensorPanels(t);

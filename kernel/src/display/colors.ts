@@ -3,6 +3,7 @@
  * one for data ≥ 0. The PNG fallback is drawn with them, and the payload carries the same stops to the
  * extension, so both views agree.
  */
+import { isConstantRange } from '@convlab/protocol';
 
 /** `[position 0..1, [r, g, b]]` stops. */
 export type ColorStops = readonly (readonly [number, readonly [number, number, number]])[];
@@ -30,17 +31,49 @@ export function toHexStops(stops: ColorStops): [number, string][] {
   return stops.map(([p, rgb]) => [p, '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('')]);
 }
 
-/** Picks the scale and maps a value to 0..1 on it: signed data is centred so that 0 is white. */
-export function scaleFor(
-  min: number,
-  max: number,
-): { stops: ColorStops; centered: boolean; position: (v: number) => number } {
+/**
+ * A panel's colour scale and where a value falls on it: `position(v) = offset + slope · v`, in 0..1 (a linear
+ * map, so a renderer can apply it in a tight loop without a call per value).
+ */
+export interface Scale {
+  stops: ColorStops;
+  /** Signed data: diverging, 0 at the middle (white), spanning ±max(|min|, |max|). */
+  centered: boolean;
+  /**
+   * A range that reads as one value ({@link isConstantRange}) and is not centred: every value is drawn at the
+   * scale's middle and the legend shows the one value (a kernel of ones must not read as the darkest colour).
+   */
+  constant: boolean;
+  offset: number;
+  slope: number;
+  position: (v: number) => number;
+}
+
+/**
+ * Picks the scale and maps a value to 0..1 on it: signed data is centred so that 0 is white; a constant range
+ * sits mid-scale.
+ *
+ * @example
+ * scaleFor(1, 1).position(1);   // 0.5 (constant: the middle, not the darkest colour)
+ * scaleFor(-2, 1).position(-2); // 0   (centred: ±2)
+ * scaleFor(0, 4).position(1);   // 0.25
+ */
+export function scaleFor(min: number, max: number): Scale {
+  const linear = (stops: ColorStops, centered: boolean, constant: boolean, offset: number, slope: number): Scale => ({
+    stops,
+    centered,
+    constant,
+    offset,
+    slope,
+    position: (v) => offset + slope * v,
+  });
   if (min < 0) {
     const bound = Math.max(Math.abs(min), Math.abs(max)) || 1;
-    return { stops: DIVERGING, centered: true, position: (v) => 0.5 + v / (2 * bound) };
+    return linear(DIVERGING, true, false, 0.5, 1 / (2 * bound));
   }
-  const span = max - min || 1;
-  return { stops: SEQUENTIAL, centered: false, position: (v) => (v - min) / span };
+  if (isConstantRange(min, max)) return linear(SEQUENTIAL, false, true, 0.5, 0);
+  const span = max - min;
+  return linear(SEQUENTIAL, false, false, -min / span, 1 / span);
 }
 
 /** The colour at `t` in 0..1 (clamped), linearly interpolated between stops. */

@@ -1,55 +1,80 @@
 /**
  * Map encodings and reductions for the feature-map payload: float32 or 8-bit quantized with the map's own
  * min/max (`'u8-base64'`: `value ≈ min + q / 255 · (max − min)`, error at most (max − min) / 510), and
- * block-mean downsampling.
+ * block-mean downsampling that keeps each block's range.
  */
-import type { FeatureMap } from '@convlab/protocol';
+import type { Downsampling, FeatureMap, MapData } from '@convlab/protocol';
 import { valueRange, type MapValues } from './panels';
 
 /** Bytes one value takes in the JSON payload, base64 included. */
 export const ENCODED_BYTES_PER_VALUE = { 'f32-base64': (4 * 4) / 3, 'u8-base64': 4 / 3 } as const;
 
 /**
- * Encodes one map.
+ * Encodes one map; a downsampled map also carries its blocks' smallest and largest values (`downsampled.low`,
+ * `.high`), each in the same encoding with its own min and max.
  *
  * @example
  * encodeMap({ label: '', height: 1, width: 3, values: Float32Array.of(0, 5, 10) }, 'u8-base64').data;
  * // 'AID/'  (bytes 0, 128, 255)
  */
 export function encodeMap(map: MapValues, encoding: FeatureMap['encoding']): FeatureMap {
-  const [min, max] = valueRange(map.values);
+  const encoded: FeatureMap = { label: map.label, height: map.height, width: map.width, ...encodeValues(map.values, encoding) };
+  const blocks = map.downsampled;
+  if (!blocks) return encoded;
+  const { factor, sourceHeight, sourceWidth } = blocks;
+  const downsampled: Downsampling = {
+    factor,
+    sourceHeight,
+    sourceWidth,
+    low: encodeValues(blocks.low, encoding),
+    high: encodeValues(blocks.high, encoding),
+  };
+  return { ...encoded, downsampled };
+}
+
+/** Values in one encoding, with the range they are quantized against. */
+function encodeValues(values: Float32Array, encoding: MapData['encoding']): MapData {
+  const [min, max] = valueRange(values);
   let bytes: Buffer;
   if (encoding === 'f32-base64') {
     // Copy: `values` may be a view into a larger tensor, and Buffer.from(view.buffer) would take all of it.
-    bytes = Buffer.from(Float32Array.from(map.values).buffer);
+    bytes = Buffer.from(Float32Array.from(values).buffer);
   } else {
     const span = max - min;
-    bytes = Buffer.alloc(map.values.length);
-    for (let i = 0; i < map.values.length; i++) {
-      const v = map.values[i]!;
+    bytes = Buffer.alloc(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
       // A non-finite value has no place on the scale; it is drawn as the minimum.
       bytes[i] = Number.isFinite(v) && span > 0 ? Math.round(((v - min) / span) * 255) : 0;
     }
   }
-  return { label: map.label, height: map.height, width: map.width, encoding, data: bytes.toString('base64'), min, max };
+  return { encoding, data: bytes.toString('base64'), min, max };
 }
 
 /**
  * Shrinks a map by `factor` on each axis, each new cell the mean of its (up to) `factor × factor` block;
- * sizes round up, so no edge row is lost.
+ * sizes round up, so no edge row is lost. The same pass keeps each block's smallest and largest value
+ * (`downsampled.low`, `.high`), so the view can say what range a mean stands for. Non-finite values are left
+ * out; a block without a finite value is NaN in all three.
  *
  * @example
- * downsampleMap({ label: '', height: 2, width: 2, values: Float32Array.of(1, 2, 3, 4) }, 2).values;
- * // Float32Array [2.5]
+ * const small = downsampleMap({ label: '', height: 2, width: 2, values: Float32Array.of(1, 2, 3, 4) }, 2);
+ * small.values;              // Float32Array [2.5]
+ * small.downsampled?.low;    // Float32Array [1]
+ * small.downsampled?.high;   // Float32Array [4]
  */
 export function downsampleMap(map: MapValues, factor: number): MapValues {
   if (factor <= 1) return map;
   const height = Math.ceil(map.height / factor);
   const width = Math.ceil(map.width / factor);
+  const cells = height * width;
+  const low = new Float32Array(cells).fill(Infinity);
+  const high = new Float32Array(cells).fill(-Infinity);
+  const downsampled = { factor, sourceHeight: map.height, sourceWidth: map.width, low, high };
   // No cells: nothing to visit, however long the other axis.
-  if (height * width === 0) return { label: map.label, height, width, values: new Float32Array(0) };
-  const sums = new Float64Array(height * width);
-  const counts = new Uint32Array(height * width);
+  if (cells === 0) return { label: map.label, height, width, values: new Float32Array(0), downsampled };
+  const sums = new Float64Array(cells);
+  const counts = new Uint32Array(cells);
   const source = map.values;
   // One pass, row by row and block by block (no division per value); each block's sum takes its values in
   // the same order as a value-by-value loop, so the means are the same to the bit.
@@ -57,8 +82,11 @@ export function downsampleMap(map: MapValues, factor: number): MapValues {
     const row = r * map.width;
     const cellRow = Math.floor(r / factor) * width;
     for (let block = 0; block < width; block++) {
+      const cell = cellRow + block;
       const end = Math.min(map.width, (block + 1) * factor);
-      let sum = sums[cellRow + block]!;
+      let sum = sums[cell]!;
+      let lowest = low[cell]!;
+      let highest = high[cell]!;
       let count = 0;
       for (let c = block * factor; c < end; c++) {
         const v = source[row + c]!;
@@ -66,11 +94,20 @@ export function downsampleMap(map: MapValues, factor: number): MapValues {
         if (v - v !== 0) continue;
         sum += v;
         count++;
+        if (v < lowest) lowest = v;
+        if (v > highest) highest = v;
       }
-      sums[cellRow + block] = sum;
-      counts[cellRow + block]! += count;
+      sums[cell] = sum;
+      counts[cell]! += count;
+      low[cell] = lowest;
+      high[cell] = highest;
     }
   }
-  const values = Float32Array.from(sums, (sum, i) => (counts[i] ? sum / counts[i]! : NaN));
-  return { label: map.label, height, width, values };
+  const values = new Float32Array(cells);
+  for (let i = 0; i < cells; i++) {
+    const count = counts[i]!;
+    values[i] = count ? sums[i]! / count : NaN;
+    if (!count) low[i] = high[i] = NaN;
+  }
+  return { label: map.label, height, width, values, downsampled };
 }

@@ -4,7 +4,7 @@
  */
 import type { FeatureMapPanel } from '@convlab/protocol';
 import { formatShape } from '../errors';
-import type { Tensor } from '../tensor';
+import { numel, type Tensor } from '../tensor';
 import { displayOptions } from './options';
 
 /** One 2-D slice of a tensor, row-major, row 0 at the top. */
@@ -13,6 +13,17 @@ export interface MapValues {
   height: number;
   width: number;
   values: Float32Array;
+  /** Set by `downsampleMap`: the map `values` were made from, and each cell's block's smallest and largest value. */
+  downsampled?: BlockRanges;
+}
+
+/** What a downsampled map stands for (the payload's `Downsampling`, before encoding). */
+export interface BlockRanges {
+  factor: number;
+  sourceHeight: number;
+  sourceWidth: number;
+  low: Float32Array;
+  high: Float32Array;
 }
 
 /** A tensor cut into 2-D maps, plus what to call it. */
@@ -23,6 +34,8 @@ export interface PanelValues {
   maps: MapValues[];
   /** How many maps the tensor holds, when {@link panelOf} kept only the first `maps.length` of them. */
   mapCount?: number;
+  /** The first three maps are the red, green and blue channels of an image in [0, 1] ({@link isRgbImage}). */
+  rgb?: boolean;
 }
 
 /**
@@ -62,8 +75,39 @@ export function panelOf(
         : `channel ${m}`;
     maps.push({ label, height, width, values: t.data.subarray(m * plane, (m + 1) * plane) });
   }
-  const panel: PanelValues = { role, title: `${role} ${formatShape(t.shape)}`, shape: t.shape, maps };
-  return { panel: count > maps.length ? { ...panel, mapCount: count } : panel, notes };
+  const panel: PanelValues = {
+    role,
+    title: `${role} ${formatShape(t.shape)}`,
+    shape: t.shape,
+    maps,
+    ...(count > maps.length ? { mapCount: count } : {}),
+    ...(isRgbImage(t, role) ? { rgb: true } : {}),
+  };
+  return { panel, notes };
+}
+
+/**
+ * True when a tensor reads as one colour image: an image or a plain tensor (not a kernel or an op's output)
+ * shaped `[3, H, W]` or `[1, 3, H, W]` whose values all lie in [0, 1], as `loadImage` makes them. Signed or
+ * unbounded channels (a normalised image, activations) stay three grey maps: as colours they would clip.
+ *
+ * @example
+ * isRgbImage(rand([1, 3, 8, 8]), 'input');  // true
+ * isRgbImage(randn([1, 3, 8, 8]), 'input'); // false: values outside [0, 1]
+ * isRgbImage(rand([2, 3, 8, 8]), 'tensor'); // false: a batch of two
+ */
+export function isRgbImage(t: Tensor, role: PanelValues['role']): boolean {
+  if (role !== 'input' && role !== 'tensor') return false;
+  const shape = t.shape;
+  const image = (shape.length === 3 && shape[0] === 3) || (shape.length === 4 && shape[0] === 1 && shape[1] === 3);
+  if (!image || numel(shape) === 0) return false;
+  const values = t.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    // Written so that NaN fails too.
+    if (!(v >= 0 && v <= 1)) return false;
+  }
+  return true;
 }
 
 /** The panels to show for a tensor: input, kernel and output when an op made it, else the tensor alone. */

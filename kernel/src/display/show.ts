@@ -3,6 +3,7 @@
  * wrote by hand and the output you computed some other way — with the same panels, scales and fallbacks as a
  * tensor's own display.
  */
+import { PAYLOAD_LIMITS } from '@convlab/protocol';
 import { fail } from '../errors';
 import { Tensor } from '../tensor';
 import { featureMapBundle, tensorText } from './bundle';
@@ -29,7 +30,7 @@ export interface ShowParts {
  *
  * @example
  * Object.keys(showBundle({ input: x, kernel: w, output: conv2d(x, w) }).data);
- * // ['application/vnd.convlab.featuremap.v1+json', 'image/png', 'text/plain']
+ * // ['application/vnd.convlab.featuremap.v1+json', 'text/html', 'image/png', 'text/plain']
  */
 export function showBundle(parts: ShowParts): MimeBundle {
   const given = (['input', 'kernel', 'output'] as const).filter((role) => parts[role] !== undefined);
@@ -45,6 +46,16 @@ export function showBundle(parts: ShowParts): MimeBundle {
       expected: 'at least one of input, kernel, output',
       actual: 'none',
       hint: 'show(x, w, conv2d(x, w)) or show({ input: x, output: y })',
+    });
+  }
+  // The title is sent as the payload's op, which the extension bounds (PAYLOAD_LIMITS.title): refuse it here, by name.
+  if (parts.title !== undefined && (typeof parts.title !== 'string' || parts.title.length > PAYLOAD_LIMITS.title)) {
+    fail({
+      op: 'show',
+      arg: 'title',
+      expected: `a string of at most ${PAYLOAD_LIMITS.title} characters`,
+      actual: typeof parts.title === 'string' ? `${parts.title.length} characters` : typeof parts.title,
+      hint: 'put longer text in a markdown cell or console.log it',
     });
   }
   const cut = given.map((role) => panelOf(parts[role]!, role));

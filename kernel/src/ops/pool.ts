@@ -123,11 +123,13 @@ function finish(
   prepared: Prepared<PoolInfo | AdaptivePoolInfo>,
   out: Computed<Values>,
   padding: PoolPadding,
+  power?: number,
 ): Tensor {
   const { info, outShape } = prepared;
   tracePool(info, input.shape, outShape);
   const axes = 'ceilMode' in info ? info.axes : info.uniform;
-  const window = axes ? windowOf({ axes, groups: info.channels }, padding) : undefined;
+  // An Lp pool's p rides along in the window, for the hover's (Σ xᵖ)^(1/p).
+  const window = axes ? { ...windowOf({ axes, groups: info.channels }, padding), ...(power !== undefined ? { power } : {}) } : undefined;
   return new Tensor(out.values, outShape, { op, backend: out.backend, input, ...(window ? { window } : {}) });
 }
 
@@ -170,7 +172,7 @@ function lpPool(op: string, spatial: Spatial, input: Tensor, kernel: number | re
   const p = options.p ?? 2;
   checkLpOrder(op, p);
   const prepared = preparePool(op, input, spatial, (shape) => poolInfo(op, shape, kernel, options));
-  return finish(op, input, prepared, backend().lpPool(prepared.batched.values, prepared.info, p), 'excluded');
+  return finish(op, input, prepared, backend().lpPool(prepared.batched.values, prepared.info, p), 'excluded', p);
 }
 
 /**

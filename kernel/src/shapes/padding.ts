@@ -2,45 +2,17 @@
  * Where a padded cell reads from: the index tables of every padding mode, shared by pad, the convolutions
  * (their `paddingMode`) and the pools, so no backend recomputes a source index.
  */
+import { padSource } from '@convlab/protocol';
 import { fail } from '../errors';
 import { checkAllocation, checkFinite, checkTableAllocation } from './checks';
 import type { AxisInfo, ConvInfo, PadAxis, PadMode, PadPair, Shape, Shapes, WindowInfo } from './types';
 
+// Where one padded cell reads from is the payload contract's rule too (the extension names a padding cell's
+// source by it): it lives there, and is part of this module's API.
+export { padSource };
+
 /** The pad modes, in the order of {@link PadMode}'s doc comment. */
 export const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'symmetric', 'replicate', 'circular'];
-
-/**
- * The input index that position `t` of a padded axis reads, for an axis of `length` cells: `t` counts from
- * the first real cell (negative in the front padding, `≥ length` in the back padding). Returns `-1` for
- * constant padding. Larger-than-axis pads keep reflecting / wrapping (NumPy).
- *
- * @example
- * [-2, -1, 4, 5, 6].map((t) => padSource(t, 4, 'reflect'));   // [2, 1, 2, 1, 0]
- * [-2, -1, 4, 5, 6].map((t) => padSource(t, 4, 'symmetric')); // [1, 0, 3, 2, 1]
- */
-export function padSource(t: number, length: number, mode: PadMode): number {
-  if (t >= 0 && t < length) return t;
-  const mod = (a: number, m: number): number => ((a % m) + m) % m;
-  switch (mode) {
-    case 'constant':
-      return -1;
-    case 'replicate':
-      return t < 0 ? 0 : length - 1;
-    case 'circular':
-      return mod(t, length);
-    case 'reflect': {
-      if (length === 1) return 0;
-      const period = 2 * (length - 1);
-      const m = mod(t, period);
-      return m < length ? m : period - m;
-    }
-    case 'symmetric': {
-      const period = 2 * length;
-      const m = mod(t, period);
-      return m < length ? m : period - 1 - m;
-    }
-  }
-}
 
 /**
  * The source index of every (output position, kernel tap) pair of one axis: entry `o·k + j` is the input

@@ -3,6 +3,8 @@
  * backend reads. Types only, and each option type's keys as a list next to it (what the run-time check of
  * option objects in keys.ts accepts), so any module can use them without a loop.
  */
+import type { PadMode as ProtocolPadMode } from '@convlab/protocol';
+
 /** A tensor shape, outermost axis first, e.g. `[batch, channels, height, width]`. */
 export type Shape = readonly number[];
 
@@ -19,7 +21,7 @@ export type Shapes = Readonly<Record<string, readonly number[]>>;
  *
  * Pads longer than the axis keep reflecting or wrapping, as NumPy does (PyTorch refuses them).
  */
-export type PadMode = 'constant' | 'reflect' | 'symmetric' | 'replicate' | 'circular';
+export type PadMode = ProtocolPadMode;
 
 /** Pads of one axis: cells added before index 0 and after the last index. */
 export type PadPair = readonly [before: number, after: number];

@@ -4,7 +4,7 @@
  */
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { FEATURE_MAP_MIME, ones, tensorBundle, zeros } from '../../../kernel/src/index';
+import { FEATURE_MAP_MIME, maxPool2d, ones, tensorBundle, zeros } from '../../../kernel/src/index';
 import type { FeatureMapPayload } from '@convlab/protocol';
 import { panelOf } from '../../../kernel/src/display/panels';
 import type { MimeBundle } from '../../../kernel/src/display/protocol';
@@ -38,6 +38,19 @@ describe('display of empty tensors with a huge axis', () => {
   });
 });
 
+describe('display of tensors with cells per map but no values', () => {
+  it.each([
+    ['no batch item', () => zeros([0, 3, 4, 4])],
+    ['no channel', () => zeros([1, 0, 4, 4])],
+    ['a pool of no channel', () => maxPool2d(zeros([1, 0, 4, 4]), 2)],
+  ])('%s: the text says what it is, and no picture of empty maps is sent', (_, make) => {
+    const t = make();
+    const bundle = tensorBundle(t);
+    expect(Object.keys(bundle.data)).toEqual(['text/plain']);
+    expect(String(bundle.data['text/plain'])).toContain(`[${t.shape.join(',')}]`);
+  });
+});
+
 describe('display of a large tensor', () => {
   it('downsamples once, at the factor that fits, and copies no map at full size', () => {
     const big = ones([1, 64, 512, 512]);
@@ -49,10 +62,11 @@ describe('display of a large tensor', () => {
       // The largest float32 array made is one shown map (64×64), never a tensor-sized copy.
       expect(Math.max(0, ...floats.lengths)).toBeLessThanOrEqual(64 * 64);
     });
-    // Block sums at 8×8 only (64 maps of 64×64): no pass at 2×2 and 4×4 before it.
-    expect(sums.lengths.reduce((a, b) => a + b, 0)).toBe(64 * 64 * 64);
+    // Block sums at 16×16 only (64 maps of 32×32; each cell sends its mean, low and high, so 64×64 does not
+    // fit): no pass at 2×2, 4×4 and 8×8 before it, and the pictures (64·32² cells) need no pass of their own.
+    expect(sums.lengths.reduce((a, b) => a + b, 0)).toBe(64 * 32 * 32);
     const payload = payloadOf(bundle!);
-    expect(payload.notes[0]).toBe('tensor: 512×512 maps drawn at 64×64 (mean of 8×8 blocks)');
+    expect(payload.notes[0]).toBe('tensor: 512×512 maps drawn at 32×32 (mean of 16×16 blocks)');
     expect(payload.panels[0]!.maps).toHaveLength(64);
     expect(sizeOf(bundle!)).toBeLessThan(1_000_000);
     expect(bundle!.data['text/plain']).toBe(

@@ -32,8 +32,8 @@ describe('tensorBundle', () => {
   const { x, w } = workedExample();
   const bundle = tensorBundle(conv2d(x, w));
 
-  it('carries the vendor JSON, a PNG fallback and text/plain', () => {
-    expect(Object.keys(bundle.data).sort()).toEqual([FEATURE_MAP_MIME, 'image/png', 'text/plain'].sort());
+  it('carries the vendor JSON, the HTML and PNG fallbacks and text/plain', () => {
+    expect(Object.keys(bundle.data).sort()).toEqual([FEATURE_MAP_MIME, 'image/png', 'text/html', 'text/plain'].sort());
     expect(bundle.data['text/plain']).toContain('conv2d on cpu: input [1,1,4,4] → kernel [1,1,3,3] → output [1,1,2,2]');
     expect(bundle.data['text/plain']).toContain('[528, 573]');
   });
@@ -88,7 +88,8 @@ describe('encodeMap', () => {
     const map = encodeMap({ label: 'm', height: 2, width: 3, values }, 'u8-base64');
     expect(map).toMatchObject({ encoding: 'u8-base64', min: -3, max: 7 });
     expect([...Buffer.from(map.data, 'base64')]).toEqual([0, 51, 77, 89, 128, 255]);
-    decodeMap(map).flat().forEach((v, i) => expect(Math.abs(v - values[i]!)).toBeLessThanOrEqual(10 / 510));
+    // 1e-6: the view decodes in float32.
+    decodeMap(map).flat().forEach((v, i) => expect(Math.abs(v - values[i]!)).toBeLessThanOrEqual(10 / 510 + 1e-6));
   });
 
   it('encodes a constant map as zeros and keeps its value as min = max', () => {
@@ -103,6 +104,9 @@ describe('downsampleMap', () => {
     const small = downsampleMap({ label: '', height: 3, width: 5, values }, 2);
     expect([small.height, small.width]).toEqual([2, 3]);
     expect(Array.from(small.values)).toEqual([(0 + 1 + 5 + 6) / 4, (2 + 3 + 7 + 8) / 4, (4 + 9) / 2, (10 + 11) / 2, (12 + 13) / 2, 14]);
+    expect(small.downsampled).toMatchObject({ factor: 2, sourceHeight: 3, sourceWidth: 5 });
+    expect(Array.from(small.downsampled!.low)).toEqual([0, 2, 4, 10, 12, 14]);
+    expect(Array.from(small.downsampled!.high)).toEqual([6, 8, 9, 11, 13, 14]);
   });
 });
 

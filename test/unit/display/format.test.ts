@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { inspect } from 'util';
 import { clearOutput, ConvLabError, display, show, tensor } from '../../../kernel/src/index';
+import { validateFeatureMap } from '@convlab/protocol';
 import { formatValue, setDisplaySink, type DisplaySink, type OutgoingBundle } from '../../../kernel/src/display/display';
 import { errorContent, expandShorthand, globMatch, isComplete } from '../../../kernel/src/host';
 
@@ -85,6 +86,18 @@ describe('display', () => {
     expect(sent).toHaveLength(1);
     const data = (sent[0] as { bundle: OutgoingBundle }).bundle.data;
     expect((data['application/vnd.convlab.featuremap.v1+json'] as { panels: { role: string }[] }).panels.map((p) => p.role)).toEqual(['input', 'kernel']);
+  });
+
+  it('show refuses a title the extension would refuse as the payload op, by name, and sends one at the limit', () => {
+    const sent = record();
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(() => show({ input: x, title: 't'.repeat(201) })).toThrow(
+      /show: title expected a string of at most 200 characters, got 201 characters/,
+    );
+    expect(sent).toHaveLength(0);
+    show({ input: x, title: 't'.repeat(200) });
+    const payload = (sent[0] as { bundle: OutgoingBundle }).bundle.data['application/vnd.convlab.featuremap.v1+json'];
+    expect(validateFeatureMap(payload).ok).toBe(true);
   });
 });
 

@@ -1,9 +1,10 @@
-/** The PNG fallback's legend: a colour bar under each panel, labelled with the scale's ends. */
+/** The PNG fallback: its legend (a colour bar under each panel, labelled with the scale's ends) and its size. */
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { tensor, tensorBundle } from '../../../kernel/src/index';
+import { randn, tensor, tensorBundle } from '../../../kernel/src/index';
 import { DIVERGING, SEQUENTIAL } from '../../../kernel/src/display/colors';
-import { label } from '../../../kernel/src/display/png';
+import { panelOf } from '../../../kernel/src/display/panels';
+import { label, panelDrawings, renderPng } from '../../../kernel/src/display/png';
 
 function pngOf(values: number[][]): PNG {
   return PNG.sync.read(Buffer.from(tensorBundle(tensor(values)).data['image/png'] as string, 'base64'));
@@ -38,5 +39,21 @@ describe('label', () => {
     expect([label(0), label(16), label(-2), label(0.123456), label(-1234.5), label(123456), label(1e-5)]).toEqual([
       '0', '16', '-2', '0.123', '-1230', '1.23e+5', '1.00e-5',
     ]);
+  });
+});
+
+describe('PNG size', () => {
+  it('draws maps of 56 cells and more at 1 px per cell on a grid, in under 2 bytes per cell for 8-bit noise', () => {
+    const drawings = panelDrawings([panelOf(randn([1, 16, 56, 56], { seed: 1 }), 'tensor').panel]);
+    expect(drawings[0]).toMatchObject({ cell: 1, factor: 1 });
+    const bytes = renderPng(drawings).length;
+    // pngjs' defaults (adaptive filter, RLE strategy) take about 2.6 bytes per pixel on noise; filter 0 and
+    // zlib's default strategy about 1.6.
+    expect(bytes).toBeLessThan(2 * 16 * 56 * 56);
+  });
+
+  it('enlarges a lone small map to about 160 px', () => {
+    const [drawing] = panelDrawings([panelOf(tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 'tensor').panel]);
+    expect(drawing!.cell).toBe(53);
   });
 });
