@@ -11,7 +11,7 @@
  */
 import type { FeatureMapWindow } from '@convlab/protocol';
 import { escapeHtml } from './html';
-import { legendBarPng, legendValues, tilePng, type PanelDrawing } from './png';
+import { legendBarPng, legendValues, tilePng, type PanelDrawing, type Tile } from './png';
 
 /** What a feature map is of: the op (or `'tensor'`, or a `show` title), its backend and its window. */
 export interface FeatureMapSource {
@@ -62,10 +62,13 @@ function panelHtml(drawing: PanelDrawing, window: FeatureMapWindow | undefined):
       const text = escapeHtml(tile.label);
       // Non-breaking spaces: a label stays on one line under its map.
       const caption = `<small>${text.replace(/ /g, '&nbsp;')}</small>`;
-      if (!png) return `<td align="center">${caption} (no cells)</td>`;
+      // `div align`: notebook HTML styles right-align table cells, and a presentational hint on the block itself
+      // wins over what it would inherit (GitHub keeps `align`, and strips `style`).
+      if (!png) return `<td><div align="center">${caption} (no cells)</div></td>`;
       // The PNG header holds the size: width at byte 16, height at 20.
       const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
-      return `<td align="center"><img src="${dataUri(png)}" width="${width}" height="${height}" alt="${text}"><br>${caption}</td>`;
+      const picture = `<img src="${dataUri(png)}" width="${width}" height="${height}" alt="${text}">`;
+      return `<td valign="top"><div align="center">${picture}<br>${caption}${valuesHtml(drawing, tile)}</div></td>`;
     });
     rows.push(`<tr>${row.join('')}</tr>`);
   }
@@ -77,11 +80,38 @@ function panelHtml(drawing: PanelDrawing, window: FeatureMapWindow | undefined):
   const total = panel.mapCount ?? shown;
   if (total > shown) said.push(`first ${shown} of ${total} maps`);
   return (
+    '<div align="center">' +
     `<b>${escapeHtml(panel.title)}</b>` +
     `<table>${rows.join('')}</table>` +
     legendHtml(drawing) +
-    (said.length > 0 ? `<br><small>${said.join('; ')}</small>` : '')
+    (said.length > 0 ? `<br><small>${said.join('; ')}</small>` : '') +
+    '</div>'
   );
+}
+
+/**
+ * Maps this small (cells a side), in panels of at most this many maps, have their values written under the
+ * picture: a reader without hover can check a sum. Larger banks stay pictures (their numbers would crowd out the
+ * pictures' share of the output's size).
+ */
+const VALUES_MAX_SIDE = 8;
+const VALUES_MAX_MAPS = 16;
+
+/**
+ * The values of a small map (of a panel of few maps) as a table of numbers under its picture, so that the static figure teaches with
+ * numbers too (notebook 00's `1·1 + 2·2 + … = 348` can be checked on paper); nothing for larger maps, colour
+ * images or block means.
+ */
+function valuesHtml(drawing: PanelDrawing, tile: Tile): string {
+  const { map } = tile;
+  if (tile.rgb || drawing.factor > 1 || map.height === 0 || map.width === 0 || drawing.tiles.length > VALUES_MAX_MAPS) return '';
+  if (map.height > VALUES_MAX_SIDE || map.width > VALUES_MAX_SIDE) return '';
+  const rows: string[] = [];
+  for (let r = 0; r < map.height; r++) {
+    const cells = Array.from(map.values.subarray(r * map.width, (r + 1) * map.width), (v) => `<td><small>${formatNumber(v)}</small></td>`);
+    rows.push(`<tr>${cells.join('')}</tr>`);
+  }
+  return `<table>${rows.join('')}</table>`;
 }
 
 function legendHtml(drawing: PanelDrawing): string {

@@ -237,10 +237,31 @@ describe('the labelled static figure (text/html)', () => {
     for (const title of ['input [1,3,28,28]', 'kernel [8,3,3,3]', 'output [1,8,28,28]']) expect(html).toContain(`<b>${title}</b>`);
     for (const label of ['channel 7', 'out 7 · in 2', 'colour (RGB)']) expect(html).toContain(`<small>${label.replace(/ /g, '&nbsp;')}</small>`);
     // The kernel's filters one per row: out 1 · in 0 starts the second row.
-    expect(html).toMatch(/<tr><td align="center"><img [^>]+alt="out 1 · in 0">/);
+    expect(html).toMatch(/<tr><td valign="top"><div align="center"><img [^>]+alt="out 1 · in 0">/);
     const output = y.data.subarray(0);
     const bound = Math.max(...Array.from(output).map(Math.abs));
     expect(html).toContain(`${Number((-bound).toPrecision(4))} … 0 … ${Number(bound.toPrecision(4))} (blue … white … red)`);
+  });
+
+  it('writes the values of maps of at most 8×8 under their pictures (notebook 00 checks on paper), not of larger ones or of big banks', () => {
+    const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]);
+    const w = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+    const small = htmlOf(tensorBundle(conv2d(x, w)));
+    const tables = [...small.matchAll(/<table>((?:<tr>(?:<td><small>[^<]*<\/small><\/td>)+<\/tr>)+)<\/table>/g)].map((m) =>
+      [...m[1]!.matchAll(/<small>([^<]*)<\/small>/g)].map((v) => v[1]),
+    );
+    const expected = [
+      Array.from({ length: 16 }, (_, i) => String(i + 1)),
+      Array.from({ length: 9 }, (_, i) => String(i + 1)),
+      // Computed here from the definition: Σ over the 3×3 window of x·w.
+      [0, 1, 4, 5].map((corner) =>
+        String([0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => x.data[corner + r * 4 + c]! * w.data[r * 3 + c]!)).reduce((a, b) => a + b)),
+      ),
+    ];
+    expect(tables).toEqual(expected);
+    expect(expected[2]![0]).toBe('348');
+    // 28×28 maps, and a bank of 24 kernel maps of 3×3: pictures only.
+    expect(html).not.toMatch(/<td><small>/);
   });
 
   it('hatches the input’s padding and says its mode; the footer gives the window', () => {
