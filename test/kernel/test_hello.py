@@ -42,13 +42,15 @@ def test_prelude_names_need_no_import(kernel):
     assert [m["content"]["text"] for m in messages if m["msg_type"] == "stream"] == ["function function function\n"]
 
 
-def test_conv2d_display_sends_one_bundle_with_three_mime_types(kernel):
+def test_conv2d_display_sends_one_bundle_with_its_fallbacks(kernel):
     reply, messages = execute(kernel, WORKED_EXAMPLE)
     assert reply["status"] == "ok", messages
     displays = [m for m in messages if m["msg_type"] == "display_data"]
     assert len(displays) == 1
     data = displays[0]["content"]["data"]
-    assert set(data) == {FEATURE_MAP, "image/png", "text/plain"}
+    # The vendor JSON for the extension; a labelled HTML figure and a PNG for nbconvert, GitHub and other viewers.
+    assert set(data) == {FEATURE_MAP, "text/html", "image/png", "text/plain"}
+    assert "<b>input [1,1,4,4]</b>" in data["text/html"] and "kernel 3×3" in data["text/html"]
 
     payload = data[FEATURE_MAP]
     assert [p["role"] for p in payload["panels"]] == ["input", "kernel", "output"]

@@ -80,7 +80,7 @@ def test_notebook_runs_and_every_rich_output_has_fallbacks(executed, name):
             assert output.output_type != "error", f"{name}: {output.get('ename')}: {output.get('evalue')}"
             data = output.get("data", {})
             if FEATURE_MAP in data:
-                assert {"image/png", "text/plain"} <= set(data), f"{name}: a feature map without its fallbacks"
+                assert {"text/html", "image/png", "text/plain"} <= set(data), f"{name}: a feature map without its fallbacks"
             if SHAPE_TRACE in data:
                 assert {"text/html", "text/plain"} <= set(data), f"{name}: a shape trace without its fallbacks"
 

@@ -73,7 +73,7 @@ def test_a_cell_ending_in_a_tensor_sends_an_execute_result_with_the_bundle(kerne
     assert len(results) == 1 and not [m for m in messages if m["msg_type"] == "display_data"]
     content = results[0]["content"]
     assert content["execution_count"] == reply["execution_count"]
-    assert set(content["data"]) == {FEATURE_MAP, "image/png", "text/plain"}
+    assert set(content["data"]) == {FEATURE_MAP, "text/html", "image/png", "text/plain"}
     assert content["data"][FEATURE_MAP]["panels"][0]["shape"] == [2, 2]
     assert "[3, 4]" in content["data"]["text/plain"]
 

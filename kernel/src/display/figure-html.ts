@@ -40,7 +40,8 @@ const dataUri = (png: Buffer): string => `data:image/png;base64,${png.toString('
  * // '<div class="convlab-static"><p><b>tensor</b> on cpu</p>…<b>tensor [2,2]</b>…<img src="data:image/png;base64,…" width="160" height="160" alt="">…1 … 4 (dark … yellow)…</div>'
  */
 export function featureMapHtml(drawings: readonly PanelDrawing[], source: FeatureMapSource, notes: readonly string[]): string {
-  const cells = drawings.map((drawing) => `<td valign="top">${panelHtml(drawing, source.window)}</td>`).join('');
+  // Panels top-aligned: `valign` where styles are stripped (GitHub), the style where notebook HTML would override it.
+  const cells = drawings.map((drawing) => `<td valign="top" style="vertical-align: top">${panelHtml(drawing, source.window)}</td>`).join('');
   return (
     '<div class="convlab-static">' +
     `<p><b>${escapeHtml(source.op)}</b> on ${escapeHtml(source.backend)}</p>` +
