@@ -9,6 +9,8 @@
 import {
   isConstantRange,
   padSource,
+  paddingModeText,
+  windowParts,
   type FeatureMap,
   type FeatureMapPanel,
   type FeatureMapPayload,
@@ -302,11 +304,6 @@ export function paddingCell(mode: string, r: number, c: number, height: number, 
   return { source: null, constant: null };
 }
 
-/** The padding mode of a payload's window in words: `'−∞'` for max pooling's `'-inf'`. */
-function modeName(mode: string): string {
-  return mode === '-inf' ? '−∞' : mode;
-}
-
 const paddingModeOf = (payload: FeatureMapPayload): string => payload.window?.paddingMode ?? 'zeros';
 
 /** Spatial axes of the payload's maps: 1 for a 1-D window (maps are `channels × length`), else 2. */
@@ -337,7 +334,12 @@ export function sources(payload: FeatureMapPayload, out: number): { input: numbe
   const perGroupIn = kernel.shape[1] ?? Math.floor(channelCount(input.shape, spatial) / groups);
   const perGroupOut = Math.max(1, Math.floor(channelCount(output.shape, spatial) / groups));
   const group = Math.floor(out / perGroupOut);
-  return { input: range(group * perGroupIn, perGroupIn), kernel: range(out * perGroupIn, perGroupIn) };
+  // The channels the payload holds (a map each, or a row of each map for 1-D), and at most one past them — enough
+  // for a caller to see that a channel was not sent. A shape's channel count is not bounded by the data: a crafted
+  // `[1, 2e9, 3, 3]` kernel with one map must not make a range of two billion.
+  const held = (panel: FeatureMapPanel): number => panel.maps.length * (spatial === 1 ? (panel.maps[0]?.height ?? 0) : 1);
+  const present = (start: number, panel: FeatureMapPanel): number[] => range(start, Math.min(perGroupIn, Math.max(0, held(panel) - start) + 1));
+  return { input: present(group * perGroupIn, input), kernel: present(out * perGroupIn, kernel) };
 }
 
 // ── Paging ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -505,7 +507,7 @@ function paddingHover(payload: FeatureMapPayload, panelIndex: number, mapIndex: 
   const map = payload.panels[panelIndex]!.maps[mapIndex]!;
   const mode = paddingModeOf(payload);
   const info: HoverInfo = {
-    lines: [title, `padding (${modeName(mode)}) at ${at(r, c)}`],
+    lines: [title, `padding (${paddingModeText(mode)}) at ${at(r, c)}`],
     highlight: [{ panel: panelIndex, map: mapIndex, cells: [{ r, c, dotted: true }] }],
     activeMaps: [],
   };
@@ -747,7 +749,7 @@ function padComputation(payload: FeatureMapPayload, info: HoverInfo, ctx: Window
   const outline = (cell: { r: number; c: number }): void => {
     info.highlight.find((h) => h.panel === ctx.inputIndex)?.cells.push(cell);
   };
-  return [`padding (${modeName(mode)}): ${paddingHolds(payload, mode, map, tap.sr, tap.sc, outline)}`];
+  return [`padding (${paddingModeText(mode)}): ${paddingHolds(payload, mode, map, tap.sr, tap.sc, outline)}`];
 }
 
 // ── Footer ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -759,16 +761,6 @@ function padComputation(payload: FeatureMapPayload, info: HoverInfo, ctx: Window
  * @example footerText(pad payload)  // 'pad · backend cpu · padding 2,2 / 2,2 (reflect)'
  */
 export function footerText(payload: FeatureMapPayload): string {
-  const parts = [payload.op, `backend ${payload.backend}`];
-  const w = payload.window;
-  if (w) {
-    const padding = `padding ${w.padding.map(([a, b]) => `${a},${b}`).join(' / ')} (${modeName(paddingModeOf(payload))})`;
-    // pad's window is a 1×1 stand-in that maps output cells to input cells: only its padding means anything.
-    if (payload.op === 'pad') parts.push(padding);
-    else {
-      parts.push(`kernel ${w.kernel.join('×')}`, `stride ${w.stride.join('×')}`, `dilation ${w.dilation.join('×')}`, padding, `groups ${w.groups}`);
-      if (w.power !== undefined) parts.push(`p ${formatValue(w.power)}`);
-    }
-  }
-  return [...parts, ...payload.notes].join(' · ');
+  const window = payload.window ? windowParts(payload.op, payload.window) : [];
+  return [payload.op, `backend ${payload.backend}`, ...window, ...payload.notes].join(' · ');
 }

@@ -306,7 +306,9 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
       const longest = Math.max(1, ...panel.maps.slice(0, 1).map((m) => Math.max(m.height, m.width)));
       side = Math.min(side, Math.max(side / 2, NUMBERS_MIN_CELL * longest));
     }
-    const inPerFilter = panel.role === 'kernel' && panel.shape.length === 4 ? Math.max(1, panel.shape[1] ?? 1) : 0;
+    // Input channels per filter, at most the maps present: fewer maps than one filter's are all filter 0's, and
+    // a crafted shape's channel count (not bounded by the data) never sizes a loop.
+    const inPerFilter = panel.role === 'kernel' && panel.shape.length === 4 ? Math.max(1, Math.min(panel.shape[1] ?? 1, panel.maps.length)) : 0;
     if (!inPerFilter) {
       const rgb = panel.rgb === true && panel.maps.length >= 3;
       const count = indices.length + (rgb ? 1 : 0);
@@ -500,10 +502,19 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   private outline(highlight: HoverInfo['highlight'], active: HoverInfo['activeMaps']): void {
     const payload = this.payload!;
     const wanted = new Map<string, HighlightCell[]>();
+    // Each map's cells once, by a set of `r,c` keys: a window may name a hundred thousand taps.
+    const seen = new Map<string, Set<string>>();
     const add = (key: string, cells: readonly HighlightCell[]): void => {
       const list = wanted.get(key) ?? [];
-      for (const cell of cells) if (!list.some((h) => h.r === cell.r && h.c === cell.c)) list.push(cell);
+      const keys = seen.get(key) ?? new Set<string>();
+      for (const cell of cells) {
+        const at = `${cell.r},${cell.c}`;
+        if (keys.has(at)) continue;
+        keys.add(at);
+        list.push(cell);
+      }
       wanted.set(key, list);
+      seen.set(key, keys);
     };
     const marked = new Set(active.map((a) => keyOf(a.panel, a.map)));
     for (const h of highlight) {

@@ -19,6 +19,8 @@ export interface Provenance {
   readonly backend: string;
   readonly input: Tensor;
   readonly weight?: Tensor;
+  /** A conv's bias, shown with the window (`window.bias`) when the result is displayed. */
+  readonly bias?: Tensor;
   /** The op's sliding-window parameters (from its shape info), for highlighting windows in the view. */
   readonly window?: FeatureMapWindow;
 }

@@ -13,3 +13,4 @@ export * from './validate';
 export * from './trace-table';
 export * from './scale';
 export * from './padding';
+export * from './window-text';

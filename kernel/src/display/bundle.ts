@@ -8,7 +8,7 @@
  * quantized to 8 bits per map, then the pictures shrink, then maps are downsampled — each step said in `notes`.
  */
 import { FEATURE_MAP_MIME, formatShape, type FeatureMap, type FeatureMapPayload, type FeatureMapWindow } from '@convlab/protocol';
-import type { Tensor } from '../tensor';
+import type { Provenance, Tensor } from '../tensor';
 import type { MimeBundle } from './protocol';
 import { scaleFor, toHexStops } from './colors';
 import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
@@ -51,6 +51,15 @@ export function featureMapPayload(
       };
     }),
   };
+}
+
+/**
+ * The window of the op that made a tensor, as the view reads it: with the conv's bias values (read here, when the
+ * result is shown, not when the op runs).
+ */
+export function shownWindow(provenance: Provenance | undefined): FeatureMapWindow | undefined {
+  const window = provenance?.window;
+  return window && provenance.bias ? { ...window, bias: Array.from(provenance.bias.data) } : window;
 }
 
 /** The window as JSON can carry it: a bias with a non-finite value (JSON would write null) is left out. */
@@ -269,7 +278,7 @@ export function tensorText(t: Tensor): string {
  */
 export function tensorBundle(t: Tensor): MimeBundle {
   const { panels, notes } = tensorPanels(t);
-  const source = { op: t.provenance?.op ?? 'tensor', backend: t.provenance?.backend ?? 'cpu', window: t.provenance?.window };
+  const source = { op: t.provenance?.op ?? 'tensor', backend: t.provenance?.backend ?? 'cpu', window: shownWindow(t.provenance) };
   const summary = t.provenance ? `${source.op} on ${source.backend}: ${panels.map((p) => p.title).join(' → ')}\n` : '';
   return featureMapBundle(panels, source, notes, summary + tensorText(t));
 }

@@ -9,7 +9,7 @@
  * option or a title goes through {@link escapeHtml}; attribute values hold only numbers, data URIs made here
  * and escaped labels.
  */
-import type { FeatureMapWindow } from '@convlab/protocol';
+import { windowParts, type FeatureMapWindow } from '@convlab/protocol';
 import { escapeHtml } from './html';
 import { legendBarPng, legendValues, tilePng, type PanelDrawing, type Tile } from './png';
 
@@ -20,15 +20,22 @@ export interface FeatureMapSource {
   window?: FeatureMapWindow | undefined;
 }
 
+/**
+ * A number as the legend, footer and value tables print it: an integer exactly, else 4 significant digits
+ * without trailing zeros (the table module's formatNumber keeps them, for aligned columns).
+ * @example formatNumber(0.111111); // '0.1111'
+ * @example formatNumber(12345); // '12345'
+ */
+export function formatNumber(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
+}
+
 /** Maps per row of a panel's table. */
 const TABLE_COLUMNS = 8;
 /** The colour bar image's width in px. */
 const BAR_WIDTH = 160;
 
-/** A number as the legend and footer print it: 4 significant digits. @example formatNumber(0.111111); // '0.1111' */
-export function formatNumber(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
-}
 
 const dataUri = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
 
@@ -46,7 +53,7 @@ export function featureMapHtml(drawings: readonly PanelDrawing[], source: Featur
     '<div class="convlab-static">' +
     `<p><b>${escapeHtml(source.op)}</b> on ${escapeHtml(source.backend)}</p>` +
     `<table><tr>${cells}</tr></table>` +
-    footerHtml(source.window, notes) +
+    footerHtml(source, notes) +
     '</div>'
   );
 }
@@ -122,20 +129,10 @@ function legendHtml(drawing: PanelDrawing): string {
   return `<img src="${dataUri(legendBarPng(drawing, BAR_WIDTH))}" width="${BAR_WIDTH}" height="8" alt="colour bar"><br><small>${words}</small>`;
 }
 
-function footerHtml(window: FeatureMapWindow | undefined, notes: readonly string[]): string {
-  const parts: string[] = [];
-  if (window) {
-    const axes = (values: readonly number[]): string => values.join('×');
-    parts.push(
-      `kernel ${axes(window.kernel)}`,
-      `stride ${axes(window.stride)}`,
-      `dilation ${axes(window.dilation)}`,
-      `padding ${window.padding.map(([before, after]) => `[${before}, ${after}]`).join(' ')} ${escapeHtml(window.paddingMode ?? 'zeros')}`,
-      `groups ${window.groups}`,
-    );
-    if (window.bias) parts.push(`bias ${window.bias.length > 8 ? `(${window.bias.length} values)` : window.bias.map(formatNumber).join(', ')}`);
-    if (window.power !== undefined) parts.push(`p ${formatNumber(window.power)}`);
-  }
+function footerHtml(source: FeatureMapSource, notes: readonly string[]): string {
+  const parts = source.window ? windowParts(source.op, source.window) : [];
+  const bias = source.window?.bias;
+  if (bias) parts.push(`bias ${bias.length > 8 ? `(${bias.length} values)` : bias.map(formatNumber).join(', ')}`);
   const notesHtml = notes.length > 0 ? `<ul>${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>` : '';
-  return (parts.length > 0 ? `<p><small>${parts.join(' · ')}</small></p>` : '') + notesHtml;
+  return (parts.length > 0 ? `<p><small>${escapeHtml(parts.join(' · '))}</small></p>` : '') + notesHtml;
 }

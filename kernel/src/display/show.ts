@@ -6,7 +6,7 @@
 import { PAYLOAD_LIMITS } from '@convlab/protocol';
 import { fail } from '../errors';
 import { Tensor } from '../tensor';
-import { featureMapBundle, tensorText } from './bundle';
+import { featureMapBundle, shownWindow, tensorText } from './bundle';
 import { JUPYTER_DISPLAY, type MimeBundle } from './protocol';
 import { display } from './display';
 import { panelOf, type PanelValues } from './panels';
@@ -66,7 +66,7 @@ export function showBundle(parts: ShowParts): MimeBundle {
   const text = [title + ': ' + panels.map((p) => p.title).join(' | '), ...given.map((role) => `${role}: ${tensorText(parts[role]!)}`)].join('\n');
   return featureMapBundle(
     panels,
-    { op: parts.title ?? made?.op ?? 'show', backend: made?.backend ?? 'cpu', window: sameOp ? made.window : undefined },
+    { op: parts.title ?? made?.op ?? 'show', backend: made?.backend ?? 'cpu', window: sameOp ? shownWindow(made) : undefined },
     cut.flatMap((c) => c.notes),
     text,
   );

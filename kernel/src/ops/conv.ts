@@ -75,9 +75,10 @@ function convNd(
   const out = backend().conv(batched.values, weight.values, options.bias?.values, info);
   const outShape = input.rank === batched.rank ? info.outShape : info.outShape.slice(1);
   traceConv(info, input.shape, outShape, options.bias !== undefined);
-  // The bias rides along in the window, so the view's hover can show an output's Σ x·w + b.
-  const window = { ...windowOf(info, paddingModeName(info)), ...(options.bias ? { bias: Array.from(options.bias.data) } : {}) };
-  return new Tensor(out.values, outShape, { op, backend: out.backend, input, weight, window });
+  const window = windowOf(info, paddingModeName(info));
+  // The bias tensor, not its values: reading them here would copy a device-resident bias back on every call;
+  // the display reads it only when the result is shown (window.bias, for the hover's Σ x·w + b).
+  return new Tensor(out.values, outShape, { op, backend: out.backend, input, weight, ...(options.bias ? { bias: options.bias } : {}), window });
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * `loadImage`: a PNG or JPEG file as a tensor `[1, C, H, W]` of values in [0, 1], as torchvision's `read_image`
- * followed by `convert_image_dtype(…, torch.float32)`.
+ * followed by `convert_image_dtype(…, torch.float32)` for the file's own channels and `'rgb'`/`'rgba'`; `'gray'`
+ * applies `rgb_to_grayscale`'s weights to the [0, 1] values (torchvision's own grey read rounds to 8 bits).
+ * The tests compare the decoded samples with Pillow's; the channel conversions follow these written rules.
  *
  * The decoders are npm's (pngjs, jpeg-js); this module only reads the file's header first, so that a file
  * declaring a huge image is refused before any decoder allocates, and turns the decoders' interleaved samples
@@ -8,6 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { fail, ConvLabError } from '../errors';
@@ -279,6 +282,7 @@ function decode(op: string, path: string, bytes: Uint8Array, header: ImageHeader
       }
       return image.data;
     }
+    checkInflatedSize(op, path, bytes, header);
     const png = withoutColourKey(bytes);
     const image = PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.byteLength), { skipRescale: true });
     // skipRescale keeps 16-bit samples (a Uint16Array) and low-depth grey as stored.
@@ -286,6 +290,36 @@ function decode(op: string, path: string, bytes: Uint8Array, header: ImageHeader
   } catch (error) {
     if (error instanceof ConvLabError) throw error;
     return corrupt(op, path, header.format, `"${error instanceof Error ? error.message : String(error)}" from the decoder`);
+  }
+}
+
+/** Samples per pixel of each PNG colour type (grey, RGB, palette, grey + alpha, RGBA). */
+const PNG_SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Bounds what an interlaced PNG's image data inflates to before pngjs inflates it: pngjs limits the output of
+ * a non-interlaced file to its declared size but not that of an interlaced one, so a tiny file declaring 1×1
+ * pixel could inflate to gigabytes. The seven Adam7 passes hold fewer than `2·(height + 4)` rows, each a filter
+ * byte and at most one full row of samples; inflating stops there (zlib's maxOutputLength), and the file is
+ * reported as corrupt.
+ */
+function checkInflatedSize(op: string, path: string, bytes: Uint8Array, header: ImageHeader): void {
+  if (bytes[28] !== 1) return;
+  const bitsPerPixel = bytes[24]! * (PNG_SAMPLES[bytes[25]!] ?? 4);
+  const rowBytes = 1 + Math.ceil((header.width * bitsPerPixel) / 8);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = view.getUint32(at);
+    if (ascii(bytes, at + 4, 4) === 'IDAT') data.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    at += length + 12;
+  }
+  const bound = 2 * (header.height + 4) * rowBytes;
+  try {
+    inflateSync(Buffer.concat(data), { maxOutputLength: bound });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    corrupt(op, path, 'PNG', `image data inflating past the ${bound} bytes an interlaced ${header.width}×${header.height} image holds`);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   full,
   lpPool2d,
   maxPool2d,
+  pad,
   ones,
   rand,
   randn,
@@ -170,7 +171,11 @@ describe('bias and p in the window', () => {
   it('a conv with a bias carries it, one number per output channel; without one, none', () => {
     const bias = tensor([0.5, -1.25, 2]);
     expect(payloadOf(tensorBundle(conv2d(x, w, { bias }))).window?.bias).toEqual([0.5, -1.25, 2]);
-    expect(conv2d(x, w, { bias }).provenance?.window?.bias).toEqual([0.5, -1.25, 2]);
+    // The op keeps the bias tensor; its values are read only when the result is shown (show() too).
+    const y = conv2d(x, w, { bias });
+    expect(y.provenance?.bias).toBe(bias);
+    expect(y.provenance?.window).not.toHaveProperty('bias');
+    expect((showBundle({ input: x, kernel: w, output: y }).data[FEATURE_MAP_MIME] as FeatureMapPayload).window?.bias).toEqual([0.5, -1.25, 2]);
     expect(payloadOf(tensorBundle(conv2d(x, w))).window).not.toHaveProperty('bias');
     expect(htmlOf(tensorBundle(conv2d(x, w, { bias })))).toContain('bias 0.5, -1.25, 2');
   });
@@ -260,13 +265,19 @@ describe('the labelled static figure (text/html)', () => {
     ];
     expect(tables).toEqual(expected);
     expect(expected[2]![0]).toBe('348');
+    // Integers stay exact in the table: these are values to check on paper.
+    expect(htmlOf(tensorBundle(tensor([[12345, -98765]])))).toContain('<td><small>12345</small></td><td><small>-98765</small></td>');
     // 28×28 maps, and a bank of 24 kernel maps of 3×3: pictures only.
     expect(html).not.toMatch(/<td><small>/);
   });
 
   it('hatches the input’s padding and says its mode; the footer gives the window', () => {
     expect(html).toContain('hatched: padding (reflect)');
-    expect(html).toContain('kernel 3×3 · stride 1×1 · dilation 1×1 · padding [1, 1] [1, 1] reflect · groups 1');
+    // The same words as the view's footer (the protocol's windowParts).
+    expect(html).toContain('kernel 3×3 · stride 1×1 · dilation 1×1 · padding 1,1 / 1,1 (reflect) · groups 1');
+    expect(htmlOf(tensorBundle(pad(tensor([[[[1, 2], [3, 4]]]]), 2, { mode: 'reflect' })))).toContain(
+      '<p><small>padding 2,2 / 2,2 (reflect)</small></p>',
+    );
     // The colour image's top-left cell is padding: hatched grey, not a colour of the image.
     const colour = imagesOf(html)[0]!;
     const cell = colour.width / 30;
@@ -308,6 +319,7 @@ describe('the labelled static figure (text/html)', () => {
 describe('the doc comments’ examples', () => {
   it('hold as written', () => {
     expect(formatNumber(0.111111)).toBe('0.1111');
+    expect(formatNumber(12345)).toBe('12345');
     expect(panelDrawings([panelOf(full([1, 64, 56, 56], 0), 'tensor').panel], 100_000)[0]!.factor).toBe(2);
     const drawings = panelDrawings([panelOf(tensor([[1, 2], [3, 4]]), 'tensor').panel]);
     expect(PNG.sync.read(renderPng(drawings)).width).toBe(176);

@@ -512,6 +512,17 @@ describe('paging', () => {
   });
 });
 
+describe('sizes a payload states but its data does not bound', () => {
+  it('a crafted kernel shape [1, 2e9, 3, 3] with one map reads only the maps present', () => {
+    const payload = payloadOf(conv2d(tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]), tensor([[[[1, 0], [0, 1]]]])));
+    payload.panels[1]!.shape = [1, 2e9, 2, 2];
+    // The map present, and one index past it: enough to tell that the rest was not sent.
+    expect(sources(payload, 0)).toEqual({ input: [0, 1], kernel: [0, 1] });
+    expect(pageLayout(payload, 0, 32).maps).toEqual([[0], [0], [0]]);
+    expect(hoverInfo(payload, 2, 0, 0, 0)!.lines).toContain('computation not shown: not every map it reads was sent');
+  });
+});
+
 describe('receptive field', () => {
   it('starts at i·stride − padBefore and steps by the dilation', () => {
     expect(windowTaps(convWindow(), 0, 0)).toEqual({ rows: [-1, 0, 1], cols: [-1, 0, 1] });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -290,6 +291,39 @@ describe('loadImage errors', () => {
     } finally {
       setAllocationLimit(previous);
     }
+  });
+
+  it('an interlaced PNG whose data inflates past its declared size is refused, without inflating it all', () => {
+    // 1×1 grey, interlaced, with 200 MB of zeros deflated into its data (about 200 KB on disk): pngjs bounds the
+    // inflated size of non-interlaced files only.
+    const crc = (data: Buffer): number => {
+      let c = ~0;
+      for (const byte of data) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const out = Buffer.alloc(body.length + 8);
+      out.writeUInt32BE(data.length, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc(body), body.length + 4);
+      return out;
+    };
+    const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 1]);
+    const bomb = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.alloc(200 * 2 ** 20))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    const file = join(dir, 'bomb.png');
+    writeFileSync(file, bomb);
+    expect(message(() => loadImage(file))).toMatch(
+      /^loadImage: path expected a readable PNG file, got image data inflating past the 20 bytes an interlaced 1×1 image holds in .*bomb\.png/,
+    );
   });
 
   it('options: unknown keys and modes are refused with a suggestion', () => {
