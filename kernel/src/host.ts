@@ -15,6 +15,8 @@
  *   as the thrown value, whatever it is (`errorContent`);
  * - after a failed cell only the requests already queued are aborted (ipykernel's rule), not tslab's
  *   200 ms window (tslab's `TaskQueue.reset(200)`, yunabe/tslab#19);
+ * - comms (`comm_open`, `comm_msg`, `comm_close` from a frontend, handed to comm.ts; the kernel's own sent on
+ *   iopub with buffers and metadata), which Jupyter widgets and ConvLab's JupyterLab plugin use;
  * - `kernel_info` with real versions and `status`, `is_complete` with `invalid`, `history`, `comm_info_reply`,
  *   `interrupt_request`, and a shutdown that answers before it closes.
  */
@@ -51,6 +53,13 @@ export interface KernelOptions {
   formatResult: (value: unknown) => OutputBundle;
   /** A hint for a type-check diagnostic's text (e.g. "did you mean 'outChannels'?"), or undefined. */
   explainDiagnostic?: (diagnostic: string) => string | undefined;
+  /** Where comm messages from a frontend go (`comm_open`, `comm_msg`, `comm_close`), and what `comm_info` lists. */
+  comms?: {
+    receive(type: CommType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: readonly Uint8Array[]): void;
+    info(targetName?: string): Record<string, { target_name: string }>;
+  };
+  /** Runs after every `execute_request` has been answered (ConvLab's plugin refreshes its tensor list then). */
+  afterExecute?: () => void;
   /** Versions and links for `kernel_info_reply`. */
   implementation: { name: string; version: string; helpLinks: { text: string; url: string }[] };
 }
@@ -61,7 +70,18 @@ export interface KernelHost {
   sendDisplay(bundle: OutputBundle, update: boolean): void;
   /** Sends `clear_output` to that cell. */
   clearOutput(wait: boolean): void;
+  /**
+   * Publishes a comm message. Its parent is the comm message being handled, else the cell that runs or last
+   * ran: a widget a cell makes is that cell's (nbclient saves widget state from its cell's messages).
+   */
+  sendComm(type: CommType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: readonly Uint8Array[]): void;
+  /** The notebook's top-level variables (tslab's locals), by name. */
+  locals(): Readonly<Record<string, unknown>>;
 }
+
+/** The three comm message types. */
+export type CommType = 'comm_open' | 'comm_msg' | 'comm_close';
+const COMM_TYPES: readonly string[] = ['comm_open', 'comm_msg', 'comm_close'];
 
 type Socket = import('zeromq').Router | import('zeromq').Publisher;
 
@@ -465,7 +485,10 @@ class ConvLabServer {
     if (this.closing) return;
     this.publish('status', { execution_state: 'busy' }, message.header);
     try {
-      if (type === 'execute_request') await this.execute(message, number);
+      if (type === 'execute_request') {
+        await this.execute(message, number);
+        this.afterExecute();
+      } else if (COMM_TYPES.includes(type)) this.receiveComm(message);
       else if (type === 'shutdown_request') {
         this.reply(this.shell, message, { status: 'ok', restart: message.content['restart'] === true });
         return await this.shutdown(message);
@@ -505,8 +528,10 @@ class ConvLabServer {
         return { ...this.tslab.handleInspect({ code, cursor_pos, detail_level: content['detail_level'] === 1 ? 1 : 0 } as never) };
       case 'history_request':
         return { status: 'ok', history: this.historyFor(content) };
-      case 'comm_info_request':
-        return { status: 'ok', comms: {} };
+      case 'comm_info_request': {
+        const target = typeof content['target_name'] === 'string' ? content['target_name'] : undefined;
+        return { status: 'ok', comms: this.options.comms?.info(target) ?? {} };
+      }
       case 'interrupt_request':
         // On shell (old clients): it can only arrive while no synchronous code runs.
         this.interrupt();
@@ -644,6 +669,34 @@ class ConvLabServer {
   }
 
   private displayParent: Header | undefined;
+  /** The comm message being handled: what the kernel sends meanwhile answers it. */
+  private commParent: Header | undefined;
+
+  /** A comm message from a frontend, handed to the library (comms have no reply; busy/idle frame them). */
+  private receiveComm(message: Message): void {
+    this.commParent = message.header;
+    try {
+      this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers);
+    } finally {
+      this.commParent = undefined;
+    }
+  }
+
+  sendComm(type: CommType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: readonly Uint8Array[]): void {
+    this.publish(type, content, this.commParent ?? this.run?.parent ?? this.displayParent ?? {}, metadata, buffers);
+  }
+
+  locals(): Readonly<Record<string, unknown>> {
+    return this.executor.locals;
+  }
+
+  private afterExecute(): void {
+    try {
+      this.options.afterExecute?.();
+    } catch (error) {
+      this.log(`afterExecute failed: ${printThrown(error)}`);
+    }
+  }
 
   sendDisplay(bundle: OutputBundle, update: boolean): void {
     if (!this.displayParent) throw new Error('display: no cell has run yet, so there is no output to display into');
@@ -719,15 +772,29 @@ class ConvLabServer {
     this.send(sock, request.identities, type, content, request.header);
   }
 
-  private publish(type: string, content: Record<string, unknown>, parent: Header | Record<string, never>): void {
-    this.send(this.iopub, [Buffer.from(`kernel.${this.session}.${type}`)], type, content, parent);
+  private publish(
+    type: string,
+    content: Record<string, unknown>,
+    parent: Header | Record<string, never>,
+    metadata: Record<string, unknown> = {},
+    buffers: readonly Uint8Array[] = [],
+  ): void {
+    this.send(this.iopub, [Buffer.from(`kernel.${this.session}.${type}`)], type, content, parent, metadata, buffers);
   }
 
   /** Signs and sends; sends on one socket are chained, since a zeromq socket takes one pending send at a time. */
-  private send(sock: Socket, identities: Buffer[], type: string, content: Record<string, unknown>, parent: Header | Record<string, never>): void {
+  private send(
+    sock: Socket,
+    identities: Buffer[],
+    type: string,
+    content: Record<string, unknown>,
+    parent: Header | Record<string, never>,
+    metadata: Record<string, unknown> = {},
+    buffers: readonly Uint8Array[] = [],
+  ): void {
     let frames: (Buffer | string)[];
     try {
-      frames = messageFrames(this.signer, this.session, identities, type, content, parent);
+      frames = messageFrames(this.signer, this.session, identities, type, content, parent, metadata, buffers);
     } catch (error) {
       // Content that is not JSON (a BigInt, a cycle) never reaches a socket half-written.
       this.log(`could not encode ${type}: ${printThrown(error)}`);
@@ -769,5 +836,7 @@ export async function startKernel(options: KernelOptions): Promise<KernelHost> {
   return {
     sendDisplay: (bundle, update) => bound.sendDisplay(bundle, update),
     clearOutput: (wait) => bound.clearOutput(wait),
+    sendComm: (type, content, metadata, buffers) => bound.sendComm(type, content, metadata, buffers),
+    locals: () => bound.locals(),
   };
 }

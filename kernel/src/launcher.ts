@@ -10,6 +10,7 @@
  * Usage (the kernelspec's argv): `node kernel/dist/launcher.js <connection file>`
  */
 import * as path from 'path';
+import { commInfo, receiveComm, setCommTransport } from './comm';
 import { setDisplaySink, formatValue } from './display/display';
 import { startKernel } from './host';
 import { explainDiagnostic } from './shapes';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     formatResult: formatValue,
     // Other libraries' option names (Keras' `filters`, PyTorch's `kernel_size`) get a "did you mean".
     explainDiagnostic,
+    comms: { receive: receiveComm, info: commInfo },
     implementation: {
       name: 'convlab',
       version: VERSION,
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     },
   });
   setDisplaySink({ send: (bundle, update) => host.sendDisplay(bundle, update), clear: (wait) => host.clearOutput(wait) });
+  setCommTransport({ send: (type, content, metadata, buffers) => host.sendComm(type, content, metadata, buffers) });
 }
 
 if (require.main === module) {

@@ -26,6 +26,8 @@ export interface Message {
   parent: Record<string, unknown>;
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
+  /** The binary frames after the content (comm messages carry array data there, e.g. widget state). */
+  buffers: Buffer[];
 }
 
 /** What the connection file says about signing. */
@@ -111,6 +113,7 @@ export function parseMessage(frames: readonly Buffer[], signer: Signer): Message
     parent,
     metadata,
     content,
+    buffers: parts.slice(4),
   };
 }
 
@@ -122,6 +125,8 @@ export function messageFrames(
   type: string,
   content: Record<string, unknown>,
   parent: Record<string, unknown>,
+  metadata: Record<string, unknown> = {},
+  buffers: readonly Uint8Array[] = [],
 ): (Buffer | string)[] {
   const header = {
     msg_id: crypto.randomUUID(),
@@ -131,6 +136,7 @@ export function messageFrames(
     msg_type: type,
     version: PROTOCOL_VERSION,
   };
-  const parts = [header, parent, {}, content].map((part) => JSON.stringify(part));
-  return [...identities, DELIMITER, signer.sign(parts), ...parts];
+  const parts = [header, parent, metadata, content].map((part) => JSON.stringify(part));
+  // The signature covers the four JSON frames only (the protocol's rule); buffers follow unsigned.
+  return [...identities, DELIMITER, signer.sign(parts), ...parts, ...buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))];
 }

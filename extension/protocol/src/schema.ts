@@ -54,6 +54,12 @@ export interface FeatureMapWindow {
   bias?: number[];
   /** Optional: the `p` of an Lp pool (`lpPool*`), for the hover's computation `(Σ xᵖ)^(1/p)`. */
   power?: number;
+  /**
+   * Optional (added after v1 shipped): one output cell, per spatial axis, that the view highlights without a
+   * hover — its window on the padded input and its computation — as `explore`'s step-through does. Example:
+   * `[1, 2]` is output row 1, column 2.
+   */
+  focus?: number[];
 }
 
 /** One tensor, shown as one heatmap per 2-D slice. */
@@ -81,6 +87,12 @@ export interface FeatureMapPanel {
    * [0, 1] (e.g. from `loadImage`); the view then also draws them as one colour image.
    */
   rgb?: boolean;
+  /**
+   * Optional (added after v1 shipped): the kernel's id of the tensor this panel shows, so ConvLab's JupyterLab
+   * plugin can ask that kernel for exact values of a downsampled or 8-bit map over its comm. Letters, digits,
+   * `_` and `-`, at most 64 characters; meaningless to any other kernel.
+   */
+  ref?: string;
 }
 
 /**

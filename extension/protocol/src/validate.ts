@@ -194,6 +194,7 @@ const panel = object(
     centered: boolean,
     maps: arrayOf(featureMap, 1),
     rgb: optional(boolean),
+    ref: optional((v, p) => string(v, p) ?? (/^[A-Za-z0-9_-]{1,64}$/.test(v as string) ? null : `${p} should be an id of at most 64 letters, digits, _ or -, got ${describe(v)}`)),
   },
   (v, p) => {
     const { maps, shape: s, rgb } = v as unknown as FeatureMapPanel;
@@ -236,6 +237,7 @@ const windowFields = object({
   paddingMode: optional(paddingMode),
   bias: optional(arrayOf(finite)),
   power: optional((v, p) => finite(v, p) ?? ((v as number) > 0 ? null : `${p} should be a number > 0, got ${describe(v)}`)),
+  focus: optional(arrayOf(integer(0, PAYLOAD_LIMITS.mapSide), 1, PAYLOAD_LIMITS.windowAxes)),
 });
 
 const AXIS_NAMES = ['depth', 'height', 'width'];
@@ -321,6 +323,13 @@ function windowFitsPanels(window: FeatureMapWindow, panels: readonly FeatureMapP
       `${p}.padding makes each padded input map ${sizeText(drawn)}, over the ${PAYLOAD_LIMITS.paddedCells} cells ` +
       `(sides ≤ ${PAYLOAD_LIMITS.mapSide}) the view draws; hint: show a smaller input or less padding`
     );
+  }
+  if (window.focus) {
+    if (window.focus.length !== axes) return `${p}.focus should have ${axes} entries (one per spatial axis), got ${window.focus.length}`;
+    const outside = window.focus.findIndex((i, a) => i >= outSizes[a]!);
+    if (outside >= 0) {
+      return `${p}.focus[${outside}] = ${window.focus[outside]} is outside the output's ${names[outside]} (${outSizes[outside]} cells)`;
+    }
   }
   const channels = output.shape[output.shape.length - axes - 1]!;
   if (window.bias && window.bias.length > channels) {
