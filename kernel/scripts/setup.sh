@@ -240,10 +240,14 @@ ENV
 fi
 
 # --- JupyterLab settings overrides: no news or update checks (this machine has no network to fetch them, and
-# the pop-up would cover outputs in screenshots) ------------------------------------------------------------------
+# the pop-up would cover outputs in screenshots); widget state saved with the notebook, so a saved notebook
+# shows its controls where they were left (the widget manager's default is off) ----------------------------------
 mkdir -p "$VENV/share/jupyter/lab/settings"
 cat > "$VENV/share/jupyter/lab/settings/overrides.json" <<'JSON'
-{ "@jupyterlab/apputils-extension:notification": { "fetchNews": "false", "checkForUpdates": false } }
+{
+  "@jupyterlab/apputils-extension:notification": { "fetchNews": "false", "checkForUpdates": false },
+  "@jupyter-widgets/jupyterlab-manager:plugin": { "saveState": true }
+}
 JSON
 
 # --- Kernelspec --------------------------------------------------------------------------------------------------
