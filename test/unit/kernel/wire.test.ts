@@ -68,6 +68,24 @@ describe('messageFrames', () => {
     expect(back.header.msg_type).toBe('status');
     expect(back.parent).toEqual(header);
     expect(back.content).toEqual({ execution_state: 'idle' });
+    expect(back.buffers).toEqual([]);
+  });
+
+  it('carries metadata and binary buffers (comm messages), signed over the four JSON frames only', () => {
+    const signer = new Signer(KEY, 'hmac-sha256');
+    const buffers = [new Uint8Array([0, 255, 7]), new Uint8Array(new Float32Array([1.5]).buffer)];
+    const out = messageFrames(signer, 'session', [], 'comm_open', { comm_id: 'c' }, header, { version: '2.1.0' }, buffers);
+    const back = parseMessage(out.map((part) => Buffer.from(part)), new Signer(KEY, 'hmac-sha256'));
+    expect(back.metadata).toEqual({ version: '2.1.0' });
+    expect(back.buffers.map((b) => [...b])).toEqual(buffers.map((b) => [...b]));
+    // Changing a buffer does not break the signature (jupyter_client signs the JSON frames only) …
+    const tampered = out.map((part) => Buffer.from(part));
+    tampered[tampered.length - 1] = Buffer.from([9]);
+    expect(parseMessage(tampered, new Signer(KEY, 'hmac-sha256')).buffers[1]).toEqual(Buffer.from([9]));
+    // … while changing a JSON frame does.
+    const forged = out.map((part) => Buffer.from(part));
+    forged[4] = Buffer.from(JSON.stringify({ version: '9' }));
+    expect(refusal(forged)).toBe('invalid signature');
   });
 });
 
