@@ -133,6 +133,21 @@ def test_comm_info_gets_a_comm_info_reply(kernel):
     assert reply["content"] == {"status": "ok", "comms": {}}
 
 
+def test_a_comm_opened_to_an_unknown_target_is_closed_and_the_kernel_goes_on(kernel):
+    """ipykernel's answer to a target it does not have: comm_close on the same id, in the open's busy/idle."""
+    msg = kernel.session.msg("comm_open", {"comm_id": "abc123", "target_name": "no.such.target", "data": {}})
+    kernel.shell_channel.send(msg)
+    messages = iopub_of(kernel, msg["header"]["msg_id"])
+    assert [(m["msg_type"], m["content"]) for m in messages] == [("comm_close", {"comm_id": "abc123", "data": {}})]
+    # A comm_msg and a comm_close for a comm that does not exist are ignored, and the kernel still runs cells.
+    for kind, content in [("comm_msg", {"comm_id": "nope", "data": {"x": 1}}), ("comm_close", {"comm_id": "nope", "data": {}})]:
+        other = kernel.session.msg(kind, content)
+        kernel.shell_channel.send(other)
+        assert iopub_of(kernel, other["header"]["msg_id"]) == []
+    reply, messages = execute(kernel, "1 + 1")
+    assert reply["status"] == "ok" and messages[-1]["content"]["data"]["text/plain"] == "2"
+
+
 def test_node_types_check_in_a_notebook_folder_outside_the_repository(kernel):
     reply, messages = execute(kernel, 'const b: Buffer = Buffer.from("hi");\nconsole.log(b.length, typeof process.version)')
     assert reply["status"] == "ok", messages
