@@ -24,6 +24,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as util from 'util';
+import * as vm from 'vm';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
 import * as jupyter from 'tslab/dist/jupyter';
@@ -159,6 +160,21 @@ interface CellRun {
 
 /** Messages of the errors an interrupt ends a cell with: Node's `vm`, tslab's executor, and `execute`. */
 const INTERRUPTED = ['Script execution was interrupted by `SIGINT`', 'Interrupted asynchronously', 'Interrupted before the cell ran'];
+
+/**
+ * Runs `call` so that SIGINT stops it (Node's `breakOnSigint` covers everything a script calls): how a comm
+ * handler — a widget's observer, `interact`'s function — is interrupted like a cell, even in a synchronous loop.
+ */
+const callScript = new vm.Script('call()');
+const callContext = vm.createContext({ call: undefined as (() => void) | undefined });
+function interruptibly(call: () => void): void {
+  callContext['call'] = call;
+  try {
+    callScript.runInContext(callContext, { breakOnSigint: true });
+  } finally {
+    callContext['call'] = undefined;
+  }
+}
 
 /** Longest `evalue` and traceback line sent: a thrown value may print as megabytes. */
 const MAX_ERROR_TEXT = 4_000;
@@ -488,7 +504,7 @@ class ConvLabServer {
       if (type === 'execute_request') {
         await this.execute(message, number);
         this.afterExecute();
-      } else if (COMM_TYPES.includes(type)) this.receiveComm(message);
+      } else if (COMM_TYPES.includes(type)) this.receiveComm(message, number);
       else if (type === 'shutdown_request') {
         this.reply(this.shell, message, { status: 'ok', restart: message.content['restart'] === true });
         return await this.shutdown(message);
@@ -672,12 +688,19 @@ class ConvLabServer {
   /** The comm message being handled: what the kernel sends meanwhile answers it. */
   private commParent: Header | undefined;
 
-  /** A comm message from a frontend, handed to the library (comms have no reply; busy/idle frame them). */
-  private receiveComm(message: Message): void {
+  /**
+   * A comm message from a frontend, handed to the library (comms have no reply; busy/idle frame them). Its
+   * handlers run as a cell does for an interrupt: marked running for control.ts, and stoppable by SIGINT.
+   */
+  private receiveComm(message: Message, number: number): void {
     this.commParent = message.header;
+    this.runNumber = number;
+    this.control?.running(number);
     try {
-      this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers);
+      interruptibly(() => this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers));
     } finally {
+      this.control?.running(0);
+      this.runNumber = 0;
       this.commParent = undefined;
     }
   }
