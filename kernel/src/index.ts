@@ -52,6 +52,14 @@ export type { AutoChoice, BackendName } from './backends';
 export { wasmThreads } from './backends';
 export { display } from './display/display';
 export { tensorBundle } from './display/bundle';
+export type { TensorBundleOptions } from './display/bundle';
+export { Widget, intSlider, floatSlider, dropdown, toggleButtons, checkbox, text, html, label, button, hbox, vbox } from './widgets';
+export { Slider, Selection, ValueControl, Button, Box, Output, output, interact, WIDGET_VIEW_MIME } from './widgets';
+export { escapeHtml } from './display/html';
+export type { AnyWidget, Change, ValueWidget, ValueOf, SliderOptions, SliderTraits, SelectionOption, SelectionOptions } from './widgets';
+export type { SelectionTraits, ValueTraits, ButtonTraits, BoxTraits, OutputItem, OutputTraits, Captured, InteractValues } from './widgets';
+export { explore, teachingKernel, EXPLORE_OPS, EXPLORE_PADDINGS, EXPLORE_PAD_MODES } from './widgets/explore';
+export type { ExploreOp, ExploreOptions, ExploreSettings } from './widgets/explore';
 export type { MimeBundle } from './display/protocol';
 export {
   maxPool1d,

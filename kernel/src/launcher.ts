@@ -13,6 +13,7 @@ import * as path from 'path';
 import { commInfo, receiveComm, setCommTransport } from './comm';
 import { setDisplaySink, formatValue } from './display/display';
 import { startKernel } from './host';
+import { pushInspectorState, startInspector } from './inspector';
 import { explainDiagnostic } from './shapes';
 
 /** The library's compiled entry, imported by absolute path so it resolves from any notebook folder. */
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
     // Other libraries' option names (Keras' `filters`, PyTorch's `kernel_size`) get a "did you mean".
     explainDiagnostic,
     comms: { receive: receiveComm, info: commInfo },
+    // The inspector's variable list follows every cell.
+    afterExecute: pushInspectorState,
     implementation: {
       name: 'convlab',
       version: VERSION,
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
   });
   setDisplaySink({ send: (bundle, update) => host.sendDisplay(bundle, update), clear: (wait) => host.clearOutput(wait) });
   setCommTransport({ send: (type, content, metadata, buffers) => host.sendComm(type, content, metadata, buffers) });
+  startInspector(() => host.locals());
 }
 
 if (require.main === module) {

@@ -8,7 +8,9 @@
  * quantized to 8 bits per map, then the pictures shrink, then maps are downsampled — each step said in `notes`.
  */
 import { FEATURE_MAP_MIME, formatShape, type FeatureMap, type FeatureMapPayload, type FeatureMapWindow } from '@convlab/protocol';
+import { fail as failWith } from '../errors';
 import type { Provenance, Tensor } from '../tensor';
+import { shownRef } from '../inspector';
 import type { MimeBundle } from './protocol';
 import { scaleFor, toHexStops } from './colors';
 import { downsampleMap, encodeMap, ENCODED_BYTES_PER_VALUE } from './encode';
@@ -20,7 +22,10 @@ import { tensorPanels, type PanelValues } from './panels';
 
 export type { FeatureMapSource };
 
-/** The vendor JSON payload for panels of maps, each map encoded as `encoding`. */
+/**
+ * The vendor JSON payload for panels of maps, each map encoded as `encoding`. A panel cut from a tensor
+ * (`panel.source`) gets a `ref`: the tensor is kept in the inspector's bounded registry for exact values.
+ */
 export function featureMapPayload(
   panels: readonly PanelValues[],
   source: FeatureMapSource,
@@ -38,6 +43,8 @@ export function featureMapPayload(
       const min = Math.min(...maps.map((m) => m.min));
       const max = Math.max(...maps.map((m) => m.max));
       const scale = scaleFor(min, max);
+      // The shown tensor is kept (bounded) under this id, so a hover can ask the kernel for its exact values.
+      const ref = panel.source && shownRef(panel.source, panel.role);
       return {
         role: panel.role,
         title: panel.title,
@@ -48,6 +55,7 @@ export function featureMapPayload(
         centered: scale.centered,
         maps,
         ...(panel.rgb ? { rgb: true } : {}),
+        ...(ref ? { ref } : {}),
       };
     }),
   };
@@ -269,16 +277,47 @@ export function tensorText(t: Tensor): string {
   );
 }
 
+/** Options of {@link tensorBundle}. */
+export interface TensorBundleOptions {
+  /**
+   * One output cell per spatial axis (`[row, col]` for 2-D) that the view highlights without a hover: its window
+   * on the padded input, its computation in a caption line (`window.focus`). Only for a tensor a windowed op made.
+   */
+  focus?: readonly number[];
+}
+
 /**
  * The bundle of a tensor: its feature map (input | kernel | output when an op made it), HTML, PNG and text.
  *
+ * @param options `focus`: the output cell to highlight (an error naming `tensorBundle` and `options.focus` when
+ *   the tensor has no window, or the cell is not in its output)
  * @example
  * Object.keys(tensorBundle(conv2d(x, w)).data);
  * // ['application/vnd.convlab.featuremap.v1+json', 'text/html', 'image/png', 'text/plain']
+ * tensorBundle(conv2d(x, w), { focus: [1, 0] }); // the view outlines output (row 1, col 0) and its window
  */
-export function tensorBundle(t: Tensor): MimeBundle {
+export function tensorBundle(t: Tensor, options: TensorBundleOptions = {}): MimeBundle {
   const { panels, notes } = tensorPanels(t);
-  const source = { op: t.provenance?.op ?? 'tensor', backend: t.provenance?.backend ?? 'cpu', window: shownWindow(t.provenance) };
+  const window = shownWindow(t.provenance);
+  const focus = options.focus === undefined ? undefined : checkFocus(t, window, options.focus);
+  const source = {
+    op: t.provenance?.op ?? 'tensor',
+    backend: t.provenance?.backend ?? 'cpu',
+    window: window && focus ? { ...window, focus } : window,
+  };
   const summary = t.provenance ? `${source.op} on ${source.backend}: ${panels.map((p) => p.title).join(' → ')}\n` : '';
   return featureMapBundle(panels, source, notes, summary + tensorText(t));
+}
+
+/** A focus cell checked against the tensor's window and output sizes (the spatial axes are its last ones). */
+function checkFocus(t: Tensor, window: FeatureMapWindow | undefined, focus: readonly number[]): number[] {
+  const fail = (expected: string): never =>
+    failWith({ op: 'tensorBundle', arg: 'options.focus', expected, actual: JSON.stringify(focus) ?? String(focus), shapes: { tensor: t.shape } });
+  if (!window) return fail('no focus: the tensor was not made by a sliding-window op (conv, pool), so it has no window to show');
+  const spatial = t.shape.slice(t.shape.length - window.kernel.length);
+  if (!Array.isArray(focus) || focus.length !== spatial.length) return fail(`${spatial.length} cell indices, one per spatial axis`);
+  if (focus.some((i, a) => !Number.isInteger(i) || i < 0 || i >= spatial[a]!)) {
+    return fail(`integers within the output's spatial sizes ${formatShape(spatial)}`);
+  }
+  return [...focus];
 }

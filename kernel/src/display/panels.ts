@@ -36,6 +36,37 @@ export interface PanelValues {
   mapCount?: number;
   /** The first three maps are the red, green and blue channels of an image in [0, 1] ({@link isRgbImage}). */
   rgb?: boolean;
+  /**
+   * The tensor {@link panelOf} cut the maps from, in {@link mapLayout}'s order: a shown panel's `ref` names it, so
+   * the inspector can answer exact values. Panels whose maps are not that tensor's leave it out.
+   */
+  source?: Tensor;
+}
+
+/** How {@link panelOf} cuts a shape into maps: how many, their size, and whether a kernel's (out, in) pairs. */
+export interface MapLayout {
+  /** The leading axes (all but the last two; a 1-D tensor is one row, a scalar one cell). */
+  lead: number[];
+  height: number;
+  width: number;
+  isKernel: boolean;
+  /** Maps there are: out·in for a kernel, else the channels of batch item 0; map `m` starts at value `m·height·width`. */
+  count: number;
+}
+
+/**
+ * The maps a tensor of `shape` is cut into when shown as `role` (see {@link panelOf}).
+ *
+ * @example
+ * mapLayout([2, 3, 4, 5], 'tensor').count; // 3 (channels of batch item 0, each 4×5)
+ * mapLayout([8, 3, 3, 3], 'kernel').count; // 24 (out · in)
+ */
+export function mapLayout(shape: readonly number[], role: PanelValues['role']): MapLayout {
+  const full = shape.length === 0 ? [1, 1] : shape.length === 1 ? [1, shape[0] ?? 0] : shape;
+  const lead = full.slice(0, -2);
+  const isKernel = role === 'kernel' && lead.length === 2;
+  const count = isKernel ? (lead[0] ?? 1) * (lead[1] ?? 1) : (lead[lead.length - 1] ?? 1);
+  return { lead, height: full[full.length - 2] ?? 1, width: full[full.length - 1] ?? 1, isKernel, count };
 }
 
 /**
@@ -55,16 +86,11 @@ export function panelOf(
   maxMaps: number = displayOptions().maxMapsPerPanel,
 ): { panel: PanelValues; notes: string[] } {
   const notes: string[] = [];
-  const shape = t.shape.length === 0 ? [1, 1] : t.shape.length === 1 ? [1, t.shape[0] ?? 0] : t.shape;
-  const height = shape[shape.length - 2] ?? 1;
-  const width = shape[shape.length - 1] ?? 1;
-  const lead = shape.slice(0, -2);
-  const isKernel = role === 'kernel' && lead.length === 2;
+  const { lead, height, width, isKernel, count } = mapLayout(t.shape, role);
   // Batched activations: only item 0 is drawn, the batch is said in the note.
   if (!isKernel && lead.length === 2 && (lead[0] ?? 1) > 1) {
     notes.push(`${role}: showing batch item 0 of ${lead[0]}`);
   }
-  const count = isKernel ? (lead[0] ?? 1) * (lead[1] ?? 1) : (lead[lead.length - 1] ?? 1);
   const plane = height * width;
   const maps: MapValues[] = [];
   for (let m = 0; m < Math.min(count, maxMaps); m++) {
@@ -82,6 +108,7 @@ export function panelOf(
     maps,
     ...(count > maps.length ? { mapCount: count } : {}),
     ...(isRgbImage(t, role) ? { rgb: true } : {}),
+    source: t,
   };
   return { panel, notes };
 }
