@@ -504,7 +504,7 @@ class ConvLabServer {
       if (type === 'execute_request') {
         await this.execute(message, number);
         this.afterExecute();
-      } else if (COMM_TYPES.includes(type)) this.receiveComm(message, number);
+      } else if (COMM_TYPES.includes(type)) await this.receiveComm(message, number);
       else if (type === 'shutdown_request') {
         this.reply(this.shell, message, { status: 'ok', restart: message.content['restart'] === true });
         return await this.shutdown(message);
@@ -692,12 +692,18 @@ class ConvLabServer {
    * A comm message from a frontend, handed to the library (comms have no reply; busy/idle frame them). Its
    * handlers run as a cell does for an interrupt: marked running for control.ts, and stoppable by SIGINT.
    */
-  private receiveComm(message: Message, number: number): void {
+  private async receiveComm(message: Message, number: number): Promise<void> {
+    // `busy` out first, as for a cell: a handler in a synchronous loop would hold it back.
+    await Promise.all(this.sending.values());
     this.commParent = message.header;
     this.runNumber = number;
     this.control?.running(number);
     try {
       interruptibly(() => this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers));
+    } catch (error) {
+      // Stopped by an interrupt: the frontend's request simply ends (a comm has no reply to carry an error).
+      if (error instanceof Error && error.message === INTERRUPTED[0]) this.log(`interrupted a ${message.header.msg_type} handler`);
+      else throw error;
     } finally {
       this.control?.running(0);
       this.runNumber = 0;

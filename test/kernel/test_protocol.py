@@ -116,6 +116,31 @@ def test_interrupt_request_stops_a_waiting_cell_and_keeps_variables(kernel):
     assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "42\n"
 
 
+def test_interrupt_request_stops_a_widget_observer_in_a_synchronous_loop(kernel):
+    """A comm handler (here a slider's observer) is stopped like a cell, and the kernel keeps its variables."""
+    reply, messages = execute(kernel, (
+        "const spin = intSlider({ value: 1, max: 9 }); let spins = 0;\n"
+        "spin.observe('value', () => { while (true) spins++; });\n"
+        "console.log(spin.modelId)"
+    ))
+    assert reply["status"] == "ok", messages
+    model_id = messages[-1]["content"]["text"].strip()
+    update = kernel.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": 2}, "buffer_paths": []}})
+    kernel.shell_channel.send(update)
+    deadline = time.monotonic() + 30
+    while True:  # busy: the observer is spinning
+        msg = kernel.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") == update["header"]["msg_id"] and msg["content"].get("execution_state") == "busy":
+            break
+    time.sleep(0.5)
+    kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
+    answer = kernel.control_channel.get_msg(timeout=10)
+    assert answer["msg_type"] == "interrupt_reply" and answer["content"]["status"] == "ok"
+    iopub_of(kernel, update["header"]["msg_id"], timeout=20)  # idle: the handler ended
+    reply, messages = execute(kernel, "console.log(spins > 0, spin.value, kept + 1)")
+    assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "true 2 42\n", messages
+
+
 def test_a_shorthand_property_can_name_an_earlier_cells_variable(kernel):
     execute(kernel, "const seed = 7;")
     reply, messages = execute(kernel, "const o = { seed, n: 1 };\nconsole.log(JSON.stringify(o))")
