@@ -1,9 +1,11 @@
 """Every notebook runs top to bottom in the ConvLab kernel (nbclient), and its key outputs are checked.
 A failing cell fails the test. The notebooks are the documentation, so these checks are the docs' tests."""
+import base64
 import copy
 import glob
 import os
 import re
+import struct
 import sys
 
 import nbformat
@@ -130,6 +132,66 @@ def test_shape_traces(executed):
     assert lenet["rows"][-1]["outShape"] == [1, 10]
     assert "error" in failing["rows"][-1] and failing["rows"][-1]["error"]
 
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def f32_values(map_):
+    """A feature map's float32 values (the payload's f32-base64 encoding)."""
+    assert map_["encoding"] == "f32-base64"
+    raw = base64.b64decode(map_["data"])
+    return list(struct.unpack(f"<{len(raw) // 4}f", raw))
+
+
+def test_explore_notebook(executed):
+    """Notebook 06: the printed arithmetic and the explorers' saved state (what nbclient keeps of the widgets) agree
+    with what the markdown says: formulas, the reflect/zeros corner, the skipped column, the pool's refusal."""
+    notebook = executed("06-explore.ipynb")
+    text = stream_text(notebook)
+    assert "same  pads 1+1: floor((6 + 1 + 1 − 3) / 1) + 1 = 6" in text
+    assert "full  pads 2+2: floor((6 + 2 + 2 − 3) / 1) + 1 = 8" in text
+    assert "corner with reflect: 0, with zeros: 14, inside: 6" in text
+    assert "stride 3: floor((6 + 1 + 1 − 3) / 3) + 1 = 2  → output 1×1×2×2" in text
+    assert "stride 4: floor((6 + 1 + 1 − 3) / 4) + 1 = 2  → output 1×1×2×2" in text
+    assert "dilation 4: height floor((85 + 0 + 0 − 9) / 1) + 1 = 77 (effective kernel 4·(3−1)+1 = 9)" in text
+    assert "[ [ -1, 0, 1 ], [ -1, 0, 1 ], [ -1, 0, 1 ] ]" in text
+    assert "maxPool2d 2×2: 1×1×85×128 → 1×1×42×64" in text
+    assert "maxPool2d: options.padding expected at most the effective kernel − 1 on each side (2 − 1 = 1)" in text
+    # Each explorer cell shows a widget view whose model nbclient saved, with its whole tree of child models.
+    state = notebook.metadata["widgets"][WIDGET_STATE]["state"]
+    views = [o["data"][WIDGET_VIEW]["model_id"] for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+             if o.output_type == "execute_result" and WIDGET_VIEW in o.get("data", {})]
+    assert len(views) == 4 and all(state[v]["model_name"] == "VBoxModel" for v in views)
+
+    def tree(model_id):
+        children = state[model_id]["state"].get("children", [])
+        return [model_id] + [m for child in children for m in tree(child.removeprefix("IPY_MODEL_"))]
+
+    def explorer(view):
+        models = [state[m] for m in tree(view)]
+        formula = next(m["state"]["value"] for m in models if m["model_name"] == "HTMLModel" and "floor(" in m["state"]["value"])
+        outputs = next(m["state"]["outputs"] for m in models if m["model_name"] == "OutputModel")
+        assert len(outputs) == 1 and {FEATURE_MAP, "text/html", "image/png", "text/plain"} <= set(outputs[0]["data"])
+        return formula, outputs[0]["data"][FEATURE_MAP]
+
+    reflect, stride, dilated, pooled = (explorer(v) for v in views)
+    # The reflect explorer: its output's corner is 0, every inside cell 6; the focus is on the corner.
+    formula, payload = reflect
+    assert "floor((6 + 1 + 1 − 3) / 1) + 1 = 6" in formula
+    assert payload["window"]["paddingMode"] == "reflect" and payload["window"]["focus"] == [0, 0]
+    values = f32_values(payload["panels"][-1]["maps"][0])
+    assert values[0] == 0 and all(values[r * 6 + c] == 6 for r in range(1, 5) for c in range(1, 5))
+    formula, payload = stride
+    assert "floor((6 + 1 + 1 − 3) / 2) + 1 = 3" in formula and "position 4 → output (row 1, col 1)" in formula
+    assert payload["window"]["focus"] == [1, 1]
+    formula, payload = dilated
+    assert "floor((85 + 4 + 4 − 9) / 1) + 1 = 85" in formula and payload["window"]["focus"] == [40, 60]
+    assert payload["window"]["dilation"] == [4, 4] and payload["panels"][-1]["shape"] == [1, 1, 85, 128]
+    formula, payload = pooled
+    assert "floor((85 + 0 + 0 − 2) / 2) + 1 = 42" in formula and payload["op"] == "maxPool2d"
+    assert payload["panels"][-1]["shape"] == [1, 1, 42, 64]
 
 TRAINED = re.compile(r"test accuracy (?P<accuracy>[\d.]+)% on (?P<tested>\d+) held-out digits after (?P<epochs>\d+) "
                      r"epochs of (?P<trained>\d+) digits: (?P<seconds>[\d.]+) s")

@@ -133,6 +133,9 @@ function footerHtml(source: FeatureMapSource, notes: readonly string[]): string 
   const parts = source.window ? windowParts(source.op, source.window) : [];
   const bias = source.window?.bias;
   if (bias) parts.push(`bias ${bias.length > 8 ? `(${bias.length} values)` : bias.map(formatNumber).join(', ')}`);
+  // The cell `explore`'s step-through focuses (the interactive view outlines it and its window).
+  const focus = source.window?.focus;
+  if (focus) parts.push(`focus: output ${focus.length === 2 ? `(row ${focus[0]}, col ${focus[1]})` : `(${focus.join(', ')})`}`);
   const notesHtml = notes.length > 0 ? `<ul>${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>` : '';
   return (parts.length > 0 ? `<p><small>${escapeHtml(parts.join(' · '))}</small></p>` : '') + notesHtml;
 }
