@@ -447,6 +447,9 @@ function blockSpan(i: number, factor: number, size: number): string {
   return first === last ? `${first}` : `${first}–${last}`;
 }
 
+/** The tooltip line of a downsampled map's cell: what the payload lacks (the ConvLab plugin may ask the kernel). */
+export const NOT_SENT_LINE = 'exact values were not sent (downsampled to fit the output size)';
+
 /** The value lines of a map cell: exact, 8-bit with its error bound, or a downsampled block's mean and range. */
 function valueLines(map: FeatureMap, r: number, c: number): string[] {
   const v = mapValues(map)[r * map.width + c] ?? NaN;
@@ -462,7 +465,7 @@ function valueLines(map: FeatureMap, r: number, c: number): string[] {
     return [
       `mean of ${plural(rows, 'row')}, ${plural(cols, 'col')} of the ${down.sourceHeight}×${down.sourceWidth} map: ${equals(map, v)}`,
       `block range ${shown(down.low, low)} … ${shown(down.high, high)}`,
-      'exact values were not sent (downsampled to fit the output size)',
+      NOT_SENT_LINE,
     ];
   }
   if (map.encoding === 'u8-base64') return [`≈ ${approxValue(v)} (8-bit: within ±${approxValue((map.max - map.min) / 510)})`];
@@ -500,6 +503,25 @@ export function hoverInfo(payload: FeatureMapPayload, panelIndex: number, mapInd
   const info: HoverInfo = { lines: [title, at(r, c), ...valueLines(map, r, c)], highlight: [self], activeMaps: [] };
   if (panel.role === 'output' && payload.window && !map.downsampled) windowHover(payload, panelIndex, mapIndex, r, c, info);
   return info;
+}
+
+/**
+ * What the view shows without a hover for the payload's focus cell (`window.focus`, explore's step-through): the
+ * hover of that output cell of output channel `channel` — its window outlined on the padded input, its kernel
+ * maps marked, its computation in `lines` — or `null` when there is no focus (or no output, or > 2 spatial axes).
+ * The view writes the lines into a caption and keeps the outlines under any hover.
+ *
+ * @example focusInfo({ ...notebook00Conv, window: { ...notebook00Conv.window!, focus: [0, 0] } })!.lines
+ * // ['output channel 0', '(row 0, col 0)', 'value 348', 'Σ x·w = 1·1 + 2·2 + 3·3 + 5·4 + 6·5 + 7·6 + 9·7 + 10·8 + 11·9 = 348']
+ */
+export function focusInfo(payload: FeatureMapPayload, channel = 0): HoverInfo | null {
+  const focus = payload.window?.focus;
+  const output = panelOfRole(payload, 'output');
+  if (!focus || output < 0) return null;
+  // A 1-D map holds the channels as rows; a 2-D output has one map per channel.
+  if (focus.length === 1) return hoverInfo(payload, output, 0, channel, focus[0]!);
+  if (focus.length === 2) return hoverInfo(payload, output, channel, focus[0]!, focus[1]!);
+  return null;
 }
 
 /** The hover over a padding cell of the input panel: what the cell holds, and the cell it copies. */

@@ -20,12 +20,14 @@ import { element, errorMessage, themeColor } from './dom';
 import {
   cellText,
   colorRange,
+  focusInfo,
   footerText,
   hoverInfo,
   legendOf,
   MAP_SIZES,
   mapValues,
   NORMALISATIONS,
+  NOT_SENT_LINE,
   paddingCell,
   pageLayout,
   panelCaption,
@@ -48,6 +50,8 @@ import {
   type Picture,
   type PictureTheme,
 } from './heatmap';
+import { scaleStops, viewSettings, type Stops, type ViewSettings } from './plugin/settings';
+import { exactIndex, ExactValues } from './plugin/values';
 
 /** Maps a kernel filter's input channels are laid out in one row; more wrap into a compact sub-grid. */
 const KERNEL_ROW_MAX = 8;
@@ -91,6 +95,15 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   private panelsRow: HTMLElement | undefined;
   private pager: HTMLElement | undefined;
   private tooltip: HTMLElement | undefined;
+  /** The hovered cell's own tooltip lines, and the exact value the kernel sent for it (ConvLab plugin). */
+  private tipLines: string[] = [];
+  private exactLine: string | undefined;
+  private readonly exact = new ExactValues();
+  /** Stops following the user's view settings (extension/src/plugin/settings.ts) once detached. */
+  private unfollow: (() => void) | undefined;
+  /** The focus cell's caption (`window.focus`), and what it outlines: shown without a hover, back after one. */
+  private focusLine: HTMLElement | undefined;
+  private focus: HoverInfo | null = null;
   /** `panel:map:r:c` of the cell under the pointer, so a move within one cell does no work. */
   private hovered = '';
   private theme: Theme | undefined;
@@ -109,10 +122,13 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   protected override onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
+    this.unfollow = viewSettings.subscribe((settings) => this.follow(settings));
   }
 
   protected override onBeforeDetach(msg: Message): void {
     this.themeWatch.disconnect();
+    this.unfollow?.();
+    this.exact.cancel();
     super.onBeforeDetach(msg);
   }
 
@@ -126,11 +142,11 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
       this.node.appendChild(errorMessage('feature map', checked.error));
       return;
     }
-    // A new model starts from the defaults, so the same model always renders the same DOM.
+    // A new model starts from the defaults (the user's settings), so the same model always renders the same DOM.
     const payload = checked.value;
     this.payload = payload;
-    this.mode = 'layer';
-    this.size = 'm';
+    this.mode = viewSettings.get().normalisation;
+    this.size = viewSettings.get().mapSize;
     this.page = 0;
     this.hovered = '';
     this.numbers = payload.panels.every((panel) => {
@@ -161,7 +177,10 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     this.tooltip = element('div', 'convlab-tooltip');
     this.tooltip.hidden = true;
     this.pager = undefined;
-    this.node.append(this.toolbar(), this.panelsRow, element('div', 'convlab-footer', footerText(payload)), this.tooltip);
+    this.focus = null;
+    this.focusLine = payload.window?.focus ? element('div', 'convlab-focus') : undefined;
+    const focusLine = this.focusLine ? [this.focusLine] : [];
+    this.node.append(this.toolbar(), this.panelsRow, ...focusLine, element('div', 'convlab-footer', footerText(payload)), this.tooltip);
     this.legends();
     this.arrange();
   }
@@ -217,6 +236,31 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     return bar;
   }
 
+  /**
+   * The user changed the view settings: this open view takes the new colour range, scale and size (its toolbar
+   * shows them), keeping its first shown map in view, and redraws.
+   */
+  private follow(settings: Readonly<ViewSettings>): void {
+    if (!this.payload) return;
+    const before = this.sizeOf().perPage;
+    this.mode = settings.normalisation;
+    this.size = settings.mapSize;
+    this.page = Math.floor((this.page * before) / this.sizeOf().perPage);
+    const select = (name: string, value: string): void => {
+      const node = this.node.querySelector<HTMLSelectElement>(`select.${name}`);
+      if (node) node.value = value;
+    };
+    select('convlab-normalisation', this.mode);
+    select('convlab-size', this.size);
+    this.legends();
+    this.arrange();
+  }
+
+  /** The stops a panel is drawn with: its own, or the scale the user chose in the settings. */
+  private stopsOf(panel: FeatureMapPanel): Stops {
+    return scaleStops(viewSettings.get().colourScale, panel.colorscale);
+  }
+
   private sizeOf(): (typeof MAP_SIZES)[number] {
     return MAP_SIZES.find((s) => s.value === this.size) ?? MAP_SIZES[0]!;
   }
@@ -225,7 +269,7 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   private legends(): void {
     const payload = this.payload!;
     payload.panels.forEach((panel, p) => {
-      const legend = legendOf(payload, panel, this.mode);
+      const legend = legendOf(payload, { ...panel, colorscale: this.stopsOf(panel) as [number, string][] }, this.mode);
       const node = this.panelNodes[p]!.legend;
       const strip = element('span', 'convlab-legend-strip');
       // Safe: the stops passed validation as `#rrggbb`.
@@ -257,13 +301,27 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     // The maps under the pointer are about to be replaced: forget the hover without redrawing them.
     this.hovered = '';
     this.tooltip!.hidden = true;
+    this.exact.cancel();
     const pager = layout.pages > 1 ? this.pagerOf(layout.page, layout.pages, layout.label) : undefined;
     if (pager) this.node.insertBefore(pager, this.panelsRow!);
     this.pager?.remove();
     this.pager = pager;
     this.drawn = [];
     payload.panels.forEach((panel, p) => this.layoutPanel(payload, panel, p, layout.maps[p] ?? [], size.side));
+    this.showFocus(layout.maps[payload.panels.findIndex((panel) => panel.role === 'output')]?.[0] ?? 0);
     this.paint(this.drawn, start);
+  }
+
+  /**
+   * The focus cell of the first output channel on the page: its caption (plain text) and outlines, set on the
+   * drawn maps without painting them (the caller paints).
+   */
+  private showFocus(channel: number): void {
+    if (!this.focusLine) return;
+    this.focus = focusInfo(this.payload!, channel);
+    this.focusLine.textContent = this.focus ? `focus: ${this.focus.lines.join(' · ')}` : '';
+    this.focusLine.hidden = !this.focus;
+    if (this.focus) this.outline(this.focus.highlight, this.focus.activeMaps, false);
   }
 
   /** The shared previous / next buttons and the page's label (e.g. `filters 0–7 of 16`). */
@@ -411,7 +469,7 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
       const [red, green, blue] = [0, 1, 2].map((k) => mapValues(panel.maps[k]!));
       return rgbPicture(d.grid, [red!, green!, blue!], pad, theme);
     }
-    return scalarPicture(d.grid, mapValues(first), panel.colorscale, colorRange(payload, panel, first, this.mode), pad, theme);
+    return scalarPicture(d.grid, mapValues(first), this.stopsOf(panel), colorRange(payload, panel, first, this.mode), pad, theme);
   }
 
   /**
@@ -444,8 +502,8 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     // By the contract's geometry; scaled if CSS ever draws the canvas at another size (jsdom lays out nothing).
     const sx = rect.width > 0 ? rect.width / (cell * cols) : 1;
     const sy = rect.height > 0 ? rect.height / (cell * rows) : 1;
-    const x = Math.floor((event.clientX - rect.left) / (cell * sx));
-    const y = Math.floor((event.clientY - rect.top) / (cell * sy));
+    const [px, py] = [(event.clientX - rect.left) / (cell * sx), (event.clientY - rect.top) / (cell * sy)];
+    const [x, y] = [Math.floor(px), Math.floor(py)];
     if (x < 0 || x >= cols || y < 0 || y >= rows) {
       this.unhover();
       return;
@@ -459,11 +517,30 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
         return;
       }
       this.hovered = key;
-      this.tooltip!.textContent = info.lines.join('\n');
+      this.tipLines = info.lines;
+      this.exactLine = undefined;
+      this.showTip();
       this.tooltip!.hidden = false;
       this.outline(info.highlight, info.activeMaps);
     }
+    // An approximated map (8-bit, or downsampled: then the source cell under the pointer within the block) may
+    // ask its kernel for the exact value; the answer adds a line to this cell's tooltip.
+    const panel = this.payload!.panels[d.panel]!;
+    const map = d.map === 'rgb' ? undefined : panel.maps[d.map];
+    const index = map && exactIndex(panel, map, r, c, py - y, px - x);
+    const query = index && d.map !== 'rgb' ? { ref: panel.ref!, map: d.map, index } : null;
+    this.exact.hover(this.node, query, !!map?.downsampled, (line) => {
+      this.exactLine = line;
+      this.showTip();
+    });
     this.place(event.clientX, rect);
+  }
+
+  /** The tooltip's text: the hovered cell's lines, and its exact value once the kernel sent it. */
+  private showTip(): void {
+    // Once the kernel has answered, the payload's "not sent" line gives way to the value it sent.
+    const lines = this.exactLine ? [...this.tipLines.filter((line) => line !== NOT_SENT_LINE), this.exactLine] : this.tipLines;
+    this.tooltip!.textContent = lines.join('\n');
   }
 
   /**
@@ -499,7 +576,7 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
    * Outlines the named cells and marks the named maps; an RGB panel's colour image shows the outlines of its
    * channels. Only the canvases whose outlines changed are redrawn.
    */
-  private outline(highlight: HoverInfo['highlight'], active: HoverInfo['activeMaps']): void {
+  private outline(highlight: HoverInfo['highlight'], active: HoverInfo['activeMaps'], repaint = true): void {
     const payload = this.payload!;
     const wanted = new Map<string, HighlightCell[]>();
     // Each map's cells once, by a set of `r,c` keys: a window may name a hundred thousand taps.
@@ -533,15 +610,17 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
       d.canvas.dataset['highlight'] = text;
       changed.push(d);
     }
-    if (changed.length) this.paint(changed);
+    if (changed.length && repaint) this.paint(changed);
   }
 
-  /** The pointer left the maps: no tooltip, no outlines. */
+  /** The pointer left the maps: no tooltip, and no outlines but the focus cell's (when the payload names one). */
   private unhover(): void {
     if (!this.tooltip) return;
     this.hovered = '';
     this.tooltip.hidden = true;
-    if (this.drawn.some((d) => d.highlight.length || d.box.classList.contains('convlab-map-active'))) this.outline([], []);
+    this.exact.cancel();
+    if (this.focus) this.outline(this.focus.highlight, this.focus.activeMaps);
+    else if (this.drawn.some((d) => d.highlight.length || d.box.classList.contains('convlab-map-active'))) this.outline([], []);
   }
 
   /**

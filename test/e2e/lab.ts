@@ -87,6 +87,22 @@ export function scratchNotebooks(names: string[], from = join(ROOT, 'notebooks')
   return root;
 }
 
+/** Debian's Chromium (never a downloaded browser), headless, with no traffic of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 /**
  * Starts JupyterLab serving `root`; stop() ends the server and the browser and removes scratch folders.
  * `kernelspecs` (name → kernel.json) are added to the server's scratch data folder.
@@ -136,18 +152,7 @@ export async function startLab(root: string, kernelspecs: Record<string, object>
   };
   try {
     await waitForServer(url, token, server, () => output);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   } catch (error) {
     await stop();
     throw error;

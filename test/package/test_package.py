@@ -48,6 +48,10 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
     assert "pip uninstall convlab" in install["uninstallInstructions"]
     assert data + LABEXTENSION + "/package.json" in names
     assert any(n.startswith(data + LABEXTENSION + "/static/remoteEntry.") for n in names)
+    # The application plugin (panel, status bar, commands) is declared beside the renderers, with its settings.
+    labext = json.loads(wheel_text(artifacts.wheel, data + LABEXTENSION + "/package.json"))
+    assert labext["jupyterlab"]["extension"] and labext["jupyterlab"]["mimeExtension"], labext["jupyterlab"]
+    assert data + LABEXTENSION + "/schemas/convlab-extension/plugin.json" in names
     # ipykernel's way: "python" becomes the server's interpreter, {resource_dir} the installed kernelspec.
     assert spec["argv"] == ["python", "{resource_dir}/launch.py", "{connection_file}"]
     assert spec["language"] == "typescript" and spec["display_name"] == "TypeScript (ConvLab)"
@@ -60,6 +64,11 @@ def test_wheel_carries_the_extension_and_the_kernelspec(artifacts: Artifacts) ->
     # The Python side: papermill's translator (loaded through papermill's engine entry point) and nbgrader's settings.
     assert {"convlab/__init__.py", "convlab/parameters.py", "convlab/papermill_plugin.py", "convlab/grading.py"} <= names
     assert "[papermill.engine]\nconvlab = convlab.papermill_plugin:ConvLabEngine" in entry_points
+
+
+def wheel_text(wheel: Path, name: str) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(name).decode()
 
 
 def f32(encoded: str) -> list[float]:
@@ -118,12 +127,36 @@ class TestInstalledWheel:
         output = next(p for p in bundles[0]["panels"] if p["role"] == "output")
         assert f32(output["maps"][0]["data"]) == [348, 393, 528, 573]
 
+    def test_nbclient_saves_the_state_of_the_kernels_widgets(self, lab: Env, tmp_path: Path) -> None:
+        # What an exported page redraws its controls from (nbconvert embeds this state).
+        lab.run("python", "-c", (
+            "import nbformat, nbclient; nb = nbformat.v4.new_notebook(); "
+            "nb.cells.append(nbformat.v4.new_code_cell(\"const k = intSlider({ value: 3, min: 1, max: 7 }); k.value = 5; k\")); "
+            "nbclient.NotebookClient(nb, kernel_name='convlab', timeout=180).execute(); nbformat.write(nb, 'widgets.ipynb')"
+        ), cwd=tmp_path)
+        notebook = json.loads((tmp_path / "widgets.ipynb").read_text())
+        state = notebook["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        sliders = [m for m in state.values() if m["model_name"] == "IntSliderModel"]
+        assert [(m["model_module"], m["state"]["value"], m["state"]["max"]) for m in sliders] == [("@jupyter-widgets/controls", 5, 7)]
+        view = notebook["cells"][0]["outputs"][0]["data"]["application/vnd.jupyter.widget-view+json"]
+        assert view["model_id"] in state
+
     def test_chromium_finds_the_heatmaps_drawn_by_the_extension(self, lab: Env) -> None:
         # The browser test of the hello notebook, against this environment's JupyterLab.
         out = run([str(ROOT / "node_modules" / ".bin" / "vitest"), "run", "--config", "test/vitest.e2e.config.mts",
                    "test/e2e/hello.test.ts"], cwd=ROOT, env={**lab.environ(), "CONVLAB_E2E_JUPYTER": str(lab.bin / "jupyter"),
                                                             "PATH": f"{Path(NODE).parent}:/usr/bin:/bin"})
         assert re.search(r"Tests\s+2 passed", ANSI.sub("", out)), out[-3000:]
+
+    @pytest.mark.parametrize("test_file, name", [("widgets", "interact"), ("plugin", "status bar")])
+    def test_chromium_draws_widgets_and_the_plugins_status_item(self, lab: Env, test_file: str, name: str) -> None:
+        # The README's install: the wheel with the standard widget frontend from pip (`convlab[lab]` brings it);
+        # the application plugin loads in this JupyterLab too (the oldest claimed shares older core packages).
+        lab.pip("install", "-q", "jupyterlab_widgets>=3.0.10,<4")
+        out = run([str(ROOT / "node_modules" / ".bin" / "vitest"), "run", "--config", "test/vitest.e2e.config.mts",
+                   f"test/e2e/{test_file}.test.ts", "-t", name], cwd=ROOT,
+                  env={**lab.environ(), "CONVLAB_E2E_JUPYTER": str(lab.bin / "jupyter"), "PATH": f"{Path(NODE).parent}:/usr/bin:/bin"})
+        assert re.search(r"Tests\s+1 passed", ANSI.sub("", out)), out[-3000:]
 
     def test_pip_uninstall_leaves_nothing_behind(self, lab: Env) -> None:
         lab.pip("uninstall", "-y", "-q", "convlab")
