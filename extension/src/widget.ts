@@ -50,8 +50,8 @@ import {
   type Picture,
   type PictureTheme,
 } from './heatmap';
-import { scaleStops, viewSettings, type Stops, type ViewSettings } from './plugin/settings';
-import { exactIndex, ExactValues } from './plugin/values';
+import { changedKeys, scaleStops, viewSettings, type Stops, type ViewSettings } from './view-settings';
+import { exactIndex, ExactValues } from './exact-values';
 
 /** Maps a kernel filter's input channels are laid out in one row; more wrap into a compact sub-grid. */
 const KERNEL_ROW_MAX = 8;
@@ -99,8 +99,10 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   private tipLines: string[] = [];
   private exactLine: string | undefined;
   private readonly exact = new ExactValues();
-  /** Stops following the user's view settings (extension/src/plugin/settings.ts) once detached. */
+  /** Stops following the user's view settings (extension/src/view-settings.ts) once detached. */
   private unfollow: (() => void) | undefined;
+  /** The settings this view last took: what a change (or a re-attach after one) is compared with. */
+  private followed: Readonly<ViewSettings> = viewSettings.get();
   /** The focus cell's caption (`window.focus`), and what it outlines: shown without a hover, back after one. */
   private focusLine: HTMLElement | undefined;
   private focus: HoverInfo | null = null;
@@ -110,8 +112,7 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   /** Redraws when the user switches JupyterLab's theme: the canvases' colours are read from CSS at draw time. */
   private readonly themeWatch = new MutationObserver(() => {
     this.theme = undefined;
-    for (const d of this.drawn) d.picture = undefined;
-    this.paint(this.drawn);
+    this.repaint();
   });
 
   constructor(private readonly options: IRenderMime.IRendererOptions) {
@@ -122,7 +123,10 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
   protected override onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name'] });
-    this.unfollow = viewSettings.subscribe((settings) => this.follow(settings));
+    this.unfollow = viewSettings.subscribe((settings, previous) => this.follow(settings, previous));
+    // Settings changed while this view was detached (e.g. its notebook in a background tab): catch up now.
+    const now = viewSettings.get();
+    if (now !== this.followed) this.follow(now, this.followed);
   }
 
   protected override onBeforeDetach(msg: Message): void {
@@ -145,8 +149,9 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     // A new model starts from the defaults (the user's settings), so the same model always renders the same DOM.
     const payload = checked.value;
     this.payload = payload;
-    this.mode = viewSettings.get().normalisation;
-    this.size = viewSettings.get().mapSize;
+    this.followed = viewSettings.get();
+    this.mode = this.followed.normalisation;
+    this.size = this.followed.mapSize;
     this.page = 0;
     this.hovered = '';
     this.numbers = payload.panels.every((panel) => {
@@ -218,42 +223,62 @@ export class FeatureMapWidget extends Widget implements IRenderMime.IRenderer {
     values.append(numbers, ' values');
     values.title = 'write each value in its cell (where cells are large enough)';
     bar.append(
-      choice('colour range', 'convlab-normalisation', NORMALISATIONS, this.mode, (mode) => {
-        this.mode = mode;
-        this.legends();
-        for (const d of this.drawn) d.picture = undefined;
-        this.paint(this.drawn);
-      }),
+      choice('colour range', 'convlab-normalisation', NORMALISATIONS, this.mode, (mode) => this.setMode(mode)),
       values,
-      choice('size', 'convlab-size', MAP_SIZES, this.size, (size) => {
-        // Keep the first map shown in view: the page that holds it at the new page size.
-        const before = this.sizeOf().perPage;
-        this.size = size;
-        this.page = Math.floor((this.page * before) / this.sizeOf().perPage);
-        this.arrange();
-      }),
+      choice('size', 'convlab-size', MAP_SIZES, this.size, (size) => this.setSize(size)),
     );
     return bar;
   }
 
   /**
-   * The user changed the view settings: this open view takes the new colour range, scale and size (its toolbar
-   * shows them), keeping its first shown map in view, and redraws.
+   * The user changed the view settings (or changed them while this view was detached): this view takes only the
+   * keys that changed since it last followed, so a colour range or size its reader chose in the toolbar stays
+   * unless that same setting changed; its toolbar shows what it took. A colour-scale change only redraws.
    */
-  private follow(settings: Readonly<ViewSettings>): void {
+  private follow(settings: Readonly<ViewSettings>, previous: Readonly<ViewSettings>): void {
+    this.followed = settings;
     if (!this.payload) return;
-    const before = this.sizeOf().perPage;
-    this.mode = settings.normalisation;
-    this.size = settings.mapSize;
-    this.page = Math.floor((this.page * before) / this.sizeOf().perPage);
+    const changed = changedKeys(previous, settings);
     const select = (name: string, value: string): void => {
       const node = this.node.querySelector<HTMLSelectElement>(`select.${name}`);
       if (node) node.value = value;
     };
-    select('convlab-normalisation', this.mode);
-    select('convlab-size', this.size);
-    this.legends();
+    if (changed.includes('normalisation')) {
+      this.setMode(settings.normalisation);
+      select('convlab-normalisation', this.mode);
+    } else if (changed.includes('colourScale')) {
+      this.recolour();
+    }
+    if (changed.includes('mapSize')) {
+      this.setSize(settings.mapSize);
+      select('convlab-size', this.size);
+    }
+  }
+
+  /** A new colour range (toolbar or settings): its legends and every map's colours. */
+  private setMode(mode: Normalisation): void {
+    this.mode = mode;
+    this.recolour();
+  }
+
+  /** A new map size (toolbar or settings), keeping the first map shown in view: the page that holds it now. */
+  private setSize(size: MapSizeName): void {
+    const before = this.sizeOf().perPage;
+    this.size = size;
+    this.page = Math.floor((this.page * before) / this.sizeOf().perPage);
     this.arrange();
+  }
+
+  /** The legends and maps again under the current colour range and scale. */
+  private recolour(): void {
+    this.legends();
+    this.repaint();
+  }
+
+  /** Every drawn map painted afresh (its cached picture dropped): colours changed. */
+  private repaint(): void {
+    for (const d of this.drawn) d.picture = undefined;
+    this.paint(this.drawn);
   }
 
   /** The stops a panel is drawn with: its own, or the scale the user chose in the settings. */

@@ -15,8 +15,6 @@
  * const comm = openComm('jupyter.widget', { state: { value: 3 }, buffer_paths: [] }, { version: '2.1.0' });
  * comm.send({ method: 'update', state: { value: 4 }, buffer_paths: [] });
  */
-import { randomUUID } from 'crypto';
-
 /** One message on a comm: its `data`, the message's `metadata`, and its binary buffers. */
 export interface CommMessage {
   data: Record<string, unknown>;
@@ -118,7 +116,8 @@ export function openComm(
   if (comms.size >= MAX_COMMS) {
     throw new Error(`openComm: the kernel already holds ${comms.size} open comms (at most ${MAX_COMMS}); hint: close widgets you no longer use (widget.close())`);
   }
-  const comm = new Comm(randomUUID().replace(/-/g, ''), targetName);
+  // Web Crypto (global in Node 20 and in browsers): the library also runs in a browser page, without Node's modules.
+  const comm = new Comm(globalThis.crypto.randomUUID().replace(/-/g, ''), targetName);
   comms.set(comm.id, comm);
   transport?.send('comm_open', { comm_id: comm.id, target_name: targetName, data }, metadata, buffers);
   return comm;
@@ -167,7 +166,13 @@ export function receiveComm(
     }
     const comm = new Comm(id, targetName);
     comms.set(id, comm);
-    handler(comm, message);
+    try {
+      handler(comm, message);
+    } catch (error) {
+      // A comm its handler could not set up is closed (as ipykernel does), so the frontend's end does not wait on it.
+      comm.close();
+      throw error;
+    }
   } else if (type === 'comm_msg') {
     comms.get(id)?.deliver(message);
   } else {

@@ -61,6 +61,8 @@ export interface KernelOptions {
   };
   /** Runs after every `execute_request` has been answered (ConvLab's plugin refreshes its tensor list then). */
   afterExecute?: () => void;
+  /** Runs after an interrupt stopped a cell or a comm handler: resets what their skipped `finally` blocks would. */
+  afterInterrupt?: () => void;
   /** Versions and links for `kernel_info_reply`. */
   implementation: { name: string; version: string; helpLinks: { text: string; url: string }[] };
 }
@@ -78,6 +80,8 @@ export interface KernelHost {
   sendComm(type: CommType, content: Record<string, unknown>, metadata: Record<string, unknown>, buffers: readonly Uint8Array[]): void;
   /** The notebook's top-level variables (tslab's locals), by name. */
   locals(): Readonly<Record<string, unknown>>;
+  /** Runs a deferred library call (e.g. `interact`'s function) so that an interrupt stops it as it stops a cell. */
+  runInterruptibly(call: () => void): void;
 }
 
 /** The three comm message types. */
@@ -160,6 +164,13 @@ interface CellRun {
 
 /** Messages of the errors an interrupt ends a cell with: Node's `vm`, tslab's executor, and `execute`. */
 const INTERRUPTED = ['Script execution was interrupted by `SIGINT`', 'Interrupted asynchronously', 'Interrupted before the cell ran'];
+
+/**
+ * Whether a thrown value is one of the errors an interrupt ends code with. By its message, not `instanceof`: Node
+ * makes the `breakOnSigint` error in the realm of the interrupted script, whose `Error` is not this one.
+ */
+const isInterrupt = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && INTERRUPTED.includes(String(safely(() => (value as Error).message)));
 
 /**
  * Runs `call` so that SIGINT stops it (Node's `breakOnSigint` covers everything a script calls): how a comm
@@ -504,7 +515,7 @@ class ConvLabServer {
       if (type === 'execute_request') {
         await this.execute(message, number);
         this.afterExecute();
-      } else if (COMM_TYPES.includes(type)) await this.receiveComm(message, number);
+      } else if (COMM_TYPES.includes(type)) await this.receiveComm(message);
       else if (type === 'shutdown_request') {
         this.reply(this.shell, message, { status: 'ok', restart: message.content['restart'] === true });
         return await this.shutdown(message);
@@ -514,9 +525,10 @@ class ConvLabServer {
         else this.log(`unknown message type ${type}`);
       }
     } catch (error) {
-      // A request whose handler failed still gets its reply, as ipykernel answers: status error.
+      // A request whose handler failed still gets its reply, as ipykernel answers: status error (comm messages
+      // and execute_request have none to send here).
       this.log(`failed to handle ${type}: ${printThrown(error)}`);
-      if (type !== 'execute_request') this.reply(this.shell, message, failedReply(error));
+      if (type !== 'execute_request' && !COMM_TYPES.includes(type)) this.reply(this.shell, message, failedReply(error));
     } finally {
       this.publish('status', { execution_state: 'idle' }, message.header);
     }
@@ -652,6 +664,7 @@ class ConvLabServer {
       this.run = undefined;
       this.interruptPending = false;
     }
+    if (isInterrupt(run.exception?.value)) this.recover();
     if (ok && !run.exception) {
       this.reply(this.shell, message, { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
       return;
@@ -692,22 +705,45 @@ class ConvLabServer {
    * A comm message from a frontend, handed to the library (comms have no reply; busy/idle frame them). Its
    * handlers run as a cell does for an interrupt: marked running for control.ts, and stoppable by SIGINT.
    */
-  private async receiveComm(message: Message, number: number): Promise<void> {
+  private async receiveComm(message: Message): Promise<void> {
     // `busy` out first, as for a cell: a handler in a synchronous loop would hold it back.
     await Promise.all(this.sending.values());
     this.commParent = message.header;
-    this.runNumber = number;
-    this.control?.running(number);
     try {
-      interruptibly(() => this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers));
-    } catch (error) {
-      // Stopped by an interrupt: the frontend's request simply ends (a comm has no reply to carry an error).
-      if (error instanceof Error && error.message === INTERRUPTED[0]) this.log(`interrupted a ${message.header.msg_type} handler`);
-      else throw error;
+      this.runInterruptibly(() => this.options.comms?.receive(message.header.msg_type as CommType, message.content, message.metadata, message.buffers));
     } finally {
-      this.control?.running(0);
-      this.runNumber = 0;
       this.commParent = undefined;
+    }
+  }
+
+  /**
+   * Runs `call` stoppable by an interrupt: marked running for control.ts (unless a cell or handler already is)
+   * and under `breakOnSigint`. An interrupt ends it quietly (a comm has no reply to carry an error) and the
+   * library resets what the skipped `finally` blocks would have.
+   */
+  runInterruptibly(call: () => void): void {
+    const own = this.runNumber === 0;
+    // A number of its own, so that a stale signal for an earlier request stops nothing here.
+    if (own) this.control?.running((this.runNumber = ++this.received));
+    try {
+      interruptibly(call);
+    } catch (error) {
+      if (!isInterrupt(error)) throw error;
+      this.log('interrupted a comm handler or widget callback');
+      this.recover();
+    } finally {
+      if (own) {
+        this.control?.running(0);
+        this.runNumber = 0;
+      }
+    }
+  }
+
+  private recover(): void {
+    try {
+      this.options.afterInterrupt?.();
+    } catch (error) {
+      this.log(`afterInterrupt failed: ${printThrown(error)}`);
     }
   }
 
@@ -867,5 +903,6 @@ export async function startKernel(options: KernelOptions): Promise<KernelHost> {
     clearOutput: (wait) => bound.clearOutput(wait),
     sendComm: (type, content, metadata, buffers) => bound.sendComm(type, content, metadata, buffers),
     locals: () => bound.locals(),
+    runInterruptibly: (call) => bound.runInterruptibly(call),
   };
 }

@@ -21,54 +21,26 @@
  * // frontend → { request: 'value', id: 3, ref: 'a1b2c3d4-7', map: 0, index: [10, 20] }
  * // kernel   → { event: 'value', id: 3, value: 0.125 }
  */
-import { randomUUID } from 'crypto';
 import { backend, gpuHeld, gpuMode, gpuRenderer } from './backends';
 import { registerCommTarget, type Comm } from './comm';
 import { formatValue } from './display/display';
 import { mapLayout, type PanelValues } from './display/panels';
 import { fail } from './errors';
 import { Tensor } from './tensor';
+import { INSPECTOR_TARGET, MAX_LISTED_RANK, MAX_NAME_LENGTH, MAX_ROWS, type InspectorState, type TensorRow } from '@convlab/protocol';
 
-/** The comm target the inspector frontend opens. */
-export const INSPECTOR_TARGET = 'convlab.inspector';
-
-/** One top-level variable holding a tensor, as the `state` event lists it. */
-export interface TensorRow {
-  /** The variable's name (names longer than {@link MAX_NAME_LENGTH} are cut, ending in `…`). */
-  name: string;
-  shape: number[];
-  /** Bytes its values take: 4 per value (float32). */
-  bytes: number;
-  /**
-   * Where the values live: `'gpu'` for a result the gpu backend kept on the device, else the backend that
-   * computed them (`'cpu'`, `'wasm'`, …).
-   */
-  backend: string;
-  /** The op that made it (`provenance.op`, e.g. `'conv2d'`), or null for a tensor made from values. */
-  op: string | null;
-}
-
-/** The `state` event: the backend ops run on, the gpu renderer (once the gpu backend ran), the tensor variables. */
-export interface InspectorState {
-  event: 'state';
-  backend: string;
-  renderer: string | null;
-  tensors: TensorRow[];
-  /** Bytes and number of the distinct tensors' values (two variables holding one tensor, or a reshape of it, count once). */
-  memory: { bytes: number; count: number };
-}
+export { INSPECTOR_TARGET, MAX_ROWS, MAX_LISTED_RANK, MAX_NAME_LENGTH } from '@convlab/protocol';
+export type { TensorRow, InspectorState } from '@convlab/protocol';
 
 /** Where the inspector reads the notebook's top-level variables (the host's `locals()`). */
 export type LocalsProvider = () => Readonly<Record<string, unknown>>;
 
-/** Rows a `state` event lists at most (the first by name); `memory` still counts every tensor. */
-export const MAX_ROWS = 500;
-/** Axes a listed tensor has at most (the frontend's bound too): a tensor of more is counted in `memory`, not listed. */
-export const MAX_LISTED_RANK = 8;
-/** Characters of a variable name a row carries at most. */
-export const MAX_NAME_LENGTH = 200;
-/** Tensors the registry of shown tensors keeps at most; the oldest shown goes first. */
-export const MAX_SHOWN = 64;
+/**
+ * Tensors the registry of shown tensors keeps at most; the oldest shown goes first. Many, since every redraw of an
+ * `explore` output registers its new output: a few hundred slider moves must not expire the other outputs' refs
+ * (the byte bound below is what bounds memory).
+ */
+export const MAX_SHOWN = 1024;
 /** Bytes of values the registry of shown tensors keeps at most. */
 export const MAX_SHOWN_BYTES = 256 * 2 ** 20;
 /** The largest request id accepted (ids are the frontend's counters). */
@@ -101,7 +73,7 @@ let lastRef = 0;
  * A prefix unique to this kernel process: a saved notebook's refs, or those of a kernel since restarted, never
  * name a tensor of this one.
  */
-const KERNEL_TAG = randomUUID().slice(0, 8);
+let kernelTag: string | undefined;
 
 /**
  * The id under which a tensor shown as `role` is kept for exact values (the payload panel's `ref`); the same id
@@ -124,7 +96,9 @@ export function shownRef(t: Tensor, role: PanelValues['role']): string | undefin
   }
   const bytes = t.size * 4;
   if (bytes > MAX_SHOWN_BYTES) return undefined;
-  const entry: Shown = { ref: `${KERNEL_TAG}-${++lastRef}`, tensor: t, count, height, width, bytes };
+  // Web Crypto (global in Node 20 and in browsers): the library also runs in a browser page, without Node's modules.
+  kernelTag ??= globalThis.crypto.randomUUID().slice(0, 8);
+  const entry: Shown = { ref: `${kernelTag}-${++lastRef}`, tensor: t, count, height, width, bytes };
   shown.push(entry);
   shownBytes += bytes;
   while (shown.length > MAX_SHOWN || shownBytes > MAX_SHOWN_BYTES) shownBytes -= shown.shift()!.bytes;

@@ -11,6 +11,7 @@
  */
 import * as path from 'path';
 import { commInfo, receiveComm, setCommTransport } from './comm';
+import { recoverFromInterrupt, setInterruptibleRunner } from './interrupts';
 import { setDisplaySink, formatValue } from './display/display';
 import { startKernel } from './host';
 import { pushInspectorState, startInspector } from './inspector';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     comms: { receive: receiveComm, info: commInfo },
     // The inspector's variable list follows every cell.
     afterExecute: pushInspectorState,
+    // An interrupt skips `finally` blocks: captures and explorers put back their state here.
+    afterInterrupt: recoverFromInterrupt,
     implementation: {
       name: 'convlab',
       version: VERSION,
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   });
   setDisplaySink({ send: (bundle, update) => host.sendDisplay(bundle, update), clear: (wait) => host.clearOutput(wait) });
   setCommTransport({ send: (type, content, metadata, buffers) => host.sendComm(type, content, metadata, buffers) });
+  setInterruptibleRunner((call) => host.runInterruptibly(call));
   startInspector(() => host.locals());
 }
 

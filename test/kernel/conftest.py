@@ -3,6 +3,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -46,3 +47,24 @@ def execute(client, code, timeout=60):
     messages = []
     reply = client.execute_interactive(code, output_hook=messages.append, timeout=timeout)
     return reply["content"], [m for m in messages if m["msg_type"] != "status"]
+
+
+def iopub_of(client, msg_id, timeout=60):
+    """The iopub messages of request `msg_id` up to its idle status (other than status)."""
+    messages = []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+        if msg["msg_type"] != "status":
+            messages.append(msg)
+
+
+def send_comm(client, msg_type, content):
+    """Sends a comm message as a frontend does; returns the iopub messages it caused (its busy/idle frame)."""
+    msg = client.session.msg(msg_type, content)
+    client.shell_channel.send(msg)
+    return iopub_of(client, msg["header"]["msg_id"])

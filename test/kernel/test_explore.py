@@ -9,8 +9,8 @@ import json
 import re
 import struct
 
-from conftest import execute
-from test_widgets import opened, send_comm
+from conftest import execute, send_comm
+from test_widgets import opened
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"

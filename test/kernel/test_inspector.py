@@ -7,24 +7,12 @@ import uuid
 
 import pytest
 
-from conftest import execute
+from conftest import execute, iopub_of
 
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
 TARGET = "convlab.inspector"
 
 
-def iopub_of(client, msg_id, timeout=60):
-    """The iopub messages of request `msg_id` up to its idle status."""
-    messages = []
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
-        if msg["msg_type"] != "status":
-            messages.append(msg)
 
 
 def comm_data(messages, comm_id):

@@ -15,7 +15,7 @@ from jupyter_client.session import Session
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from conftest import ROOT, execute
+from conftest import ROOT, execute, iopub_of
 
 FEATURE_MAP = "application/vnd.convlab.featuremap.v1+json"
 
@@ -29,18 +29,6 @@ def replies_to(client, msg_id, timeout=30):
             return reply
 
 
-def iopub_of(client, msg_id, timeout=30):
-    """The iopub messages of request `msg_id` up to its idle status."""
-    messages = []
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
-        if msg["msg_type"] != "status":
-            messages.append(msg)
 
 
 def wait_busy(client, msg_id, timeout=30):
@@ -141,6 +129,30 @@ def test_interrupt_request_stops_a_widget_observer_in_a_synchronous_loop(kernel)
     assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "true 2 42\n", messages
 
 
+def test_interrupt_request_stops_interacts_deferred_run_and_display_returns_to_the_cell(kernel):
+    """interact reruns its function after the comm handler (coalescing a burst of moves): that run is stopped like a
+    cell too, and the capture it was in gives display() back to the cells (an interrupt skips `finally` blocks)."""
+    reply, messages = execute(kernel, (
+        "const m = intSlider({ value: 1, max: 9 }); let loops = 0;\n"
+        "const spinning = interact(({ m }) => { if (m > 1) while (true) loops++; return m; }, { m });\n"
+        "console.log(m.modelId)"
+    ))
+    assert reply["status"] == "ok", messages
+    model_id = messages[-1]["content"]["text"].strip()
+    update = kernel.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": 2}, "buffer_paths": []}})
+    kernel.shell_channel.send(update)
+    iopub_of(kernel, update["header"]["msg_id"])  # the handler scheduled the run and ended; the run now spins
+    time.sleep(0.5)
+    kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
+    answer = kernel.control_channel.get_msg(timeout=10)
+    assert answer["msg_type"] == "interrupt_reply" and answer["content"]["status"] == "ok"
+    reply, messages = execute(kernel, "display('back in the cell'); console.log(loops > 0, m.value)", timeout=30)
+    assert reply["status"] == "ok", messages
+    shown = [m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "display_data"]
+    assert shown == ["'back in the cell'"], messages
+    assert messages[-1]["content"]["text"] == "true 2\n", messages
+
+
 def test_a_shorthand_property_can_name_an_earlier_cells_variable(kernel):
     execute(kernel, "const seed = 7;")
     reply, messages = execute(kernel, "const o = { seed, n: 1 };\nconsole.log(JSON.stringify(o))")
@@ -152,10 +164,21 @@ def test_a_shorthand_property_can_name_an_earlier_cells_variable(kernel):
 
 
 def test_comm_info_gets_a_comm_info_reply(kernel):
-    msg_id = kernel.comm_info()
-    reply = replies_to(kernel, msg_id)
-    assert reply["msg_type"] == "comm_info_reply"
-    assert reply["content"] == {"status": "ok", "comms": {}}
+    # A fresh kernel of its own: the module's kernel holds the widgets earlier tests opened.
+    manager, client = start_new_kernel(kernel_name="convlab")
+    try:
+        reply = replies_to(client, client.comm_info())
+        assert reply["msg_type"] == "comm_info_reply"
+        assert reply["content"] == {"status": "ok", "comms": {}}
+        execute(client, "const one = checkbox({ value: true })")
+        comms = replies_to(client, client.comm_info())["content"]["comms"]
+        # The checkbox, its layout and its style: three widget models, and nothing for another target.
+        assert [c["target_name"] for c in comms.values()] == ["jupyter.widget"] * 3
+        assert replies_to(client, client.comm_info("jupyter.widget"))["content"]["comms"] == comms
+        assert replies_to(client, client.comm_info("convlab.inspector"))["content"]["comms"] == {}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def test_a_comm_opened_to_an_unknown_target_is_closed_and_the_kernel_goes_on(kernel):

@@ -9,31 +9,12 @@ import uuid
 import nbformat
 from nbclient import NotebookClient
 
-from conftest import execute
+from conftest import execute, iopub_of, send_comm
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
-def iopub_of(client, msg_id, timeout=30):
-    """The iopub messages of request `msg_id` up to its idle status (other than status)."""
-    messages = []
-    deadline = time.monotonic() + timeout
-    while True:
-        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
-        if msg["msg_type"] != "status":
-            messages.append(msg)
-
-
-def send_comm(client, msg_type, content):
-    """Sends a comm message as a frontend does; returns the iopub messages it caused (its busy/idle frame)."""
-    msg = client.session.msg(msg_type, content)
-    client.shell_channel.send(msg)
-    return iopub_of(client, msg["header"]["msg_id"])
 
 
 def opened(messages):
@@ -102,7 +83,11 @@ def test_a_bad_frontend_value_is_refused_and_the_kernel_goes_on(kernel):
     model_id = model_id_of(messages)
     for value in ["five", None, 2.5, {"x": 1}, [1]]:
         answer = send_comm(kernel, "comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": value}}})
-        assert [m["content"]["data"] for m in answer] == [{"method": "update", "state": {"value": 5}, "buffer_paths": []}]
+        # As ipywidgets 8: the value is echoed as received (the sender's pending echo clears), then refused with the kernel's.
+        assert [m["content"]["data"] for m in answer] == [
+            {"method": "echo_update", "state": {"value": value}, "buffer_paths": []},
+            {"method": "update", "state": {"value": 5}, "buffer_paths": []},
+        ]
     for data in [{}, {"method": "update", "state": "x"}, {"method": "nope"}, {"method": "custom", "content": None}]:
         assert send_comm(kernel, "comm_msg", {"comm_id": model_id, "data": data}) == []
     reply, messages = execute(kernel, "bad.value + 1")

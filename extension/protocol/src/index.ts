@@ -1,6 +1,6 @@
 /**
  * `@convlab/protocol`: the payload contract between ConvLab's kernel and its JupyterLab extension — the MIME
- * types, the payload types, their validation, and the shape-trace table. Both sides import it by this name;
+ * types, the payload types, their validation, the shape-trace table, and the inspector comm's messages. Both sides import it by this name;
  * it imports nothing, so it runs in Node and in the browser alike.
  *
  * @example
@@ -14,3 +14,4 @@ export * from './trace-table';
 export * from './scale';
 export * from './padding';
 export * from './window-text';
+export * from './inspector';

@@ -2,12 +2,14 @@
  * The palette commands (category 'ConvLab') and the code they write: `convlab:open-panel`,
  * `convlab:insert-example` (a short conv example in a new code cell below the active one) and
  * `convlab:trace-selection` (the selection, or the active cell's code, wrapped in `recordShapes(() => { … })`
- * — kernel/src/trace.ts — in a new cell below, run at once). The code they write is built in ./code.ts.
+ * — kernel/src/trace.ts — in a new cell below, run at once). The code they write is built in ./code.ts. The last
+ * two write ConvLab code, so they are enabled only in a notebook whose inspector comm is open (ConvLab's kernel).
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ICommandPalette } from '@jupyterlab/apputils';
 import { NotebookActions, type INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { codeToTrace, EXAMPLE_CODE, traceCode } from './code';
+import type { InspectorConnection } from './connection';
 import { PANEL_ID } from './panel';
 
 /** The commands' ids. */
@@ -26,12 +28,24 @@ function insertBelow(panel: NotebookPanel, code: string): void {
 }
 
 /**
- * Adds the commands (and, when there is a palette, their palette items).
+ * Adds the commands (and, when there is a palette, their palette items). `connectionOf` gives a notebook's
+ * inspector connection: the code-writing commands need its status `'open'` (the caller notifies the command
+ * registry when a connection's status changes, so menus and the palette follow).
  *
- * @example addCommands(app, tracker, palette); app.commands.execute('convlab:insert-example');
+ * @example addCommands(app, tracker, palette, connect); app.commands.execute('convlab:insert-example');
  */
-export function addCommands(app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null): void {
-  const hasNotebook = (): boolean => tracker.currentWidget !== null && tracker.currentWidget === app.shell.currentWidget;
+export function addCommands(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  palette: ICommandPalette | null,
+  connectionOf: (panel: NotebookPanel) => InspectorConnection,
+): void {
+  // The active notebook, when it is the shell's current widget and runs ConvLab's kernel (another kernel would
+  // fail on the code these commands write).
+  const hasNotebook = (): boolean => {
+    const panel = tracker.currentWidget;
+    return panel !== null && panel === app.shell.currentWidget && connectionOf(panel).status === 'open';
+  };
   app.commands.addCommand(COMMANDS.openPanel, {
     label: 'Open the ConvLab Panel',
     caption: 'the live tensors of the active notebook',

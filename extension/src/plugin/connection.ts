@@ -77,11 +77,6 @@ export class InspectorConnection implements IDisposable {
     return this.disposed;
   }
 
-  /** Asks for a fresh state (answered by a `state` event). */
-  refresh(): void {
-    this.comm?.send({ request: 'state' });
-  }
-
   /** The bundle `display(name)` would send, or the kernel's reason why not (in `error`). */
   requestFeatureMap(name: string): Promise<FeatureMapAnswer> {
     return this.request({ request: 'featuremap', name }) as Promise<FeatureMapAnswer>;
@@ -99,9 +94,9 @@ export class InspectorConnection implements IDisposable {
     this.disposed = true;
     this.session.kernelChanged.disconnect(this.follow, this);
     this.session.statusChanged.disconnect(this.onStatus, this);
-    this.drop('the notebook was closed');
-    if (this.comm && !this.comm.isDisposed) this.comm.close();
-    this.comm = undefined;
+    // Through close(): the comm is forgotten before its close runs its onClose (JupyterLab runs it at once), and a
+    // dead kernel's throwing close() does not keep the signals from being cleared.
+    this.close('the notebook was closed');
     Signal.clearData(this);
   }
 
@@ -184,11 +179,12 @@ export class InspectorConnection implements IDisposable {
     comm.open({});
   }
 
-  /** Closes the comm (if any) and forgets the kernel's state. */
-  private close(): void {
+  /** Closes the comm (if any) and fails the requests waiting on it with `reason`. */
+  private close(reason = 'the kernel changed'): void {
     const comm = this.comm;
+    // Forgotten first: closing runs the comm's onClose, which then sees a comm that is no longer this one's.
     this.comm = undefined;
-    this.drop('the kernel changed');
+    this.drop(reason);
     if (comm && !comm.isDisposed) {
       try {
         comm.close();

@@ -15,9 +15,9 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { addCommands } from './commands';
 import { InspectorConnection } from './connection';
 import { InspectorPanel } from './panel';
-import { readSettings, viewSettings } from './settings';
+import { readSettings, viewSettings } from '../view-settings';
 import { InspectorStatus } from './status';
-import { setValueSource } from './values';
+import { setValueSource } from '../exact-values';
 
 /** The plugin's id; its settings schema is extension/schema/plugin.json. */
 export const PLUGIN_ID = 'convlab-extension:plugin';
@@ -47,6 +47,10 @@ function activate(
       const made = new InspectorConnection(panel.sessionContext);
       connections.set(panel, made);
       panel.disposed.connect(() => made.dispose());
+      // The code-writing commands are enabled by the active notebook's status (./commands.ts).
+      made.changed.connect(() => app.commands.notifyCommandChanged());
+      // A rename: the side panel's label is the active notebook's path (follow, below, is set by then).
+      panel.context.pathChanged.connect(() => follow());
       connection = made;
     }
     return connection;
@@ -94,7 +98,7 @@ function activate(
       .catch((error: unknown) => console.error('ConvLab: the settings could not be loaded; the views keep their defaults', error));
   }
 
-  addCommands(app, tracker, palette);
+  addCommands(app, tracker, palette, connect);
 }
 
 /** The plugin. */

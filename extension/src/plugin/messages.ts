@@ -4,50 +4,19 @@
  * bounded and nothing is trusted to have the right shape — and the texts the panel and status bar show. Pure:
  * no DOM, no JupyterLab; unit-tested in test/unit/extension/plugin-messages.test.ts.
  */
-import { formatBytes } from '@convlab/protocol';
+import {
+  formatBytes,
+  MAX_LISTED_RANK,
+  MAX_NAME_LENGTH,
+  MAX_ROWS,
+  type FeatureMapAnswer,
+  type InspectorState,
+  type TensorRow,
+  type ValueAnswer,
+} from '@convlab/protocol';
 
-/** The comm's target name, shared with the kernel. */
-export const INSPECTOR_TARGET = 'convlab.inspector';
-
-/** What kernel_info's `implementation` says for ConvLab's kernel (kernel/src/launcher.ts). */
-export const CONVLAB_IMPLEMENTATION = 'convlab';
-
-/** Rows the kernel sends at most, and the most the panel keeps from a message. */
-export const MAX_ROWS = 500;
-
-/** A live tensor: a top-level variable of the notebook's kernel holding a Tensor. */
-export interface TensorRow {
-  name: string;
-  shape: number[];
-  bytes: number;
-  /** Where the values live: `'cpu'`, `'wasm'`, `'gpu'`, … */
-  backend: string;
-  /** The op that made it (provenance), e.g. `'conv2d'`, or null. */
-  op: string | null;
-}
-
-/** `{ event: 'state' }`: the kernel's backend, renderer and live tensors. */
-export interface InspectorState {
-  backend: string;
-  renderer: string | null;
-  tensors: TensorRow[];
-  memory: { bytes: number; count: number };
-}
-
-/** An answer to `{ request: 'featuremap', id, name }`: the bundle `display(tensor)` sends, or why not. */
-export interface FeatureMapAnswer {
-  id: number;
-  name: string;
-  bundle?: { data: Record<string, unknown>; metadata: Record<string, unknown> };
-  error?: string;
-}
-
-/** An answer to `{ request: 'value', id, ref, map, index }`. */
-export interface ValueAnswer {
-  id: number;
-  value?: number;
-  error?: string;
-}
+export { CONVLAB_IMPLEMENTATION, INSPECTOR_TARGET, MAX_ROWS } from '@convlab/protocol';
+export type { FeatureMapAnswer, InspectorState, TensorRow, ValueAnswer } from '@convlab/protocol';
 
 /** A kernel message, checked: one of the three events, or what was wrong with it. */
 export type InspectorMessage =
@@ -58,8 +27,8 @@ export type InspectorMessage =
   | { event: 'error'; id?: number; error: string }
   | { event: 'invalid'; error: string };
 
-const TEXT_MAX = 200;
-const DIMS_MAX = 8;
+const TEXT_MAX = MAX_NAME_LENGTH;
+const DIMS_MAX = MAX_LISTED_RANK;
 
 type Record_ = Record<string, unknown>;
 const isObject = (v: unknown): v is Record_ => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,6 +64,7 @@ function state(d: Record_): InspectorState {
     throw new Error('memory: expected { bytes, count } of non-negative integers');
   }
   return {
+    event: 'state',
     backend: text(d['backend'], 'backend'),
     renderer: d['renderer'] === null || d['renderer'] === undefined ? null : text(d['renderer'], 'renderer'),
     // Rows past the bound are dropped, not refused: the panel still lists the first ones.
@@ -121,7 +91,7 @@ export function parseMessage(data: unknown): InspectorMessage {
       case 'state':
         return { event: 'state', state: state(data) };
       case 'featuremap': {
-        const answer: FeatureMapAnswer = { id: answerId(data), name: text(data['name'], 'name') };
+        const answer: FeatureMapAnswer = { event: 'featuremap', id: answerId(data), name: text(data['name'], 'name') };
         const bundle = data['bundle'];
         if (bundle !== undefined) {
           if (!isObject(bundle) || !isObject(bundle['data'])) throw new Error('bundle: expected { data, metadata }');
@@ -132,7 +102,7 @@ export function parseMessage(data: unknown): InspectorMessage {
         return { event: 'featuremap', answer };
       }
       case 'value': {
-        const answer: ValueAnswer = { id: answerId(data) };
+        const answer: ValueAnswer = { event: 'value', id: answerId(data) };
         // A float32 may be NaN or ±∞, which JSON cannot carry: the kernel sends them as null (or not at all).
         if (typeof data['value'] === 'number') answer.value = data['value'];
         if (data['error'] !== undefined) answer.error = text(data['error'], 'error');

@@ -1,11 +1,12 @@
 /**
  * The ConvLab side panel: the live tensors of the active notebook's ConvLab kernel as a table, refreshed on each
  * `state` event; clicking a row asks the kernel for that tensor's feature map and draws the bundle below with the
- * application's render-mime registry (so ConvLab's own feature-map renderer draws it). Every text goes through
- * `textContent`.
+ * application's render-mime registry (so ConvLab's own feature-map renderer draws it). The drawn map goes when it
+ * no longer stands for a live tensor: the kernel restarted or changed (status not `open`), or the name left the
+ * state. Every text goes through `textContent`.
  *
  * DOM contract (extension/README.md; the browser tests read it): `#convlab-panel.convlab-sidebar` ›
- * `.convlab-panel-notebook` (the notebook's name), `.convlab-panel-message` (why nothing is listed, or a
+ * `.convlab-panel-notebook` (the notebook's path, renames included), `.convlab-panel-message` (why nothing is listed, or a
  * problem), `table.convlab-panel-table` › `tbody` › `tr.convlab-tensor-row[data-name]` (`.convlab-tensor-selected`
  * on the clicked one) with cells `td.convlab-cell-<name|shape|bytes|backend|op>`, then `.convlab-panel-view`
  * (`data-name` of the tensor shown, `data-state` `loading` | `shown` | `error`).
@@ -25,7 +26,7 @@ export const PANEL_ID = 'convlab-panel';
  * @example
  * const panel = new InspectorPanel(rendermime);
  * app.shell.add(panel, 'right', { rank: 600 });
- * tracker.currentChanged.connect(() => panel.follow(connectionOf(tracker.currentWidget), name));
+ * tracker.currentChanged.connect(() => panel.follow(connectionOf(tracker.currentWidget), tracker.currentWidget?.context.path ?? ''));
  */
 export class InspectorPanel extends Widget {
   private connection: InspectorConnection | undefined;
@@ -65,16 +66,17 @@ export class InspectorPanel extends Widget {
     this.refresh();
   }
 
-  /** Follows another notebook's connection (or none: no notebook is active). */
-  follow(connection: InspectorConnection | undefined, notebookName: string): void {
+  /**
+   * Follows another notebook's connection (or none: no notebook is active), labelled with the notebook's path; the
+   * same connection again only updates the label (the plugin calls this when the notebook is renamed).
+   */
+  follow(connection: InspectorConnection | undefined, notebookPath: string): void {
+    this.notebook.textContent = notebookPath;
     if (connection === this.connection) return;
     this.connection?.changed.disconnect(this.refresh, this);
     this.connection = connection;
     connection?.changed.connect(this.refresh, this);
-    this.notebook.textContent = notebookName;
-    this.selected = undefined;
-    this.asked++;
-    this.clearView();
+    this.unselect();
     this.refresh();
   }
 
@@ -88,10 +90,12 @@ export class InspectorPanel extends Widget {
     super.dispose();
   }
 
-  /** Redraws the table from the connection's state. */
+  /** Redraws the table from the connection's state; drops the drawn map once it stands for no live tensor. */
   private refresh(): void {
     const c = this.connection;
     const state = c?.status === 'open' ? c.state : undefined;
+    // After a restart or a kernel change the old map (and any answer still on the way) is of a kernel now gone.
+    if (this.selected !== undefined && !state?.tensors.some((t) => t.name === this.selected)) this.unselect();
     const why = !c
       ? 'No notebook is active.'
       : c.status === 'no-kernel'
@@ -166,6 +170,13 @@ export class InspectorPanel extends Widget {
     this.view.node.dataset['name'] = name;
     this.view.node.dataset['state'] = 'error';
     this.view.addWidget(new Widget({ node: element('div', 'convlab-error', `cannot show ${name}: ${error}`) }));
+  }
+
+  /** No tensor selected, none drawn, and any answer still on the way dropped. */
+  private unselect(): void {
+    this.selected = undefined;
+    this.asked++;
+    this.clearView();
   }
 
   private clearView(): void {

@@ -167,8 +167,6 @@ export function explore(x: Tensor, w?: Tensor, options: ExploreOptions = {}): Bo
   /** What the last good setting made, so a position change redraws without running the op again. */
   let shown: { result: Tensor; axes: readonly AxisInfo[] } | undefined;
   let tried = '';
-  /** Set while `recompute` clamps the position: it draws once itself. */
-  let clamping = false;
 
   /** The focus of the position slider within the shown output (row-major, clamped). */
   const focusOf = (result: Tensor): [number, number] => {
@@ -177,7 +175,7 @@ export function explore(x: Tensor, w?: Tensor, options: ExploreOptions = {}): Bo
     return [Math.floor(cell / outW), cell % outW];
   };
   const draw = (): void => {
-    if (!shown || clamping) return;
+    if (!shown) return;
     const focus = focusOf(shown.result);
     const bundle = tensorBundle(shown.result, shown.result.shape.slice(-2).every((n) => n > 0) ? { focus } : {});
     // One update: the new maps replace the old ones (no empty output in between).
@@ -206,17 +204,14 @@ export function explore(x: Tensor, w?: Tensor, options: ExploreOptions = {}): Bo
     amount.set({ disabled: paddingKind.value !== 'explicit' });
     try {
       const { result, axes } = run(input, w, now, channels);
-      shown = { result, axes };
       error.set({ value: '' });
       const [outH = 0, outW = 0] = result.shape.slice(-2);
-      const last = Math.max(0, outH * outW - 1);
-      clamping = true;
-      try {
-        // The slider clamps its value into the new range (as ipywidgets does), so one update says both.
-        position.set({ max: last });
-      } finally {
-        clamping = false;
-      }
+      // The slider clamps its value into the new range (as ipywidgets does), so one update says both. Nothing is
+      // shown meanwhile, so the position observer does not draw: this draws once, below. (No flag to reset in a
+      // `finally`, which an interrupt would skip.)
+      shown = undefined;
+      position.set({ max: Math.max(0, outH * outW - 1) });
+      shown = { result, axes };
     } catch (e) {
       const message = escapeHtml(e instanceof Error ? e.message : String(e));
       error.set({ value: `<span style="color: var(--jp-error-color1, #d32f2f)">${message}</span>` });

@@ -8,6 +8,7 @@ import { fail } from '../errors';
 import { describeValue, Widget } from './model';
 import { vbox, type Box, type ValueWidget } from './controls';
 import { output } from './output';
+import { runInterruptibly } from '../interrupts';
 
 /** The values `fn` gets: each control's `value`, under the control's name. */
 export type InteractValues<C extends Record<string, ValueWidget<unknown>>> = { [K in keyof C]: C[K]['value'] };
@@ -64,10 +65,11 @@ export function interact<C extends Record<string, ValueWidget<unknown>>>(fn: (va
     again = false;
     if (scheduled) return;
     scheduled = true;
+    // Deferred, so outside the comm handler that saw the change: run as the kernel runs a cell, stoppable.
     setImmediate(() => {
       scheduled = false;
       if (running) again = true;
-      else run();
+      else runInterruptibly(run);
     });
   };
 

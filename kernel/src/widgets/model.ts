@@ -138,7 +138,11 @@ export abstract class Widget<S extends object> implements AnyWidget {
     this.modelId = this.comm.id;
     registry.set(this.modelId, this);
     this.comm.onMessage((message) => this.receive(message));
-    this.comm.onClose(() => this.forget());
+    // Closed by a frontend: its layout and style go with it, as with close().
+    this.comm.onClose(() => {
+      this.forget();
+      closeRefs(this.fixed);
+    });
   }
 
   /** The wire state of `traits` (every attribute that follows a trait). */
@@ -316,12 +320,13 @@ export abstract class Widget<S extends object> implements AnyWidget {
     }
     const next = this.wire(this.traits);
     const sentKeys = Object.keys(state).filter((key) => key in next);
-    // What the sender already shows needs no update; any other change (an adjusted value, a derived attribute)
-    // goes out as `update`. Refused keys are answered with the kernel's value.
-    const echoed = sentKeys.filter((key) => !refused.includes(key) && same(state[key], next[key]));
-    const answer = [...new Set([...changedKeys(this.sent, next).filter((key) => !echoed.includes(key)), ...refused])];
+    // As ipywidgets 8: every key received is echoed as received, so the sender's pending echo clears and other
+    // frontends follow; then whatever the kernel holds differently (a refused or adjusted value, a derived
+    // attribute) goes out as `update` with the kernel's value.
+    const differs = (key: string): boolean => !(key in state) || !same(state[key], next[key]);
+    const answer = [...new Set([...changedKeys(this.sent, next), ...sentKeys, ...refused])].filter(differs);
     this.sent = next;
-    if (echoed.length > 0) this.comm.send(message('echo_update', pick(next, echoed)));
+    if (sentKeys.length > 0) this.comm.send(message('echo_update', pick(state as WireState, sentKeys)));
     if (answer.length > 0) this.comm.send(message('update', pick(next, answer)));
     this.notify(previous);
   }

@@ -9,6 +9,7 @@ import { inspect } from 'util';
 import { setDisplaySink, validateBundle, type DisplaySink, type OutgoingBundle } from '../display/display';
 import type { MimeBundle } from '../display/protocol';
 import { domAttributes, Widget, type WireState } from './model';
+import { onInterrupt } from '../interrupts';
 
 /** One nbformat output, as the Output model's `outputs` attribute holds it. */
 export type OutputItem =
@@ -51,7 +52,11 @@ export class Output extends Widget<OutputTraits> {
     super({ op: 'output', model: 'OutputModel', view: 'OutputView', module: 'output' }, { outputs: [] }, { ...domAttributes(), msg_id: '' });
   }
 
-  /** Runs `fn` with its outputs going into this widget (see the class); restores where outputs go afterwards. */
+  /**
+   * Runs `fn` with its outputs going into this widget (see the class); restores where outputs go afterwards.
+   * The redirect is the process's, not `fn`'s alone: while an async `fn` awaits, a `display()` from elsewhere (a
+   * cell run meanwhile) lands here too, until `fn` settles — keep async work in captures short.
+   */
   capture<R>(fn: () => R): Captured<R> {
     const restore = this.redirect();
     let result: R;
@@ -152,7 +157,8 @@ export class Output extends Widget<OutputTraits> {
     capturing.push(entry);
     if (capturing.length === 1) installRouter();
     return () => {
-      capturing.splice(capturing.indexOf(entry), 1);
+      const at = capturing.indexOf(entry);
+      if (at >= 0) capturing.splice(at, 1);
       if (capturing.length === 0) removeRouter();
     };
   }
@@ -166,6 +172,12 @@ type Write = typeof process.stdout.write;
  * back the cell's sinks, and never another capture's.
  */
 const capturing: { output: Output }[] = [];
+// An interrupt ends a capture without its `finally`: put the cell's sinks back, or every later display() would
+// land in that widget.
+onInterrupt(() => {
+  capturing.length = 0;
+  removeRouter();
+});
 let routed: { sink: DisplaySink; stdout: Write; stderr: Write; ours: Record<'stdout' | 'stderr', Write> } | undefined;
 
 function installRouter(): void {

@@ -267,7 +267,7 @@ describe('hostile requests', () => {
   it('answers an unknown ref (a saved notebook, a restarted kernel) with a hint, and keeps going', () => {
     const id = openInspector();
     const answer = ask(id, { request: 'value', id: 9, ref: 'deadbeef-1', map: 0, index: [0, 0] });
-    expect(answer['error']).toMatch(/^inspector value: ref expected the ref of a tensor this kernel showed, got "deadbeef-1"; hint: only the last 64/);
+    expect(answer['error']).toMatch(new RegExp(`^inspector value: ref expected the ref of a tensor this kernel showed, got "deadbeef-1"; hint: only the last ${MAX_SHOWN} `));
     locals = { x: zeros([1]) };
     expect(ask(id, { request: 'state' })['event']).toBe('state');
   });

@@ -21,9 +21,14 @@ interface FakeComm {
   close(): void;
 }
 
+/**
+ * A stand-in kernel. Its comms' close() runs onClose at once, as JupyterLab's does (services' CommHandler), and
+ * throws like a dead kernel's when `dead` is set.
+ */
 function fakeKernel(implementation: string) {
   const comms: FakeComm[] = [];
   const kernel = {
+    dead: false,
     isDisposed: false,
     info: Promise.resolve({ implementation }),
     createComm(target: string): FakeComm {
@@ -42,7 +47,10 @@ function fakeKernel(implementation: string) {
           this.sent.push(data);
         },
         close() {
+          if (kernel.dead) throw new Error('Kernel is dead');
           this.closed = true;
+          this.onClose({});
+          this.isDisposed = true;
         },
       };
       comms.push(comm);
@@ -79,7 +87,7 @@ async function connected(implementation = 'convlab') {
   // A new notebook's kernel is reported twice (ready, and kernelChanged): one comm all the same.
   session.kernelChanged.emit({});
   await tick();
-  return { connection, comms, session };
+  return { connection, comms, session, kernel };
 }
 
 describe('InspectorConnection', () => {
@@ -154,9 +162,29 @@ describe('InspectorConnection', () => {
     expect(connection.error).toMatch(/refused/);
   });
 
-  it('closes its comm when disposed', async () => {
+  it('closes its comm when disposed, and tells no one of it (its onClose runs within close)', async () => {
     const { connection, comms } = await connected();
+    comms[0]!.onMsg({ content: { data: state() } });
+    const heard = vi.fn();
+    connection.changed.connect(heard);
+    const waiting = connection.requestFeatureMap('x');
     connection.dispose();
     expect(comms[0]!.closed).toBe(true);
+    expect(heard).not.toHaveBeenCalled();
+    expect(connection.error).toBeUndefined();
+    await expect(waiting).rejects.toThrow('the notebook was closed');
+  });
+
+  it("is disposed, its listeners let go, when its kernel is dead and the comm's close throws", async () => {
+    const { connection, comms, kernel } = await connected();
+    const heard = vi.fn();
+    connection.changed.connect(heard);
+    kernel.dead = true;
+    expect(() => connection.dispose()).not.toThrow();
+    expect(connection.isDisposed).toBe(true);
+    expect(comms[0]!.closed).toBe(false);
+    // Signal.clearData ran: the listener is disconnected (emitted from inside, as a state would).
+    (connection as unknown as { changedSignal: Signal<unknown, void> }).changedSignal.emit();
+    expect(heard).not.toHaveBeenCalled();
   });
 });

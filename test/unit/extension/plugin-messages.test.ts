@@ -12,7 +12,7 @@ describe('parseMessage', () => {
   it('reads a state event', () => {
     expect(parseMessage(state)).toEqual({
       event: 'state',
-      state: { backend: 'wasm', renderer: null, tensors: [row], memory: { bytes: 21632, count: 1 } },
+      state: { event: 'state', backend: 'wasm', renderer: null, tensors: [row], memory: { bytes: 21632, count: 1 } },
     });
   });
 
@@ -44,13 +44,13 @@ describe('parseMessage', () => {
   it('reads answers: a bundle, an error, a value', () => {
     expect(parseMessage({ event: 'featuremap', id: 4, name: 'y', bundle: { data: { 'text/plain': 'y' } } })).toEqual({
       event: 'featuremap',
-      answer: { id: 4, name: 'y', bundle: { data: { 'text/plain': 'y' }, metadata: {} } },
+      answer: { event: 'featuremap', id: 4, name: 'y', bundle: { data: { 'text/plain': 'y' }, metadata: {} } },
     });
     expect(parseMessage({ event: 'featuremap', id: 5, name: 'q', error: 'no tensor q' })).toEqual({
       event: 'featuremap',
-      answer: { id: 5, name: 'q', error: 'no tensor q' },
+      answer: { event: 'featuremap', id: 5, name: 'q', error: 'no tensor q' },
     });
-    expect(parseMessage({ event: 'value', id: 6, value: -0.5 })).toEqual({ event: 'value', answer: { id: 6, value: -0.5 } });
+    expect(parseMessage({ event: 'value', id: 6, value: -0.5 })).toEqual({ event: 'value', answer: { event: 'value', id: 6, value: -0.5 } });
     // The kernel's refusal of a request it could not read: with the id when it had one.
     expect(parseMessage({ event: 'error', id: 7, error: 'bad index' })).toEqual({ event: 'error', id: 7, error: 'bad index' });
     expect(parseMessage({ event: 'error', error: 'no state' })).toEqual({ event: 'error', error: 'no state' });
@@ -58,7 +58,7 @@ describe('parseMessage', () => {
 });
 
 describe('texts', () => {
-  const s: InspectorState = { backend: 'wasm', renderer: null, tensors: [row], memory: { bytes: 3 * 1024 * 1024, count: 2 } };
+  const s: InspectorState = { event: 'state', backend: 'wasm', renderer: null, tensors: [row], memory: { bytes: 3 * 1024 * 1024, count: 2 } };
   it('status: backend, renderer when there is one, tensors and memory', () => {
     expect(statusText(s)).toBe('ConvLab · wasm · 2 tensors · 3.0 MiB');
     expect(statusText({ ...s, renderer: 'webgpu', memory: { bytes: 512, count: 1 } })).toBe('ConvLab · wasm · webgpu · 1 tensor · 512 B');

@@ -9,8 +9,8 @@ import { FEATURE_MAP_MIME, type FeatureMapPayload } from '@convlab/protocol';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Widget as LuminoWidget } from '@lumino/widgets';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS, viewSettings } from '../../../extension/src/plugin/settings';
-import { EXACT_DELAY_MS, exactIndex, setValueSource, type ValueQuery } from '../../../extension/src/plugin/values';
+import { DEFAULT_SETTINGS, viewSettings } from '../../../extension/src/view-settings';
+import { EXACT_DELAY_MS, exactIndex, setValueSource, type ValueQuery } from '../../../extension/src/exact-values';
 import { tensor, tensorBundle } from '../../../kernel/src/index';
 import { downsampleMap, encodeMap } from '../../../kernel/src/display/encode';
 
@@ -70,11 +70,47 @@ describe('the view follows the settings', () => {
     widget.dispose();
   });
 
-  it('a detached view no longer follows', async () => {
+  it("keeps the view's own toolbar choices on a change of another setting", async () => {
     const widget = await attached(payloadOf('f32'));
+    const select = (name: string): HTMLSelectElement => widget.node.querySelector<HTMLSelectElement>(`select.${name}`)!;
+    const choose = (name: string, value: string): void => {
+      select(name).value = value;
+      select(name).dispatchEvent(new Event('change'));
+    };
+    const cell = (): string => widget.node.querySelector<HTMLCanvasElement>('canvas.convlab-heatmap')!.dataset['cell']!;
+    const strip = (): string => widget.node.querySelector<HTMLElement>('.convlab-legend-strip')!.style.background;
+    choose('convlab-size', 'l');
+    choose('convlab-normalisation', 'global');
+    const [large, globalStrip] = [cell(), strip()];
+    viewSettings.set({ colourScale: 'gray' });
+    // Only the scale changed: the reader's size and range stay, drawn as before (same cell size), in gray.
+    expect([select('convlab-size').value, select('convlab-normalisation').value, cell()]).toEqual(['l', 'global', large]);
+    expect(strip()).not.toBe(globalStrip);
+    expect(strip()).toBe('linear-gradient(to right, #000000 0%, #ffffff 100%)');
+    viewSettings.set({ normalisation: 'channel' });
+    // The range setting changed: the view takes it, and still keeps its own size.
+    expect([select('convlab-size').value, select('convlab-normalisation').value, cell()]).toEqual(['l', 'channel', large]);
+    viewSettings.set({ mapSize: 's' });
+    expect(select('convlab-size').value).toBe('s');
+    expect(cell()).not.toBe(large);
+    widget.dispose();
+  });
+
+  it('a detached view does not follow, and catches up with what changed when attached again', async () => {
+    const widget = await attached(payloadOf('f32'));
+    const select = (name: string): HTMLSelectElement => widget.node.querySelector<HTMLSelectElement>(`select.${name}`)!;
+    select('convlab-normalisation').value = 'channel';
+    select('convlab-normalisation').dispatchEvent(new Event('change'));
+    const cell = (): string => widget.node.querySelector<HTMLCanvasElement>('canvas.convlab-heatmap')!.dataset['cell']!;
+    const medium = cell();
     Widget.detach(widget);
     viewSettings.set({ mapSize: 's' });
-    expect(widget.node.querySelector<HTMLSelectElement>('select.convlab-size')!.value).toBe('m');
+    expect(select('convlab-size').value).toBe('m');
+    Widget.attach(widget, document.body);
+    // The size setting changed while detached: taken on attach; the range (unchanged setting) keeps the toolbar's.
+    expect([select('convlab-size').value, select('convlab-normalisation').value]).toEqual(['s', 'channel']);
+    expect(cell()).not.toBe(medium);
+    widget.dispose();
   });
 });
 
@@ -119,6 +155,35 @@ describe('exact values on hover', () => {
     answers[1]!(14.013);
     await vi.runAllTimersAsync();
     expect(tip(widget.node)).toMatch(/\nexact value 14\.013$/);
+    widget.dispose();
+  });
+
+  it('keeps one question in flight: meanwhile only the latest waits, sent when the first settles', async () => {
+    const widget = await attached(payloadOf('u8'));
+    pointAt(widget.node, 0, 0);
+    vi.advanceTimersByTime(EXACT_DELAY_MS);
+    // The kernel is slow: the pointer rests on two more cells before it answers.
+    pointAt(widget.node, 1, 1);
+    vi.advanceTimersByTime(EXACT_DELAY_MS);
+    pointAt(widget.node, 2, 2);
+    vi.advanceTimersByTime(EXACT_DELAY_MS);
+    expect(asked.map((q) => q.index)).toEqual([[0, 0]]);
+    answers[0]!(1);
+    await vi.runAllTimersAsync();
+    // (1, 1) was passed over; (2, 2), where the pointer is, is asked now, and its answer shown.
+    expect(asked.map((q) => q.index)).toEqual([[0, 0], [2, 2]]);
+    answers[1]!(11.01);
+    await vi.runAllTimersAsync();
+    expect(tip(widget.node)).toMatch(/\nexact value 11\.01$/);
+    // A question waiting when the pointer leaves the maps is never sent.
+    pointAt(widget.node, 3, 3);
+    vi.advanceTimersByTime(EXACT_DELAY_MS);
+    pointAt(widget.node, 0, 1);
+    vi.advanceTimersByTime(EXACT_DELAY_MS);
+    widget.node.querySelector('canvas.convlab-heatmap')!.dispatchEvent(new MouseEvent('pointerleave'));
+    answers[2]!(16.015);
+    await vi.runAllTimersAsync();
+    expect(asked.map((q) => q.index)).toEqual([[0, 0], [2, 2], [3, 3]]);
     widget.dispose();
   });
 

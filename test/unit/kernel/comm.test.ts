@@ -85,6 +85,19 @@ describe('comms a frontend opens', () => {
     expect(commInfo()['c2']).toBeUndefined();
   });
 
+  it('closes a comm whose target handler throws, and says why to the caller', () => {
+    const unregister = registerCommTarget('broken', () => {
+      throw new Error('cannot set up');
+    });
+    try {
+      expect(() => receiveComm('comm_open', { comm_id: 'c4', target_name: 'broken', data: {} }, {}, [])).toThrow('cannot set up');
+      expect(sent).toEqual([{ type: 'comm_close', content: { comm_id: 'c4', data: {} }, metadata: {}, buffers: [] }]);
+      expect(commInfo()['c4']).toBeUndefined();
+    } finally {
+      unregister();
+    }
+  });
+
   it('ignores malformed messages: no id, a non-object data, an unknown comm', () => {
     const seen: unknown[] = [];
     const unregister = registerCommTarget('t2', (comm, open) => {

@@ -162,7 +162,11 @@ describe('frontend updates', () => {
     fromFrontend(slider.modelId, { method: 'update', state: { value: bad }, buffer_paths: [] });
     expect(slider.value).toBe(3);
     expect(seen).toEqual([]);
-    expect(messagesOn(sent, slider.modelId)).toEqual([{ method: 'update', state: { value: 3 }, buffer_paths: [] }]);
+    // As ipywidgets 8: what came in is echoed (the sender's pending echo clears), then the kernel's value follows.
+    expect(messagesOn(sent, slider.modelId)).toEqual([
+      { method: 'echo_update', state: { value: bad }, buffer_paths: [] },
+      { method: 'update', state: { value: 3 }, buffer_paths: [] },
+    ]);
   });
 
   it('a value past max is clamped and the clamped value is sent back as an update', () => {
@@ -170,7 +174,10 @@ describe('frontend updates', () => {
     sent.length = 0;
     fromFrontend(slider.modelId, { method: 'update', state: { value: 70 } });
     expect(slider.value).toBe(7);
-    expect(messagesOn(sent, slider.modelId)).toEqual([{ method: 'update', state: { value: 7 }, buffer_paths: [] }]);
+    expect(messagesOn(sent, slider.modelId)).toEqual([
+      { method: 'echo_update', state: { value: 70 }, buffer_paths: [] },
+      { method: 'update', state: { value: 7 }, buffer_paths: [] },
+    ]);
   });
 
   it('attributes the frontend may not set are answered with the kernel value; unknown keys are ignored', () => {
@@ -180,7 +187,7 @@ describe('frontend updates', () => {
     expect(slider.get('max')).toBe(7);
     expect(slider.value).toBe(4);
     expect(messagesOn(sent, slider.modelId)).toEqual([
-      { method: 'echo_update', state: { value: 4 }, buffer_paths: [] },
+      { method: 'echo_update', state: { max: 1000, value: 4 }, buffer_paths: [] },
       { method: 'update', state: { max: 7 }, buffer_paths: [] },
     ]);
   });
@@ -195,7 +202,12 @@ describe('frontend updates', () => {
     for (const bad of [3, -1, 1.5, '1']) fromFrontend(size.modelId, { method: 'update', state: { index: bad } });
     expect(size.value).toBe(7);
     expect(seen).toEqual([7]);
-    expect(messagesOn(sent, size.modelId)).toEqual(Array(4).fill({ method: 'update', state: { index: 2 }, buffer_paths: [] }));
+    expect(messagesOn(sent, size.modelId)).toEqual(
+      [3, -1, 1.5, '1'].flatMap((bad) => [
+        { method: 'echo_update', state: { index: bad }, buffer_paths: [] },
+        { method: 'update', state: { index: 2 }, buffer_paths: [] },
+      ]),
+    );
   });
 
   it('text and checkbox values are typed; html and label values are the kernel’s alone', () => {

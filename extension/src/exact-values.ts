@@ -8,7 +8,7 @@
  * one (another kernel, no plugin, a static export), nothing is asked and the tooltip keeps its own lines.
  */
 import type { FeatureMap, FeatureMapPanel } from '@convlab/protocol';
-import { formatValue } from '../figure';
+import { formatValue } from './figure';
 
 /** One exact-value question: the panel's `ref`, the map's index in the panel, `[row, col]` in the full-size map. */
 export interface ValueQuery {
@@ -61,10 +61,21 @@ export function exactLine(value: number, [row, col]: readonly [number, number], 
 /** How long the pointer rests on a cell before the kernel is asked: a sweep across a map asks nothing. */
 export const EXACT_DELAY_MS = 120;
 
+/** A question waiting for the one in flight to settle. */
+interface Queued {
+  node: HTMLElement;
+  query: ValueQuery;
+  key: string;
+  downsampled: boolean;
+  show: (line: string | undefined) => void;
+}
+
 /**
- * One view's exact-value questions: at most one pending, sent after the pointer rested {@link EXACT_DELAY_MS}
- * on a cell, and an answer shown only if the pointer is still on the cell it was asked for (stale answers are
- * dropped). Answers are remembered per cell (bounded), so coming back to a cell shows its value at once.
+ * One view's exact-value questions: asked after the pointer rested {@link EXACT_DELAY_MS} on a cell, at most one
+ * in flight (a slow kernel is not sent a question per cell the pointer rests on: while one is out, only the
+ * latest is kept, and sent when it settles if the pointer is still on its cell), and an answer shown only if the
+ * pointer is still on the cell it was asked for (stale answers are dropped). Answers are remembered per cell
+ * (bounded), so coming back to a cell shows its value at once.
  *
  * @example
  * const exact = new ExactValues();
@@ -75,6 +86,9 @@ export class ExactValues {
   /** The cell asked about now (`ref:map:row:col`), or '' when none. */
   private key = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a question is out; the latest one asked meanwhile. */
+  private inFlight = false;
+  private queued: Queued | undefined;
   private readonly known = new Map<string, number>();
   private static readonly KNOWN_MAX = 256;
 
@@ -96,24 +110,47 @@ export class ExactValues {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const answer = source?.(node, query);
-      if (!answer) return;
-      answer.then(
+      this.ask({ node, query, key, downsampled, show });
+    }, EXACT_DELAY_MS);
+  }
+
+  /** The pointer left: nothing waiting to be asked, and a late answer is ignored. */
+  cancel(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.key = '';
+    this.queued = undefined;
+  }
+
+  /** Sends `question` now, or, while another is in flight, keeps it (in place of any kept before) for later. */
+  private ask(question: Queued): void {
+    if (this.inFlight) {
+      this.queued = question;
+      return;
+    }
+    const { node, query, key, downsampled, show } = question;
+    const answer = source?.(node, query);
+    if (!answer) return;
+    this.inFlight = true;
+    answer
+      .then(
         (value) => {
           this.remember(key, value);
           if (this.key === key) show(exactLine(value, query.index, downsampled));
         },
         // The kernel's refusal (e.g. the tensor left its registry) leaves the approximate lines as they are.
         (error: unknown) => console.debug('ConvLab: no exact value', error),
-      );
-    }, EXACT_DELAY_MS);
-  }
-
-  /** The pointer left: nothing pending, and a late answer is ignored. */
-  cancel(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.key = '';
+      )
+      .finally(() => {
+        this.inFlight = false;
+        const next = this.queued;
+        this.queued = undefined;
+        // Only if the pointer is still on its cell (cancel() drops it otherwise), and not answered meanwhile.
+        if (!next || next.key !== this.key) return;
+        const known = this.known.get(next.key);
+        if (known !== undefined) next.show(exactLine(known, next.query.index, next.downsampled));
+        else this.ask(next);
+      });
   }
 
   private remember(key: string, value: number): void {

@@ -1,13 +1,14 @@
 /**
  * The feature-map view's user settings (JupyterLab's Settings Editor, schema in extension/schema/plugin.json):
  * the default colour normalisation, the colour scale, and the default map size. A tiny store with no JupyterLab
- * import: the settings plugin (./index.ts) writes it, every open FeatureMapWidget (../widget.ts) reads it when it
- * renders and subscribes to redraw when it changes, so a change applies live to the outputs already shown.
+ * import: the settings plugin (./plugin/index.ts) writes it, every open FeatureMapWidget (./widget.ts) reads it when
+ * it renders and subscribes to it, so a change applies live to the outputs already shown: only the keys that
+ * changed, so a view keeps the toolbar choices its reader made for the others.
  *
  * The colour scales are stops in the extension itself (the kernel's own scale stays the default), written as
  * `#rrggbb` like the payload's, so they go through the same colour code and the same CSS gradient.
  */
-import { MAP_SIZES, NORMALISATIONS, type MapSizeName, type Normalisation } from '../figure';
+import { MAP_SIZES, NORMALISATIONS, type MapSizeName, type Normalisation } from './figure';
 
 /** A colour scale's stops: `[position 0..1, '#rrggbb']`, as the payload's `colorscale`. */
 export type Stops = readonly (readonly [number, string])[];
@@ -101,8 +102,20 @@ export function scaleStops(name: ColourScaleName, own: Stops): Stops {
   return name === 'kernel' ? own : COLOUR_SCALES[name];
 }
 
-/** A listener of {@link SettingsStore.subscribe}. */
-export type SettingsListener = (settings: Readonly<ViewSettings>) => void;
+/**
+ * A listener of {@link SettingsStore.subscribe}: the settings now and before the change, so it can apply only the
+ * keys that changed (see {@link changedKeys}).
+ */
+export type SettingsListener = (settings: Readonly<ViewSettings>, previous: Readonly<ViewSettings>) => void;
+
+/**
+ * The keys whose values differ between two settings.
+ *
+ * @example changedKeys(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, mapSize: 'l' }) // ['mapSize']
+ */
+export function changedKeys(before: Readonly<ViewSettings>, after: Readonly<ViewSettings>): (keyof ViewSettings)[] {
+  return (Object.keys(after) as (keyof ViewSettings)[]).filter((k) => after[k] !== before[k]);
+}
 
 /**
  * The current view settings and who follows them. One instance, {@link viewSettings}, is shared by the plugin
@@ -110,8 +123,8 @@ export type SettingsListener = (settings: Readonly<ViewSettings>) => void;
  *
  * @example
  * const store = new SettingsStore();
- * const stop = store.subscribe((s) => console.log(s.colourScale));
- * store.set({ colourScale: 'viridis' }); // logs 'viridis'
+ * const stop = store.subscribe((now, before) => console.log(before.colourScale, '→', now.colourScale));
+ * store.set({ colourScale: 'viridis' }); // logs 'kernel → viridis'
  * stop();
  */
 export class SettingsStore {
@@ -125,12 +138,13 @@ export class SettingsStore {
 
   /** Changes some settings; the listeners hear of it only when something changed. */
   set(partial: Partial<ViewSettings>): void {
-    const next = { ...this.current, ...partial };
-    if ((Object.keys(next) as (keyof ViewSettings)[]).every((k) => next[k] === this.current[k])) return;
+    const previous = this.current;
+    const next = { ...previous, ...partial };
+    if (!changedKeys(previous, next).length) return;
     this.current = Object.freeze(next);
     for (const listener of [...this.listeners]) {
       try {
-        listener(this.current);
+        listener(this.current, previous);
       } catch (error) {
         // One view failing to redraw must not keep the others from following the settings.
         console.error('ConvLab: a view failed to apply the settings', error);
@@ -138,7 +152,7 @@ export class SettingsStore {
     }
   }
 
-  /** Calls `listener` on every change until the returned function is called. */
+  /** Calls `listener` (with the settings now and before) on every change until the returned function is called. */
   subscribe(listener: SettingsListener): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);

@@ -1,11 +1,11 @@
 /**
- * The view settings store (extension/src/plugin/settings.ts): what the registry's JSON becomes, the scales'
+ * The view settings store (extension/src/view-settings.ts): what the registry's JSON becomes, the scales'
  * stops, and who hears of a change. The live redraw of open views is checked in jsdom in plugin-view.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseColour } from '../../../extension/src/heatmap';
-import { COLOUR_SCALES, DEFAULT_SETTINGS, readSettings, scaleStops, SettingsStore } from '../../../extension/src/plugin/settings';
+import { changedKeys, COLOUR_SCALES, DEFAULT_SETTINGS, readSettings, scaleStops, SettingsStore } from '../../../extension/src/view-settings';
 
 const schema = JSON.parse(readFileSync(new URL('../../../extension/schema/plugin.json', import.meta.url), 'utf8')) as {
   properties: Record<string, { enum: string[]; default: string }>;
@@ -56,18 +56,23 @@ describe('scaleStops', () => {
 });
 
 describe('SettingsStore', () => {
-  it('tells its listeners of a change, once, and not of a set that changes nothing', () => {
+  it('tells its listeners of a change (now and before), once, and not of a set that changes nothing', () => {
     const store = new SettingsStore();
     const heard = vi.fn();
     const stop = store.subscribe(heard);
     store.set({ colourScale: 'viridis' });
     store.set({ colourScale: 'viridis' });
     expect(heard).toHaveBeenCalledTimes(1);
-    expect(heard).toHaveBeenLastCalledWith({ ...DEFAULT_SETTINGS, colourScale: 'viridis' });
+    expect(heard).toHaveBeenLastCalledWith({ ...DEFAULT_SETTINGS, colourScale: 'viridis' }, DEFAULT_SETTINGS);
     stop();
     store.set({ mapSize: 'l' });
     expect(heard).toHaveBeenCalledTimes(1);
     expect(store.get().mapSize).toBe('l');
+  });
+
+  it('names the keys a change touched (what an open view applies)', () => {
+    expect(changedKeys(DEFAULT_SETTINGS, DEFAULT_SETTINGS)).toEqual([]);
+    expect(changedKeys(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, mapSize: 'l', colourScale: 'gray' }).sort()).toEqual(['colourScale', 'mapSize']);
   });
 
   it('keeps telling the other listeners when one throws', () => {
