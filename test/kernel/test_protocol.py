@@ -104,27 +104,38 @@ def test_interrupt_request_stops_a_waiting_cell_and_keeps_variables(kernel):
     assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "42\n"
 
 
-def test_interrupt_request_stops_a_widget_observer_in_a_synchronous_loop(kernel):
-    """A comm handler (here a slider's observer) is stopped like a cell, and the kernel keeps its variables."""
-    reply, messages = execute(kernel, (
-        "const spin = intSlider({ value: 1, max: 9 }); let spins = 0;\n"
-        "spin.observe('value', () => { while (true) spins++; });\n"
-        "console.log(spin.modelId)"
-    ))
+def slider_moved_to_a_loop(kernel, code):
+    """Runs `code` (a cell that prints a slider's model id), then moves that slider to 2 as a frontend does."""
+    reply, messages = execute(kernel, code)
     assert reply["status"] == "ok", messages
     model_id = messages[-1]["content"]["text"].strip()
     update = kernel.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": 2}, "buffer_paths": []}})
     kernel.shell_channel.send(update)
-    deadline = time.monotonic() + 30
-    while True:  # busy: the observer is spinning
-        msg = kernel.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if msg["parent_header"].get("msg_id") == update["header"]["msg_id"] and msg["content"].get("execution_state") == "busy":
-            break
+    return update["header"]["msg_id"]
+
+
+def interrupt(kernel):
+    """Sends interrupt_request on control after the looping code has had half a second, and checks the reply."""
     time.sleep(0.5)
     kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
     answer = kernel.control_channel.get_msg(timeout=10)
     assert answer["msg_type"] == "interrupt_reply" and answer["content"]["status"] == "ok"
-    iopub_of(kernel, update["header"]["msg_id"], timeout=20)  # idle: the handler ended
+
+
+def test_interrupt_request_stops_a_widget_observer_in_a_synchronous_loop(kernel):
+    """A comm handler (here a slider's observer) is stopped like a cell, and the kernel keeps its variables."""
+    update = slider_moved_to_a_loop(kernel, (
+        "const spin = intSlider({ value: 1, max: 9 }); let spins = 0;\n"
+        "spin.observe('value', () => { while (true) spins++; });\n"
+        "console.log(spin.modelId)"
+    ))
+    deadline = time.monotonic() + 30
+    while True:  # busy: the observer is spinning
+        msg = kernel.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") == update and msg["content"].get("execution_state") == "busy":
+            break
+    interrupt(kernel)
+    iopub_of(kernel, update, timeout=20)  # idle: the handler ended
     reply, messages = execute(kernel, "console.log(spins > 0, spin.value, kept + 1)")
     assert reply["status"] == "ok" and messages[-1]["content"]["text"] == "true 2 42\n", messages
 
@@ -132,20 +143,13 @@ def test_interrupt_request_stops_a_widget_observer_in_a_synchronous_loop(kernel)
 def test_interrupt_request_stops_interacts_deferred_run_and_display_returns_to_the_cell(kernel):
     """interact reruns its function after the comm handler (coalescing a burst of moves): that run is stopped like a
     cell too, and the capture it was in gives display() back to the cells (an interrupt skips `finally` blocks)."""
-    reply, messages = execute(kernel, (
+    update = slider_moved_to_a_loop(kernel, (
         "const m = intSlider({ value: 1, max: 9 }); let loops = 0;\n"
         "const spinning = interact(({ m }) => { if (m > 1) while (true) loops++; return m; }, { m });\n"
         "console.log(m.modelId)"
     ))
-    assert reply["status"] == "ok", messages
-    model_id = messages[-1]["content"]["text"].strip()
-    update = kernel.session.msg("comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": {"value": 2}, "buffer_paths": []}})
-    kernel.shell_channel.send(update)
-    iopub_of(kernel, update["header"]["msg_id"])  # the handler scheduled the run and ended; the run now spins
-    time.sleep(0.5)
-    kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
-    answer = kernel.control_channel.get_msg(timeout=10)
-    assert answer["msg_type"] == "interrupt_reply" and answer["content"]["status"] == "ok"
+    iopub_of(kernel, update)  # the handler scheduled the run and ended; the run now spins
+    interrupt(kernel)
     reply, messages = execute(kernel, "display('back in the cell'); console.log(loops > 0, m.value)", timeout=30)
     assert reply["status"] == "ok", messages
     shown = [m["content"]["data"]["text/plain"] for m in messages if m["msg_type"] == "display_data"]
