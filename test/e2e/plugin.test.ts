@@ -7,7 +7,9 @@
  * - the status bar names the kernel's backend (`backend().name`), and follows `useBackend`;
  * - a ConvLab setting changed in the Settings Editor redraws an open feature-map output;
  * - hovering a downsampled 8-bit map reports the exact value of the cell under the pointer;
- * - in a Python notebook the status item is hidden and the panel says the kernel is not ConvLab's.
+ * - in a Python notebook the status item is hidden, the panel says the kernel is not ConvLab's, and the commands
+ *   that write TypeScript are off;
+ * - the palette inserts an example cell, and traces the active cell's code in a new cell that runs.
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -57,21 +59,26 @@ async function panelRows(page: Page): Promise<Record<string, { shape: string; ba
     );
 }
 
-/** Opens the ConvLab panel through the command palette, as a user would. */
-async function openPanel(page: Page): Promise<Locator> {
-  const panel = panelOf(page);
-  if (await panel.isVisible()) return panel;
+/** The command palette's item for `label`, found by typing it, as a user would. */
+async function paletteItem(page: Page, label: string): Promise<Locator> {
   await page.keyboard.press('Control+Shift+c');
   const input = page.locator('.lm-CommandPalette-input');
   await input.waitFor({ timeout: 10_000 });
-  await input.fill('Open the ConvLab Panel');
-  const item = page.locator('.lm-CommandPalette-item:has-text("Open the ConvLab Panel")').first();
+  await input.fill(label);
+  const item = page.locator(`.lm-CommandPalette-item:has-text("${label}")`).first();
   try {
     await item.waitFor({ timeout: 10_000 });
   } catch {
-    throw new Error('the command palette has no "Open the ConvLab Panel" command (is the ConvLab plugin installed and active?)');
+    throw new Error(`the command palette has no "${label}" command (is the ConvLab plugin installed and active?)`);
   }
-  await item.click();
+  return item;
+}
+
+/** Opens the ConvLab panel through the command palette. */
+async function openPanel(page: Page): Promise<Locator> {
+  const panel = panelOf(page);
+  if (await panel.isVisible()) return panel;
+  await (await paletteItem(page, 'Open the ConvLab Panel')).click();
   await panel.waitFor({ state: 'visible', timeout: 10_000 });
   return panel;
 }
@@ -227,6 +234,40 @@ describe('the ConvLab JupyterLab plugin (issue 14)', () => {
     await statusOf(python).waitFor({ state: 'visible', timeout: 60_000 });
     await python.locator('.lm-DockPanel-tabBar .lm-TabBar-tab').filter({ hasText: 'python.ipynb' }).first().click();
     await expect.poll(() => statusOf(python).isVisible(), { timeout: 30_000 }).toBe(false);
+    // The commands that write TypeScript into cells are off for a Python notebook: JupyterLab's palette leaves
+    // disabled commands out, while the panel's command (always on) is listed under the same search.
+    await paletteItem(python, 'ConvLab');
+    await python.locator('.lm-CommandPalette-item:has-text("Open the ConvLab Panel")').first().waitFor({ timeout: 10_000 });
+    const listed = await python.locator('.lm-CommandPalette-item:not(.lm-mod-disabled)').allInnerTexts();
+    expect(listed.join('\n'), 'the ConvLab commands listed for a Python notebook').not.toMatch(/Insert a ConvLab Example Cell|Trace the Shapes/);
+    await python.keyboard.press('Escape');
     await python.close();
+  });
+
+  // Last: it adds cells, which moves the cells the tests above find by index.
+  it('the palette inserts an example cell, and traces the active cell’s code in a new cell that runs', async () => {
+    onTestFailed(() => screenshot(page, 'plugin-commands-failed.png').then(() => undefined, () => undefined));
+    await page.bringToFront();
+    const cells = page.locator('.jp-Notebook .jp-CodeCell');
+    const before = await cells.count();
+    const first = cellIndex('tensors');
+    await cells.nth(first).locator('.jp-InputArea-prompt').click();
+    await (await paletteItem(page, 'Insert a ConvLab Example Cell')).click();
+    await expect.poll(() => cells.count(), { timeout: 10_000 }).toBe(before + 1);
+    expect(await cells.nth(first + 1).locator('.cm-content').innerText()).toContain('conv2d(x, w, { padding: 1 })');
+
+    await cells.nth(first).locator('.jp-InputArea-prompt').click();
+    await (await paletteItem(page, 'Trace the Shapes of the Selection')).click();
+    await expect.poll(() => cells.count(), { timeout: 10_000 }).toBe(before + 2);
+    const traced = cells.nth(first + 1);
+    expect(await traced.locator('.cm-content').innerText()).toMatch(/^recordShapes\(\(\) => \{\s*const ramp = arange\(36\)/);
+    // It runs: the kernel draws the trace of the cell's one op, the conv.
+    const row = traced.locator('.convlab-shapetrace tr.convlab-trace-row');
+    await row.first().waitFor({ timeout: 60_000 });
+    expect(await row.count()).toBe(1);
+    const text = await row.first().innerText();
+    expect(text).toContain('conv2d');
+    expect(text).toContain('[1,1,6,6]');
+    console.log(`trace of the selection: ${text.replace(/\s+/g, ' ')}`);
   });
 });
