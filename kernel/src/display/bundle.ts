@@ -152,6 +152,7 @@ const PICTURE_STEPS = [
 
 /** Bytes a bundle part takes in the message (JSON-escaped, UTF-8). */
 const bytesOf = (part: unknown): number => Buffer.byteLength(JSON.stringify(part));
+const sized = (text: string): { text: string; bytes: number } => ({ text, bytes: bytesOf(text) });
 
 /**
  * The feature-map bundle of panels: the vendor JSON, a labelled `text/html` figure, the `image/png` figure and
@@ -193,9 +194,14 @@ export function featureMapBundle(
       return made.get(key) as T;
     };
     const drawn = (cells: number): PanelDrawing[] => once(`layout ${cells}`, () => panelDrawings(panels, cells, shown.window));
+    // Each figure with its size in the message, measured once.
     const statics = {
-      html: (cells: number) => once(`html ${cells}`, () => featureMapHtml(drawn(cells), shown, payload.notes)),
-      png: (cells: number) => once(`png ${cells}`, () => renderPng(drawn(cells)).toString('base64')),
+      html: (cells: number) => once(`html ${cells}`, () => sized(featureMapHtml(drawn(cells), shown, payload.notes))),
+      // Base64 needs no escaping in JSON: its size is its length and two quotes.
+      png: (cells: number) => once(`png ${cells}`, () => {
+        const text = renderPng(drawn(cells)).toString('base64');
+        return { text, bytes: text.length + 2 };
+      }),
     };
     return { payload, json: bytesOf(payload), statics };
   };
@@ -224,9 +230,9 @@ export function featureMapBundle(
           for (const [htmlCells, pngCells] of encoding === 'f32-base64' ? PICTURE_STEPS.slice(0, 1) : PICTURE_STEPS) {
             const html = attempt.statics.html(htmlCells);
             // The PNG is drawn only when the HTML leaves room for it.
-            if (attempt.json + bytesOf(html) > budget) continue;
+            if (attempt.json + html.bytes > budget) continue;
             const png = attempt.statics.png(pngCells);
-            if (attempt.json + bytesOf(html) + bytesOf(png) <= budget) return bundleOf(attempt.payload, { html, png });
+            if (attempt.json + html.bytes + png.bytes <= budget) return bundleOf(attempt.payload, { html: html.text, png: png.text });
           }
         }
       }
@@ -240,7 +246,7 @@ export function featureMapBundle(
   const reduced = downsample(capped.panels, lastFactor);
   const last = build(reduced.panels, [...capped.notes, ...reduced.notes, 'still over the limit'], 'u8-base64', lastFactor);
   const [htmlCells, pngCells] = PICTURE_STEPS[PICTURE_STEPS.length - 1]!;
-  return bundleOf(last.payload, { html: last.statics.html(htmlCells), png: last.statics.png(pngCells) });
+  return bundleOf(last.payload, { html: last.statics.html(htmlCells).text, png: last.statics.png(pngCells).text });
 }
 
 /** Tensors with more values than this print as a summary in `text/plain`, not value by value. */

@@ -41,11 +41,13 @@ function encodeValues(values: Float32Array, encoding: MapData['encoding']): MapD
     bytes = Buffer.from(Float32Array.from(values).buffer);
   } else {
     const span = max - min;
+    const perUnit = span > 0 ? 255 / span : 0;
     bytes = Buffer.alloc(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      // A non-finite value has no place on the scale; it is drawn as the minimum.
-      bytes[i] = Number.isFinite(v) && span > 0 ? Math.round(((v - min) / span) * 255) : 0;
+      // round((v − min) / span · 255); a non-finite value has no place on the scale: drawn as the minimum (0).
+      // The quotient stays within 0..255 up to rounding, so no clamp is needed (a Buffer would wrap, not clamp).
+      if (v - v === 0) bytes[i] = Math.min(255, Math.floor((v - min) * perUnit + 0.5));
     }
   }
   return { encoding, data: bytes.toString('base64'), min, max };

@@ -152,6 +152,12 @@ export function valueRange(values: ArrayLike<number>): [number, number] {
 }
 
 /**
+ * Each map's range, found once: a bundle reads it for the payload's encoding, the panel's scale and the pictures.
+ * Keyed by the array (a map's values are a view made for one display), so nothing outlives the display.
+ */
+const ranges = new WeakMap<object, readonly [number, number]>();
+
+/**
  * Smallest and largest finite value of several arrays together, without copying them into one; `[0, 0]` when
  * there is none.
  *
@@ -162,12 +168,27 @@ export function valueRangeOf(arrays: readonly ArrayLike<number>[]): [number, num
   let min = Infinity;
   let max = -Infinity;
   for (const values of arrays) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] ?? NaN;
-      if (!Number.isFinite(v)) continue;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+    const [low, high] = rangeOf(values);
+    if (low < min) min = low;
+    if (high > max) max = high;
   }
   return min <= max ? [min, max] : [0, 0];
+}
+
+/** One array's finite range, `[Infinity, -Infinity]` when it has no finite value (memoized for typed arrays). */
+function rangeOf(values: ArrayLike<number>): readonly [number, number] {
+  const known = ArrayBuffer.isView(values) ? ranges.get(values) : undefined;
+  if (known) return known;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? NaN;
+    // v − v is 0 for a finite v, NaN for NaN and ±Infinity: those are left out.
+    if (v - v !== 0) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = [min, max] as const;
+  if (ArrayBuffer.isView(values)) ranges.set(values, range);
+  return range;
 }

@@ -1,5 +1,5 @@
 /**
- * The pictures of a feature map's static fallbacks, drawn in Node with pngjs: the `image/png` figure (panels
+ * The pictures of a feature map's static fallbacks, drawn in Node: the `image/png` figure (panels
  * side by side, for viewers that show only images) and the per-map images of the `text/html` fallback
  * (figure-html.ts), so a notebook reads on GitHub, in nbconvert HTML and wherever the extension is absent.
  *
@@ -12,11 +12,15 @@
  * at its ends (and 0 in the middle of a centred scale; one value for a constant panel), so the picture can be
  * read without the interactive view.
  *
- * PNG choices (measured on 8-bit noise, the hard case): filter 0 and zlib's default strategy give 1.6 bytes per
- * pixel, against 2.6 with pngjs' defaults (adaptive filter, RLE strategy), in less time.
+ * PNG choices: written here, not by a PNG library, because how the rows are filtered decides the cost. A picture is
+ * drawn as palette indices; a pixel row equal to the one above (every row of a cell after its first) is written
+ * with PNG's Up filter, which makes it zeros, and zlib's run-length strategy turns those and a cell's repeated
+ * pixels into a few bytes. What is left is about one byte per cell: a map costs what its cells cost, not its
+ * pixels. A picture of at most 256 colours (one map's scale, the grid and the hatching) is written with a palette,
+ * one byte per pixel; a figure of several scales, or a colour image, as RGB.
  */
 import type { FeatureMapWindow } from '@convlab/protocol';
-import { PNG } from 'pngjs';
+import * as zlib from 'node:zlib';
 import { colorAt, scaleFor, type Scale } from './colors';
 import { downsampleMap } from './encode';
 import { valueRangeOf, type MapValues, type PanelValues } from './panels';
@@ -41,7 +45,6 @@ const MIN_PANEL_WIDTH = 96;
 const SMALLEST_REDUCED = 16;
 /** Cells in one picture by default: a 64-channel 56×56 pair of panels fits at half size. */
 export const DEFAULT_CELL_BUDGET = 131_072;
-const PNG_OPTIONS = { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 0, deflateLevel: 6, deflateStrategy: 0 } as const;
 
 /** A 3×5 pixel font for numbers: each glyph is five rows of three bits, top row first. */
 const GLYPHS: Record<string, readonly number[]> = {
@@ -92,6 +95,10 @@ export interface PanelDrawing {
   min: number;
   max: number;
   scale: Scale;
+  /** Colour levels the scale is drawn with: every panel of one picture shares 256 palette entries. */
+  levels: number;
+  /** The palette of the picture the panel belongs to, shared by its tiles and the figure they are copied into. */
+  palette: Palette;
   columns: number;
   /** Size of the panel's grid of tiles in pixels. */
   width: number;
@@ -151,10 +158,23 @@ export function panelDrawings(
   // Halve until the picture fits, or until halving no longer shrinks it (maps down to a cell or two).
   let factor = 1;
   while (cellsAt(factor) > cellBudget && cellsAt(factor * 2) < cellsAt(factor)) factor *= 2;
-  return panels.map((panel) => drawingOf(panel, factorOf(panel, factor), paddingFor(panel, factor)));
+  const palette = new Palette();
+  const levels = levelsFor(panels.length);
+  return panels.map((panel) => drawingOf(panel, factorOf(panel, factor), paddingFor(panel, factor), palette, levels));
 }
 
-function drawingOf(panel: PanelValues, factor: number, padding: Padding): PanelDrawing {
+/**
+ * Colour levels per panel when `panels` share one 256-entry palette (a few entries left for the grid, hatching,
+ * text and background): an odd count, so a centred scale's middle level is its white. Below 63 levels a figure
+ * of many panels is written in RGB instead (encodePng decides by the colours used).
+ * @example [levelsFor(1), levelsFor(3)]; // [247, 81]
+ */
+function levelsFor(panels: number): number {
+  const most = Math.max(63, Math.floor(248 / Math.max(1, panels)));
+  return most % 2 === 1 ? most : most - 1;
+}
+
+function drawingOf(panel: PanelValues, factor: number, padding: Padding, palette: Palette, levels: number): PanelDrawing {
   const maps = factor === 1 ? panel.maps : panel.maps.map((map) => downsampleMap(map, factor));
   const [min, max] = valueRangeOf(panel.maps.map((m) => m.values));
   const tiles: Tile[] = maps.map((map) => ({ label: map.label, height: map.height, width: map.width, map }));
@@ -181,81 +201,263 @@ function drawingOf(panel: PanelValues, factor: number, padding: Padding): PanelD
     min,
     max,
     scale: scaleFor(min, max),
+    levels,
+    palette,
     columns,
     width: Math.max(MIN_PANEL_WIDTH, columns * cols * cell + (columns - 1) * MAP_GAP),
     height: rowsOfTiles * rows * cell + (rowsOfTiles - 1) * MAP_GAP,
   };
 }
 
-/** An RGB pixel buffer (3 bytes per pixel, white), written as a PNG with {@link PNG_OPTIONS}. */
+/**
+ * Colours by index (0 is white, the background), registered as they are first drawn. The pictures of one set of
+ * drawings share one, so a tile drawn once for the HTML is copied into the `image/png` figure as it is.
+ */
+export class Palette {
+  /** Flat `[r, g, b, …]` per index. */
+  readonly rgb: number[] = [255, 255, 255];
+  private readonly indexOf = new Map<number, number>([[0xffffff, 0]]);
+
+  /** The index of a colour, added on first use. */
+  colour(r: number, g: number, b: number): number {
+    const key = (r << 16) | (g << 8) | b;
+    let index = this.indexOf.get(key);
+    if (index === undefined) {
+      index = this.rgb.length / 3;
+      this.rgb.push(r, g, b);
+      this.indexOf.set(key, index);
+    }
+    return index;
+  }
+}
+
+/** A picture as palette indices, one per pixel, white where nothing is drawn. */
 class Canvas {
-  readonly data: Buffer;
+  readonly pixels: Uint32Array;
+
   constructor(
     readonly width: number,
     readonly height: number,
+    readonly palette: Palette,
   ) {
-    this.data = Buffer.alloc(width * height * 3, 255);
+    this.pixels = new Uint32Array(width * height);
   }
 
-  set(x: number, y: number, r: number, g: number, b: number): void {
+  set(x: number, y: number, index: number): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
-    const offset = (y * this.width + x) * 3;
-    this.data[offset] = r;
-    this.data[offset + 1] = g;
-    this.data[offset + 2] = b;
+    this.pixels[y * this.width + x] = index;
   }
 
   png(): Buffer {
-    const png = new PNG({ width: this.width, height: this.height, ...PNG_OPTIONS });
-    png.data = this.data;
-    return PNG.sync.write(png, PNG_OPTIONS);
+    return encodePng(this.width, this.height, this.pixels, this.palette.rgb);
   }
 }
 
-/** 256 colours of a scale, 3 bytes each: value v is drawn as entry round(position(v) · 255). */
-function colorTable(scale: Scale): Uint8Array {
-  const table = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) table.set(colorAt(scale.stops, i / 255), i * 3);
+const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+/** Rows of one colour and repeated rows deflate to almost nothing with run-length matching, the fastest strategy. */
+const DEFLATE = { level: 6, strategy: zlib.constants?.Z_RLE } as const;
+
+/**
+ * A PNG of palette-indexed pixels: with a palette (colour type 3) when at most 256 colours are used, else RGB
+ * (colour type 2). Each row is written with the Up filter (all zeros) when it repeats the row above, else as is
+ * (filter 0) with a palette, or with the Sub filter in RGB.
+ *
+ * @example
+ * encodePng(2, 1, Uint32Array.of(0, 1), [255, 255, 255, 0, 0, 0]).subarray(1, 4).toString(); // 'PNG'
+ */
+export function encodePng(width: number, height: number, pixels: Uint32Array, palette: readonly number[]): Buffer {
+  const asBytes = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const repeats = (y: number): boolean =>
+    y > 0 && asBytes.compare(asBytes, y * width * 4, (y + 1) * width * 4, (y - 1) * width * 4, y * width * 4) === 0;
+  // With a palette first, its entries numbered in order of first use; past 256 colours, again in RGB.
+  const compact = new Int32Array(palette.length / 3).fill(-1);
+  let used = 0;
+  let raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height && used <= 256; y++) {
+    const out = y * (width + 1);
+    if (repeats(y)) {
+      raw[out] = 2; // Up: each byte minus the one above, all zeros
+      continue;
+    }
+    for (let x = 0, row = y * width; x < width; x++) {
+      const p = pixels[row + x]!;
+      let entry = compact[p]!;
+      if (entry < 0) entry = compact[p] = used++;
+      raw[out + 1 + x] = entry;
+    }
+  }
+  const indexed = used <= 256;
+  if (!indexed) {
+    const stride = width * 3 + 1;
+    raw = Buffer.alloc(stride * height);
+    for (let y = 0; y < height; y++) {
+      const out = y * stride;
+      if (repeats(y)) {
+        raw[out] = 2;
+        continue;
+      }
+      // Sub: each byte minus the one a pixel to the left, so a run of one colour is zeros, as in a palette row.
+      raw[out] = 1;
+      let previous = -1;
+      for (let x = 0, o = out + 1, row = y * width; x < width; x++, o += 3) {
+        const index = pixels[row + x]!;
+        if (index === previous) continue;
+        const p = index * 3;
+        const q = previous * 3;
+        raw[o] = palette[p]! - (previous < 0 ? 0 : palette[q]!);
+        raw[o + 1] = palette[p + 1]! - (previous < 0 ? 0 : palette[q + 1]!);
+        raw[o + 2] = palette[p + 2]! - (previous < 0 ? 0 : palette[q + 2]!);
+        previous = index;
+      }
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = indexed ? 3 : 2;
+  const chunks = [chunk('IHDR', header)];
+  if (indexed) {
+    const plte = Buffer.alloc(used * 3);
+    compact.forEach((at, p) => {
+      if (at >= 0) plte.set([palette[p * 3]!, palette[p * 3 + 1]!, palette[p * 3 + 2]!], at * 3);
+    });
+    chunks.push(chunk('PLTE', plte));
+  }
+  chunks.push(chunk('IDAT', zlib.deflateSync(raw, DEFLATE)), chunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat([PNG_SIGNATURE, ...chunks]);
+}
+
+/** A PNG chunk: length, type, data, CRC-32 of type and data. */
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
+  return out;
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (PNG's, zlib's) of `bytes[start, end)`. */
+function crc32(bytes: Uint8Array, start: number, end: number): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A panel's colour levels as palette indices, each registered when first drawn: position t (0..1) on the scale is
+ * drawn as level round(t · (levels − 1)).
+ */
+class LevelTable {
+  private readonly indices: Int32Array;
+
+  constructor(private readonly drawing: PanelDrawing) {
+    this.indices = new Int32Array(drawing.levels).fill(-1);
+  }
+
+  /** The palette index of position `t` on the scale (clamped to 0..1; NaN is drawn as the low end). */
+  index(t: number): number {
+    const level = Math.round(clamp01(t) * (this.indices.length - 1));
+    let index = this.indices[level]!;
+    if (index < 0) {
+      const { drawing } = this;
+      index = drawing.palette.colour(...colorAt(drawing.scale.stops, level / Math.max(1, this.indices.length - 1)));
+      this.indices[level] = index;
+    }
+    return index;
+  }
+}
+
+/** Each drawing's level table, made once. */
+const levelTables = new WeakMap<PanelDrawing, LevelTable>();
+function levelTable(drawing: PanelDrawing): LevelTable {
+  let table = levelTables.get(drawing);
+  if (!table) levelTables.set(drawing, (table = new LevelTable(drawing)));
   return table;
 }
 
-/** Draws a tile (and its padding) with its top-left padding cell at (x, y). */
-function drawTile(canvas: Canvas, x: number, y: number, drawing: PanelDrawing, tile: Tile, table: Uint8Array): void {
-  const { cell, padding, scale } = drawing;
+/** Each tile's pixels, drawn once: the HTML's image of it and the figure's copy read the same. */
+const tilePictures = new WeakMap<Tile, Uint32Array>();
+
+/**
+ * A tile's pixels (its padding included) as palette indices of its drawing's palette, `tileSize` wide and high.
+ * Each row of cells is drawn once, in its first pixel row below the grid line; the cell's other pixel rows copy it
+ * (a padded row, hatched along diagonals, is drawn in every pixel row).
+ */
+function tilePixels(drawing: PanelDrawing, tile: Tile): Uint32Array {
+  const known = tilePictures.get(tile);
+  if (known) return known;
+  const { cell, padding, scale, palette } = drawing;
+  const [width, height] = tileSize(drawing, tile);
+  const pixels = new Uint32Array(width * height);
+  tilePictures.set(tile, pixels);
+  if (width * height === 0) return pixels;
+  const table = levelTable(drawing);
   const grid = cell >= 12;
+  const gridIndex = palette.colour(...GRID_RGB);
+  const [hatchDark, hatchLight] = [palette.colour(...HATCH_DARK), palette.colour(...HATCH_LIGHT)];
   const values = tile.map.values;
   const rgb = tile.rgb;
+  const padded = padding.left + padding.right > 0;
   for (let r = -padding.top; r < tile.height + padding.bottom; r++) {
-    for (let c = -padding.left; c < tile.width + padding.right; c++) {
-      const inside = r >= 0 && r < tile.height && c >= 0 && c < tile.width;
-      let red = 0;
-      let green = 0;
-      let blue = 0;
-      if (inside && rgb) {
-        const i = r * tile.width + c;
-        red = Math.round(clamp01(rgb[0].values[i]!) * 255);
-        green = Math.round(clamp01(rgb[1].values[i]!) * 255);
-        blue = Math.round(clamp01(rgb[2].values[i]!) * 255);
-      } else if (inside) {
-        const entry = Math.round(clamp01(scale.offset + scale.slope * values[r * tile.width + c]!) * 255) * 3;
-        red = table[entry]!;
-        green = table[entry + 1]!;
-        blue = table[entry + 2]!;
+    const inRows = r >= 0 && r < tile.height;
+    const top = (r + padding.top) * cell;
+    for (let dy = 0; dy < cell; dy++) {
+      const y = top + dy;
+      const line = y * width;
+      if (grid && dy === 0) {
+        pixels.fill(gridIndex, line, line + width);
+        continue;
       }
-      const left = x + (c + padding.left) * cell;
-      const top = y + (r + padding.top) * cell;
-      for (let dy = 0; dy < cell; dy++) {
-        for (let dx = 0; dx < cell; dx++) {
-          const px = left + dx;
-          const py = top + dy;
-          if (grid && (dx === 0 || dy === 0)) canvas.set(px, py, GRID_RGB[0], GRID_RGB[1], GRID_RGB[2]);
-          else if (inside) canvas.set(px, py, red, green, blue);
-          else if ((px + py) % 4 === 0) canvas.set(px, py, HATCH_DARK[0], HATCH_DARK[1], HATCH_DARK[2]);
-          else canvas.set(px, py, HATCH_LIGHT[0], HATCH_LIGHT[1], HATCH_LIGHT[2]);
+      // A row without padding cells repeats the pixel row above it.
+      if (dy > (grid ? 1 : 0) && inRows && !padded) {
+        pixels.copyWithin(line, line - width, line);
+        continue;
+      }
+      for (let c = -padding.left; c < tile.width + padding.right; c++) {
+        const x = (c + padding.left) * cell;
+        const start = line + x;
+        if (inRows && c >= 0 && c < tile.width) {
+          const i = r * tile.width + c;
+          const index = rgb
+            ? palette.colour(
+                Math.round(clamp01(rgb[0].values[i]!) * 255),
+                Math.round(clamp01(rgb[1].values[i]!) * 255),
+                Math.round(clamp01(rgb[2].values[i]!) * 255),
+              )
+            : table.index(scale.offset + scale.slope * values[i]!);
+          if (cell <= 4) for (let dx = 0; dx < cell; dx++) pixels[start + dx] = index;
+          else pixels.fill(index, start, start + cell);
+          if (grid) pixels[start] = gridIndex;
+        } else {
+          for (let dx = 0; dx < cell; dx++) {
+            pixels[start + dx] = grid && dx === 0 ? gridIndex : (x + dx + y) % 4 === 0 ? hatchDark : hatchLight;
+          }
         }
       }
     }
   }
+  return pixels;
+}
+
+/** Copies a tile's pixels into the canvas with its top-left pixel at (x, y), in the canvas's palette. */
+function placeTile(canvas: Canvas, x: number, y: number, drawing: PanelDrawing, tile: Tile): void {
+  const [width, height] = tileSize(drawing, tile);
+  if (x < 0 || y < 0 || x + width > canvas.width || y + height > canvas.height) return;
+  let pixels = tilePixels(drawing, tile);
+  if (drawing.palette !== canvas.palette) {
+    // Drawings of another layout: their colours are registered in this canvas's palette.
+    const source = drawing.palette.rgb;
+    pixels = pixels.map((p) => canvas.palette.colour(source[p * 3]!, source[p * 3 + 1]!, source[p * 3 + 2]!));
+  }
+  for (let row = 0; row < height; row++) canvas.pixels.set(pixels.subarray(row * width, (row + 1) * width), (y + row) * canvas.width + x);
 }
 
 /** NaN and ±Infinity have no place on the scale: drawn as its low end, as the payload's 8-bit encoding does. */
@@ -277,16 +479,15 @@ function tileSize(drawing: PanelDrawing, tile: Tile): [width: number, height: nu
 export function renderPng(drawings: readonly PanelDrawing[]): Buffer {
   const width = MARGIN * 2 + drawings.reduce((sum, d) => sum + d.width, 0) + PANEL_GAP * Math.max(0, drawings.length - 1);
   const mapsHeight = Math.max(1, ...drawings.map((d) => d.height));
-  const canvas = new Canvas(width, MARGIN * 2 + mapsHeight + LEGEND_HEIGHT);
+  const canvas = new Canvas(width, MARGIN * 2 + mapsHeight + LEGEND_HEIGHT, drawings[0]?.palette ?? new Palette());
   let panelX = MARGIN;
   for (const drawing of drawings) {
-    const table = colorTable(drawing.scale);
     drawing.tiles.forEach((tile, t) => {
       const [w, h] = tileSize(drawing, tile);
       if (w === 0) return;
       const x = panelX + (t % drawing.columns) * (w + MAP_GAP);
       const y = MARGIN + Math.floor(t / drawing.columns) * (h + MAP_GAP);
-      drawTile(canvas, x, y, drawing, tile, table);
+      placeTile(canvas, x, y, drawing, tile);
     });
     drawLegend(canvas, panelX, MARGIN + mapsHeight + BAR_GAP, drawing);
     panelX += drawing.width + PANEL_GAP;
@@ -305,9 +506,7 @@ export function renderPng(drawings: readonly PanelDrawing[]): Buffer {
 export function tilePng(drawing: PanelDrawing, tile: Tile): Buffer | undefined {
   const [w, h] = tileSize(drawing, tile);
   if (w * h === 0) return undefined;
-  const canvas = new Canvas(w, h);
-  drawTile(canvas, 0, 0, drawing, tile, colorTable(drawing.scale));
-  return canvas.png();
+  return encodePng(w, h, tilePixels(drawing, tile), drawing.palette.rgb);
 }
 
 /**
@@ -317,15 +516,17 @@ export function tilePng(drawing: PanelDrawing, tile: Tile): Buffer | undefined {
  * PNG.sync.read(legendBarPng(drawing, 160)).height; // 8
  */
 export function legendBarPng(drawing: PanelDrawing, width: number): Buffer {
-  const canvas = new Canvas(width, BAR_HEIGHT);
-  fillBar(canvas, 0, 0, width, drawing.scale);
+  const canvas = new Canvas(width, BAR_HEIGHT, drawing.palette);
+  fillBar(canvas, 0, 0, width, drawing);
   return canvas.png();
 }
 
-function fillBar(canvas: Canvas, x: number, y: number, width: number, scale: Scale): void {
+/** A colour bar in the drawing's levels (the middle one for a constant panel), as its maps are drawn. */
+function fillBar(canvas: Canvas, x: number, y: number, width: number, drawing: PanelDrawing): void {
+  const table = levelTable(drawing);
   for (let dx = 0; dx < width; dx++) {
-    const [r, g, b] = colorAt(scale.stops, scale.constant ? 0.5 : width > 1 ? dx / (width - 1) : 0);
-    for (let dy = 0; dy < BAR_HEIGHT; dy++) canvas.set(x + dx, y + dy, r, g, b);
+    const index = table.index(drawing.scale.constant ? 0.5 : width > 1 ? dx / (width - 1) : 0);
+    for (let dy = 0; dy < BAR_HEIGHT; dy++) canvas.set(x + dx, y + dy, index);
   }
 }
 
@@ -347,7 +548,7 @@ export function legendValues(scale: Scale, min: number, max: number): number[] {
 /** The colour bar of a panel and its labels. */
 function drawLegend(canvas: Canvas, x: number, y: number, drawing: PanelDrawing): void {
   const { scale, width } = drawing;
-  fillBar(canvas, x, y, width, scale);
+  fillBar(canvas, x, y, width, drawing);
   const labelY = y + BAR_HEIGHT + LABEL_GAP;
   const values = legendValues(scale, drawing.min, drawing.max).map(label);
   // Left end, right end, middle: a constant's one value sits in the middle.
@@ -362,13 +563,14 @@ function drawLegend(canvas: Canvas, x: number, y: number, drawing: PanelDrawing)
 }
 
 function drawText(canvas: Canvas, x: number, y: number, text: string): void {
+  const ink = canvas.palette.colour(...TEXT_RGB);
   [...text].forEach((ch, i) => {
     GLYPHS[ch]!.forEach((bits, row) => {
       for (let col = 0; col < 3; col++) {
         if (!((bits >> (2 - col)) & 1)) continue;
         for (let sy = 0; sy < FONT_SCALE; sy++) {
           for (let sx = 0; sx < FONT_SCALE; sx++) {
-            canvas.set(x + (i * 4 + col) * FONT_SCALE + sx, y + row * FONT_SCALE + sy, TEXT_RGB[0], TEXT_RGB[1], TEXT_RGB[2]);
+            canvas.set(x + (i * 4 + col) * FONT_SCALE + sx, y + row * FONT_SCALE + sy, ink);
           }
         }
       }
