@@ -112,7 +112,9 @@ const VALUES_MAX_MAPS = 16;
  */
 function valuesHtml(drawing: PanelDrawing, tile: Tile): string {
   const { map } = tile;
-  if (tile.rgb || drawing.factor > 1 || map.height === 0 || map.width === 0 || drawing.tiles.length > VALUES_MAX_MAPS) return '';
+  // A bank is judged by its size, not by the part pictured.
+  const maps = drawing.panel.mapCount ?? drawing.tiles.length;
+  if (tile.rgb || drawing.factor > 1 || map.height === 0 || map.width === 0 || maps > VALUES_MAX_MAPS) return '';
   if (map.height > VALUES_MAX_SIDE || map.width > VALUES_MAX_SIDE) return '';
   const rows: string[] = [];
   for (let r = 0; r < map.height; r++) {

@@ -43,8 +43,14 @@ const LEGEND_HEIGHT = BAR_GAP + BAR_HEIGHT + LABEL_GAP + 5 * FONT_SCALE;
 const MIN_PANEL_WIDTH = 96;
 /** Maps are never reduced below this side (kernels stay exact), as in the payload's budget. */
 const SMALLEST_REDUCED = 16;
-/** Cells in one picture by default: a 64-channel 56×56 pair of panels fits at half size. */
+/** Cells in one picture by default: the first 16 maps of a 64-channel 56×56 conv's input and output fit at full size. */
 export const DEFAULT_CELL_BUDGET = 131_072;
+/**
+ * Maps a panel shows in the static pictures (the interactive view pages through all the payload holds): 16 maps
+ * at full size read better than 64 halved, and cost a quarter to draw and encode, which is most of what showing a
+ * result costs (test/bench/feature-map-bundle.cjs).
+ */
+export const PICTURED_MAPS = 16;
 
 /** A 3×5 pixel font for numbers: each glyph is five rows of three bits, top row first. */
 const GLYPHS: Record<string, readonly number[]> = {
@@ -126,17 +132,19 @@ export function paddingOf(window: FeatureMapWindow | undefined, height: number, 
 }
 
 /**
- * Lays out panels for one picture holding at most `cellBudget` cells: each panel's tiles, cell size and factor.
- * Panels whose maps are at least 16 cells wide are reduced by 2, 4, … (block means) until the picture fits.
+ * Lays out panels for one picture holding at most `cellBudget` cells: each panel's first {@link PICTURED_MAPS}
+ * maps as tiles, their cell size and factor. Panels whose maps are at least 16 cells wide are reduced by 2, 4, …
+ * (block means) until the picture fits.
  *
  * @example
- * panelDrawings([panelOf(zeros([1, 64, 56, 56]), 'tensor').panel], 100_000)[0].factor; // 2 (64·56² > 100 000)
+ * panelDrawings([panelOf(zeros([1, 64, 56, 56]), 'tensor').panel], 40_000)[0].factor; // 2 (16·56² > 40 000)
  */
 export function panelDrawings(
   panels: readonly PanelValues[],
   cellBudget: number = DEFAULT_CELL_BUDGET,
   window?: FeatureMapWindow,
 ): PanelDrawing[] {
+  panels = panels.map(picturedPart);
   // A panel's maps are reduced only when at least 16 cells wide.
   const factorOf = (panel: PanelValues, factor: number): number => {
     const first = panel.maps[0];
@@ -174,8 +182,19 @@ function levelsFor(panels: number): number {
   return most % 2 === 1 ? most : most - 1;
 }
 
+/**
+ * A panel's first {@link PICTURED_MAPS} maps, `mapCount` saying how many it has; a kernel whose filters have at
+ * most 8 maps (drawn one filter per row) keeps whole filters.
+ */
+function picturedPart(panel: PanelValues): PanelValues {
+  if (panel.maps.length <= PICTURED_MAPS) return panel;
+  const perFilter = panel.role === 'kernel' && panel.shape.length === 4 ? (panel.shape[1] ?? 1) : 1;
+  const count = perFilter > 1 && perFilter <= 8 ? PICTURED_MAPS - (PICTURED_MAPS % perFilter) : PICTURED_MAPS;
+  return { ...panel, maps: panel.maps.slice(0, count), mapCount: panel.mapCount ?? panel.maps.length };
+}
+
 function drawingOf(panel: PanelValues, factor: number, padding: Padding, palette: Palette, levels: number): PanelDrawing {
-  const maps = factor === 1 ? panel.maps : panel.maps.map((map) => downsampleMap(map, factor));
+  const maps = factor === 1 ? panel.maps : panel.maps.map((map) => downsampleMap(map, factor, false));
   const [min, max] = valueRangeOf(panel.maps.map((m) => m.values));
   const tiles: Tile[] = maps.map((map) => ({ label: map.label, height: map.height, width: map.width, map }));
   if (panel.rgb && maps.length >= 3) {
@@ -254,7 +273,7 @@ class Canvas {
 }
 
 const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-/** Rows of one colour and repeated rows deflate to almost nothing with run-length matching, the fastest strategy. */
+/** zlib's run-length strategy: matches at distance 1 only (the redundancy of filtered rows), and the fastest. */
 const DEFLATE = { level: 6, strategy: zlib.constants?.Z_RLE } as const;
 
 /**
