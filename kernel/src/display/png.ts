@@ -6,18 +6,19 @@
  * Layout: panels left to right, 24 px apart; inside a panel, maps on a near-square grid, 8 px apart; every
  * cell an integer-sized square block (square pixels, row 0 at the top), with a light grid between cells when
  * they are large enough to see. Small maps are enlarged (a lone 4×4 map to 160 px); maps of 56 cells and more
- * on a grid get 1 px per cell. A picture holds at most `cellBudget` cells: past it, large maps are drawn as
- * block means (said in the HTML). An RGB image's panel starts with the colour image; an input panel shows the
+ * on a grid get 1 px per cell. A panel pictures its first 16 maps (`PICTURED_MAPS`; the HTML says how many there
+ * are). A picture holds at most `cellBudget` cells: past it, large maps are drawn as block means (said in the HTML). An RGB image's panel starts with the colour image; an input panel shows the
  * op's padding as hatched cells around each map. Under each panel of the figure, its colour bar with the values
  * at its ends (and 0 in the middle of a centred scale; one value for a constant panel), so the picture can be
  * read without the interactive view.
  *
- * PNG choices: written here, not by a PNG library, because how the rows are filtered decides the cost. A picture is
- * drawn as palette indices; a pixel row equal to the one above (every row of a cell after its first) is written
- * with PNG's Up filter, which makes it zeros, and zlib's run-length strategy turns those and a cell's repeated
- * pixels into a few bytes. What is left is about one byte per cell: a map costs what its cells cost, not its
- * pixels. A picture of at most 256 colours (one map's scale, the grid and the hatching) is written with a palette,
- * one byte per pixel; a figure of several scales, or a colour image, as RGB.
+ * PNG choices: written here, not by a PNG library, because how the rows are filtered decides the cost. Each tile
+ * is drawn once, as indices into a palette its figure shares, and copied into the `image/png` figure. A pixel row
+ * equal to the one above (every row of a cell after its first) is written with PNG's Up filter, which makes it
+ * zeros, and zlib's run-length strategy turns those and a cell's repeated pixels into a few bytes: a map costs
+ * about what its cells cost, not its pixels. The panels of a figure share 256 colours (`levelsFor`: 247 levels for
+ * one panel, 81 each for three), so a picture is written with a palette, one byte per pixel; one with more
+ * colours (a colour image) is written in RGB.
  */
 import type { FeatureMapWindow } from '@convlab/protocol';
 import * as zlib from 'node:zlib';
