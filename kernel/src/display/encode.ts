@@ -57,7 +57,8 @@ function encodeValues(values: Float32Array, encoding: MapData['encoding']): MapD
  * Shrinks a map by `factor` on each axis, each new cell the mean of its (up to) `factor × factor` block;
  * sizes round up, so no edge row is lost. The same pass keeps each block's smallest and largest value
  * (`downsampled.low`, `.high`), so the view can say what range a mean stands for. Non-finite values are left
- * out; a block without a finite value is NaN in all three.
+ * out; a block without a finite value is NaN in all three. With `keepRanges` false (a picture's cells), the means
+ * alone, without `downsampled`.
  *
  * @example
  * const small = downsampleMap({ label: '', height: 2, width: 2, values: Float32Array.of(1, 2, 3, 4) }, 2);
@@ -65,7 +66,7 @@ function encodeValues(values: Float32Array, encoding: MapData['encoding']): MapD
  * small.downsampled?.low;    // Float32Array [1]
  * small.downsampled?.high;   // Float32Array [4]
  */
-export function downsampleMap(map: MapValues, factor: number): MapValues {
+export function downsampleMap(map: MapValues, factor: number, keepRanges = true): MapValues {
   if (factor <= 1) return map;
   const height = Math.ceil(map.height / factor);
   const width = Math.ceil(map.width / factor);
@@ -96,8 +97,11 @@ export function downsampleMap(map: MapValues, factor: number): MapValues {
         if (v - v !== 0) continue;
         sum += v;
         count++;
-        if (v < lowest) lowest = v;
-        if (v > highest) highest = v;
+        // Noise makes these branches unpredictable: a picture, which needs the means alone, skips them.
+        if (keepRanges) {
+          if (v < lowest) lowest = v;
+          if (v > highest) highest = v;
+        }
       }
       sums[cell] = sum;
       counts[cell]! += count;
@@ -111,5 +115,5 @@ export function downsampleMap(map: MapValues, factor: number): MapValues {
     values[i] = count ? sums[i]! / count : NaN;
     if (!count) low[i] = high[i] = NaN;
   }
-  return { label: map.label, height, width, values, downsampled };
+  return keepRanges ? { label: map.label, height, width, values, downsampled } : { label: map.label, height, width, values };
 }
