@@ -1,25 +1,42 @@
 #!/usr/bin/env node
-// conv2d benchmark: ConvLab's backends and the peers side by side, in one process and one run.
+// conv2d benchmark: ConvLab's backends and the peers side by side, in one process and one run, then what
+// showing a result costs.
 //
-//   npm run bench                    all layers, all implementations
+//   npm run bench                    all layers, all implementations, then the browser draw time (e2e test)
 //   npm run bench -- --layers L3,L4  some layers
 //   npm run bench -- --quick         fewer runs (a smoke run: agreement still checked)
-//   npm run bench -- --no-gpu        without the gpu.js backend (slow where gpu.js finds no GPU)
+//   npm run bench -- --no-gpu        without the gpu backend (slow where it finds no GPU)
+//   npm run bench -- --no-browser    without the browser draw time (test/bench/run.sh reads this one)
 //
 // Peers: TF.js cpu backend, TF.js wasm backend (XNNPACK, SIMD), onnxruntime-node (native) and naive JS loops.
 // Every implementation gets its native layout outside the timed region (TF.js is NHWC; ConvLab, ONNX and the
 // loops NCHW), computes y = conv(x, w) + b, and its output is compared with ConvLab's reference loops.
-// Reported: median ms of several warm runs, GFLOP/s (2 flops per multiply-add), ratios ConvLab ÷ peer
-// (throughput: peer ms / ConvLab ms, > 1 means ConvLab is faster), peak RSS. Benchmarks are not tests: the
-// exit status is non-zero only when outputs disagree.
+// Printed:
+// - per layer: median ms of several warm runs, GFLOP/s (2 flops per multiply-add), agreement; ConvLab's
+//   backends (auto, wasm, cpu) are timed round-robin within a layer (a sample of each in turn, the order
+//   rotating), so drift of the machine's speed falls on all of them alike; peers and the gpu backend one after
+//   another;
+// - ratios ConvLab auto ÷ peer (throughput: peer ms / ConvLab ms, > 1 means ConvLab is faster);
+// - auto's overhead: auto against the backend it chose, the same call timed in interleaved pairs (auto then
+//   it, it then auto, …), the ratio of their medians (issue 15's target: ≤ 1.05);
+// - the display cost: `tensorBundle` of each layer's result (median ms of warm runs, the first run, bytes)
+//   ÷ the auto conv ms that made it (issue 15's target for L3, a [1,64,56,56] result: ≤ 5×), and the peak RSS
+//   of a process that makes one layer's result and then its bundle (before → peak);
+// - without --no-gpu: a chain of ops on the gpu backend, its pipeline mode against reading back each op;
+// - which backend auto chose per size class, and this process's peak RSS.
+// The browser draw time (Shift+Enter → the view drawn, a page turn) is measured by test/e2e/display-speed.test.ts;
+// run.sh runs it after this script and prints its figures (test/bench/display-speed.cjs).
+// Benchmarks are not tests: the exit status is non-zero only when outputs disagree.
 'use strict';
 
 const path = require('node:path');
 const os = require('node:os');
+const { execFileSync } = require('node:child_process');
 const { onnxConvModel } = require('./onnx-conv.cjs');
 
 const root = path.join(__dirname, '..', '..');
 const convlab = require(path.join(root, 'kernel', 'dist', 'index.js'));
+const { tensorBundle } = require(path.join(root, 'kernel', 'dist', 'display', 'bundle.js'));
 
 const LAYERS = {
   L1: { x: [1, 1, 28, 28], w: [8, 1, 3, 3], stride: 1, pad: 0, groups: 1, note: 'C1 28×28 K8 3×3 p0' },
@@ -127,6 +144,84 @@ async function time(run) {
   return { ms: median(times), runs, y };
 }
 
+/** A sample of a fast call batches calls until it lasts about this long, so it is not measured at the timer's grain. */
+const SAMPLE_MS = 2;
+/** Calls of `ms` each that make a sample of at least {@link SAMPLE_MS} (or `atLeastMs`). */
+const callsPerSample = (ms, atLeastMs = 0) => Math.max(1, Math.ceil(Math.max(SAMPLE_MS, atLeastMs) / Math.max(ms, 1e-3)));
+
+/**
+ * Times implementations round-robin on one layer: each round takes one sample of every one (`select`, outside
+ * the timed calls, switches the backend), starting with a different one each round, so a drift of the machine's
+ * speed (another process, a clock change) falls on all of them alike instead of on whichever ran last. Two
+ * warm-up rounds (auto measures its candidates on a size class's first call), then as many rounds as fit in
+ * ~1.5 s per implementation (3 to 15; 2 with --quick). The reference loops are 100× slower than the others and
+ * leave time for few rounds: a fast implementation's sample then batches calls up to an eighth of the slowest
+ * call, so its few samples are each a mean of many calls. Returns, per name, the median ms per call, the rounds
+ * and its last output.
+ */
+async function timeRoundRobin(impls) {
+  const outputs = {};
+  const round = async (order, calls = {}) => {
+    const ms = {};
+    for (const impl of order) {
+      impl.select();
+      const n = calls[impl.name] ?? 1;
+      const start = performance.now();
+      for (let i = 0; i < n; i++) outputs[impl.name] = await impl.run();
+      ms[impl.name] = (performance.now() - start) / n;
+    }
+    return ms;
+  };
+  await round(impls);
+  const warm = await round(impls);
+  const slowest = Math.max(...Object.values(warm));
+  const calls = Object.fromEntries(impls.map((impl) => [impl.name, callsPerSample(warm[impl.name], slowest / 8)]));
+  const roundMs = impls.reduce((sum, impl) => sum + warm[impl.name] * calls[impl.name], 0);
+  const rounds = QUICK ? 2 : Math.max(3, Math.min(15, Math.floor((1500 * impls.length) / Math.max(roundMs, 1))));
+  const times = Object.fromEntries(impls.map((impl) => [impl.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    const ms = await round(impls.map((_, k) => impls[(k + r) % impls.length]), calls);
+    for (const [name, t] of Object.entries(ms)) times[name].push(t);
+  }
+  return Object.fromEntries(impls.map((impl) => [impl.name, { ms: median(times[impl.name]), runs: rounds, y: outputs[impl.name] }]));
+}
+
+/**
+ * `auto` against `chosen` (the backend it picked), the same call in interleaved pairs: auto then chosen, then
+ * chosen then auto, … (30 pairs, 8 with --quick, after 3 warm-up pairs), each sample {@link SAMPLE_MS} long or
+ * one call. Returns the median ms per call of each, the ratio of those medians and the median of the pairs'
+ * ratios.
+ */
+function autoOverhead(call, chosen) {
+  const sample = (name, calls) => {
+    convlab.useBackend(name);
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) call();
+    return (performance.now() - start) / calls;
+  };
+  sample('auto', 1);
+  const calls = callsPerSample(sample('auto', 1));
+  const pairs = QUICK ? 8 : 30;
+  for (let i = 0; i < 3; i++) {
+    sample('auto', calls);
+    sample(chosen, calls);
+  }
+  const autoMs = [];
+  const chosenMs = [];
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      autoMs.push(sample('auto', calls));
+      chosenMs.push(sample(chosen, calls));
+    } else {
+      chosenMs.push(sample(chosen, calls));
+      autoMs.push(sample('auto', calls));
+    }
+  }
+  convlab.useBackend('auto');
+  const [a, b] = [median(autoMs), median(chosenMs)];
+  return { auto: a, chosen: b, ratio: a / b, pairRatio: median(autoMs.map((t, i) => t / chosenMs[i])), pairs, calls };
+}
+
 function compare(y, ref) {
   let maxAbs = 0;
   let scale = 0;
@@ -186,6 +281,10 @@ function tfRunner(tf, L, x, w, b) {
 const nhwcToNchwLater = (data, [n, h, w, c]) => () => nhwcToNchw(data, [n, c, h, w]);
 
 async function main() {
+  const rssChild = argValue('--display-rss');
+  if (rssChild) return displayRssChild(rssChild);
+  const unknown = layerNames.filter((name) => !LAYERS[name]);
+  if (unknown.length) throw new Error(`unknown layer ${unknown.join(', ')}; known: ${Object.keys(LAYERS).join(', ')}`);
   const { peers, missing } = await loadPeers();
   const lines = [];
   const say = (s = '') => {
@@ -203,6 +302,9 @@ async function main() {
   if (peers.tf) impls.push({ name: 'tfjs-cpu', tf: 'cpu' }, { name: 'tfjs-wasm', tf: 'wasm' });
   if (peers.ort) impls.push({ name: 'onnxruntime', ort: true });
   const defaultName = 'convlab:auto';
+  // ConvLab's CPU backends, timed round-robin (the gpu backend is not: switching to it and back would time
+  // its uploads and read-backs against the others' warm caches).
+  const roundRobinNames = new Set(['auto', 'wasm', 'cpu']);
   // Start ConvLab's worker threads before timing anything: they come on line in the background, and a
   // benchmark of steady state should not count their start-up against the first implementation timed.
   convlab.useBackend('wasm');
@@ -210,29 +312,32 @@ async function main() {
   await new Promise((resolve) => setTimeout(resolve, 500));
   convlab.useBackend('auto');
   const results = {};
+  /** Per layer: its conv call (auto), the result auto made (what a cell would show) and the backend it chose. */
+  const shown = {};
 
   for (const layerName of layerNames) {
     const L = LAYERS[layerName];
-    if (!L) throw new Error(`unknown layer ${layerName}; known: ${Object.keys(LAYERS).join(', ')}`);
-    const x = seeded(L.x.reduce((a, c) => a * c), 1);
-    const w = seeded(L.w.reduce((a, c) => a * c), 2).map((v) => v * 0.1);
-    const b = seeded(L.w[0], 3);
-    const opts = { stride: L.stride, padding: L.pad, groups: L.groups };
-    const xT = convlab.tensor(x, L.x);
-    const wT = convlab.tensor(w, L.w);
-    const bT = convlab.tensor(b, [L.w[0]]);
+    const { x, w, b, opts, xT, wT, bT } = inputsOf(L);
     const info = convlab.convInfo('conv2d', L.x, L.w, opts);
     const [, O, outH, outW] = info.outShape;
     const flops = 2 * O * outH * outW * L.w[1] * L.w[2] * L.w[3];
     convlab.useBackend('cpu');
     const ref = convlab.conv2d(xT, wT, { ...opts, bias: bT }).data;
     results[layerName] = {};
+    const call = () => convlab.conv2d(xT, wT, { ...opts, bias: bT });
+    const roundRobin = await timeRoundRobin(
+      impls
+        .filter((impl) => roundRobinNames.has(impl.convlab))
+        .map((impl) => ({ name: impl.name, select: () => convlab.useBackend(impl.convlab), run: () => call().data })),
+    );
 
     for (const impl of impls) {
-      let timing;
-      if (impl.convlab) {
+      let timing = roundRobin[impl.name];
+      if (timing) {
+        // timed above, round-robin
+      } else if (impl.convlab) {
         convlab.useBackend(impl.convlab);
-        timing = await time(() => convlab.conv2d(xT, wT, { ...opts, bias: bT }).data);
+        timing = await time(() => call().data);
       } else if (impl.tf) {
         await peers.tf.setBackend(impl.tf);
         await peers.tf.ready();
@@ -256,10 +361,14 @@ async function main() {
       results[layerName][impl.name] = { ms: timing.ms, gflops: flops / timing.ms / 1e6, runs: timing.runs, ...agreement };
     }
     convlab.useBackend('auto');
+    const result = call();
+    shown[layerName] = { call, result, chosen: result.provenance?.backend ?? '?' };
   }
 
   say();
   say('per layer: median ms over warm runs, GFLOP/s, agreement with ConvLab cpu (max abs diff, ÷ max |ref|)');
+  say(`(convlab auto, wasm and cpu timed round-robin within a layer, a sample batching calls to ≥ ${SAMPLE_MS} ms and ≥ ⅛ of cpu's call;`);
+  say(' the others one after another)');
   const pad = (s, n) => String(s).padStart(n);
   for (const layerName of layerNames) {
     say(`${layerName} ${LAYERS[layerName].note}`);
@@ -277,6 +386,35 @@ async function main() {
     const mine = results[layerName][defaultName];
     say(`  ${layerName.padEnd(6)}${peerNames.map((n) => pad((results[layerName][n].ms / mine.ms).toFixed(2), width)).join('')}`);
   }
+
+  say();
+  say(`auto's overhead: auto and the backend it chose, the same call in interleaved pairs (${QUICK ? 8 : 30} pairs after 3 warm-up pairs,`);
+  say(`each pair's order alternating; a sample batches calls to ≥ ${SAMPLE_MS} ms); median ms per call, ratio of medians (target ≤ 1.05)`);
+  for (const layerName of layerNames) {
+    const { call, chosen } = shown[layerName];
+    const backendName = chosen.startsWith('gpu') ? 'gpu' : chosen;
+    if (!roundRobinNames.has(backendName) && backendName !== 'gpu') {
+      say(`  ${layerName.padEnd(4)} auto chose '${chosen}', which useBackend does not take: not measured`);
+      continue;
+    }
+    const o = autoOverhead(() => call().data, backendName);
+    say(`  ${layerName.padEnd(4)} auto ${pad(o.auto.toFixed(4), 9)} ms  ${backendName.padEnd(5)} ${pad(o.chosen.toFixed(4), 9)} ms  ` +
+      `auto ÷ ${backendName} ${o.ratio.toFixed(3)}  (median of pair ratios ${o.pairRatio.toFixed(3)}; ${o.pairs} pairs of ${o.calls} call${o.calls > 1 ? 's' : ''})`);
+  }
+
+  say();
+  say('display cost: tensorBundle(result) of the auto conv result (what ending a cell with it builds), ms ÷ that conv\'s');
+  say('median ms (auto, above); target for L3 ≤ 5×. first: the call\'s first run in this process. RSS: a fresh process');
+  say('that makes the result, before tensorBundle → its peak after');
+  for (const layerName of layerNames) {
+    const { result } = shown[layerName];
+    const d = displayCost(result);
+    const convMs = results[layerName][defaultName].ms;
+    const rss = displayRss(layerName);
+    say(`  ${layerName.padEnd(4)} ${formatShape(result.shape).padEnd(16)} tensorBundle ${pad(d.ms.toFixed(1), 8)} ms (first ${d.first.toFixed(1)}, runs ${d.runs})` +
+      `  ÷ conv ${convMs.toFixed(3)} ms = ${pad((d.ms / convMs).toFixed(1), 7)}×  ${pad(d.bytes, 8)} bytes  ${rss}`);
+  }
+
   if (!args.includes('--no-gpu')) await chainBench(say);
   say();
   say('auto chose (per size class: warm-run ms of each candidate measured)');
@@ -296,6 +434,65 @@ async function main() {
     say(`outputs disagree: ${disagreements.join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+/** A layer's seeded inputs: as arrays (for the peers) and as ConvLab tensors, and its conv options. */
+function inputsOf(L) {
+  const x = seeded(L.x.reduce((a, c) => a * c), 1);
+  const w = seeded(L.w.reduce((a, c) => a * c), 2).map((v) => v * 0.1);
+  const b = seeded(L.w[0], 3);
+  const opts = { stride: L.stride, padding: L.pad, groups: L.groups };
+  return { x, w, b, opts, xT: convlab.tensor(x, L.x), wT: convlab.tensor(w, L.w), bT: convlab.tensor(b, [L.w[0]]) };
+}
+
+const formatShape = (shape) => `[${shape.join(',')}]`;
+
+/** `tensorBundle` of `result`: its first run, then the median of warm runs (3 to 7, as fit in ~3 s; 2 with --quick). */
+function displayCost(result) {
+  let start = performance.now();
+  let bundle = tensorBundle(result);
+  const first = performance.now() - start;
+  const runs = QUICK ? 2 : Math.max(3, Math.min(7, Math.floor(3000 / Math.max(first, 1))));
+  const times = [];
+  for (let r = 0; r < runs; r++) {
+    start = performance.now();
+    bundle = tensorBundle(result);
+    times.push(performance.now() - start);
+  }
+  // Bytes as the kernel's payload limit counts them: each part JSON-encoded, in UTF-8.
+  return { first, ms: median(times), runs, bytes: Buffer.byteLength(JSON.stringify(bundle.data)) };
+}
+
+/**
+ * The memory of showing a layer's result, measured in a fresh process (this one's peak is the whole benchmark's):
+ * its RSS once the result is made, and its peak RSS after `tensorBundle` of it. Returns a line's text.
+ */
+function displayRss(layerName) {
+  try {
+    const out = execFileSync(process.execPath, [__filename, '--display-rss', layerName], { encoding: 'utf8', timeout: 120_000 });
+    const { before, peakBefore, peak } = JSON.parse(out.trim().split('\n').at(-1));
+    const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
+    const note = peak === peakBefore ? ' (no higher than making the result)' : '';
+    return `RSS ${mib(before)} → peak ${mib(peak)} MiB (+${mib(Math.max(0, peak - before))})${note}`;
+  } catch (error) {
+    return `RSS not measured (${String(error.message).split('\n')[0]})`;
+  }
+}
+
+/** The child of {@link displayRss}: makes one layer's result with the default backend, then its bundle. */
+function displayRssChild(layerName) {
+  const L = LAYERS[layerName];
+  if (!L) throw new Error(`unknown layer ${layerName}; known: ${Object.keys(LAYERS).join(', ')}`);
+  const { xT, wT, bT, opts } = inputsOf(L);
+  const result = convlab.conv2d(xT, wT, { ...opts, bias: bT });
+  result.data;
+  const before = process.memoryUsage().rss;
+  const peakBefore = process.resourceUsage().maxRSS * 1024;
+  tensorBundle(result);
+  const peak = process.resourceUsage().maxRSS * 1024;
+  console.log(JSON.stringify({ before, peakBefore, peak }));
+  // The wasm backend's worker threads would keep the process alive.
+  process.exit(0);
 }
 
 /**
