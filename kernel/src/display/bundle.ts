@@ -155,6 +155,20 @@ const bytesOf = (part: unknown): number => Buffer.byteLength(JSON.stringify(part
 const sized = (text: string): { text: string; bytes: number } => ({ text, bytes: bytesOf(text) });
 
 /**
+ * {@link bytesOf} a payload without writing its values out a second time: each map's `data` is base64, whose JSON
+ * is the string and two quotes, so the payload is measured with those strings left empty and their lengths added.
+ */
+function payloadBytes(payload: FeatureMapPayload): number {
+  let values = 0;
+  const skeleton = JSON.stringify(payload, (key, value: unknown) => {
+    if (key !== 'data' || typeof value !== 'string') return value;
+    values += value.length;
+    return '';
+  });
+  return Buffer.byteLength(skeleton) + values;
+}
+
+/**
  * The feature-map bundle of panels: the vendor JSON, a labelled `text/html` figure, the `image/png` figure and
  * `text/plain`, fitted into `limits.maxPayloadBytes` (every part counted): full float32 values when they fit;
  * else 8-bit values; else smaller pictures (their maps drawn as block means); else 8-bit maps downsampled by
@@ -203,7 +217,7 @@ export function featureMapBundle(
         return { text, bytes: text.length + 2 };
       }),
     };
-    return { payload, json: bytesOf(payload), statics };
+    return { payload, json: payloadBytes(payload), statics };
   };
   const bundleOf = (payload: FeatureMapPayload, statics: { png: string; html: string }): MimeBundle => ({
     data: { [FEATURE_MAP_MIME]: payload, 'text/html': statics.html, 'image/png': statics.png, 'text/plain': text },

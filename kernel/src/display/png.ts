@@ -286,9 +286,13 @@ const DEFLATE = { level: 6, strategy: zlib.constants?.Z_RLE } as const;
  * encodePng(2, 1, Uint32Array.of(0, 1), [255, 255, 255, 0, 0, 0]).subarray(1, 4).toString(); // 'PNG'
  */
 export function encodePng(width: number, height: number, pixels: Uint32Array, palette: readonly number[]): Buffer {
-  const asBytes = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  const repeats = (y: number): boolean =>
-    y > 0 && asBytes.compare(asBytes, y * width * 4, (y + 1) * width * 4, (y - 1) * width * 4, y * width * 4) === 0;
+  // A loop, not Buffer#compare: a row differs from the one above at its first pixel or repeats it whole, and
+  // compare's argument checks cost more than that for the rows of a small map.
+  const repeats = (y: number): boolean => {
+    if (y === 0) return false;
+    for (let x = y * width, end = x + width; x < end; x++) if (pixels[x] !== pixels[x - width]) return false;
+    return true;
+  };
   // With a palette first, its entries numbered in order of first use; past 256 colours, again in RGB.
   const compact = new Int32Array(palette.length / 3).fill(-1);
   let used = 0;
