@@ -71,49 +71,44 @@ export function downsampleMap(map: MapValues, factor: number, keepRanges = true)
   const height = Math.ceil(map.height / factor);
   const width = Math.ceil(map.width / factor);
   const cells = height * width;
-  const low = new Float32Array(cells).fill(Infinity);
-  const high = new Float32Array(cells).fill(-Infinity);
-  const downsampled = { factor, sourceHeight: map.height, sourceWidth: map.width, low, high };
-  // No cells: nothing to visit, however long the other axis.
-  if (cells === 0) return { label: map.label, height, width, values: new Float32Array(0), downsampled };
-  const sums = new Float64Array(cells);
-  const counts = new Uint32Array(cells);
+  const values = new Float32Array(cells);
+  const low = new Float32Array(keepRanges ? cells : 0);
+  const high = new Float32Array(keepRanges ? cells : 0);
   const source = map.values;
-  // One pass, row by row and block by block (no division per value); each block's sum takes its values in
-  // the same order as a value-by-value loop, so the means are the same to the bit.
-  for (let r = 0; r < map.height; r++) {
-    const row = r * map.width;
-    const cellRow = Math.floor(r / factor) * width;
+  const columns = map.width;
+  // Block by block, each block's values row by row: the sum takes them in the same order as a value-by-value
+  // loop, so the means are the same to the bit. Math.min/max rather than branches: on noise, which value is the
+  // lowest so far is unpredictable, and a mispredicted branch per value cost more than the rest of the loop.
+  for (let blockRow = 0; blockRow < height; blockRow++) {
+    const rowEnd = Math.min(map.height, (blockRow + 1) * factor);
     for (let block = 0; block < width; block++) {
-      const cell = cellRow + block;
-      const end = Math.min(map.width, (block + 1) * factor);
-      let sum = sums[cell]!;
-      let lowest = low[cell]!;
-      let highest = high[cell]!;
+      const columnEnd = Math.min(columns, (block + 1) * factor);
+      let sum = 0;
       let count = 0;
-      for (let c = block * factor; c < end; c++) {
-        const v = source[row + c]!;
-        // v − v is 0 for a finite v, NaN for NaN and ±Infinity: those are left out of the mean.
-        if (v - v !== 0) continue;
-        sum += v;
-        count++;
-        // Noise makes these branches unpredictable: a picture, which needs the means alone, skips them.
-        if (keepRanges) {
-          if (v < lowest) lowest = v;
-          if (v > highest) highest = v;
+      let lowest = Infinity;
+      let highest = -Infinity;
+      for (let r = blockRow * factor; r < rowEnd; r++) {
+        const row = r * columns;
+        for (let c = block * factor; c < columnEnd; c++) {
+          const v = source[row + c]!;
+          // v − v is 0 for a finite v, NaN for NaN and ±Infinity: those are left out.
+          if (v - v !== 0) continue;
+          sum += v;
+          count++;
+          if (keepRanges) {
+            lowest = Math.min(lowest, v);
+            highest = Math.max(highest, v);
+          }
         }
       }
-      sums[cell] = sum;
-      counts[cell]! += count;
-      low[cell] = lowest;
-      high[cell] = highest;
+      const cell = blockRow * width + block;
+      values[cell] = count ? sum / count : NaN;
+      if (keepRanges) {
+        low[cell] = count ? lowest : NaN;
+        high[cell] = count ? highest : NaN;
+      }
     }
   }
-  const values = new Float32Array(cells);
-  for (let i = 0; i < cells; i++) {
-    const count = counts[i]!;
-    values[i] = count ? sums[i]! / count : NaN;
-    if (!count) low[i] = high[i] = NaN;
-  }
-  return keepRanges ? { label: map.label, height, width, values, downsampled } : { label: map.label, height, width, values };
+  if (!keepRanges) return { label: map.label, height, width, values };
+  return { label: map.label, height, width, values, downsampled: { factor, sourceHeight: map.height, sourceWidth: map.width, low, high } };
 }
