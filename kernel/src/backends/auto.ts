@@ -69,7 +69,9 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
         break;
       }
       let fastest = Infinity;
-      for (let timed = 0, spent = 0; timed < 3 && spent < 20; timed++) {
+      // With one candidate there is nothing to choose: its first run is the answer, timed warm once for the record.
+      const runs = pool.length === 1 ? 1 : 3;
+      for (let timed = 0, spent = 0; timed < runs && spent < 20; timed++) {
         const start = performance.now();
         out = run(candidate, kernel, args);
         const elapsed = performance.now() - start;
