@@ -151,23 +151,6 @@ const PICTURE_STEPS = [
 ] as const;
 
 /**
- * The statics of the largest picture step that fits (`fit` answers one step, undefined when it does not fit). The
- * largest is tried first (it fits most bundles), then the smallest: when that does not fit either, the payload
- * must be coarser, and the steps between are never drawn.
- */
-function fitPictures<T>(steps: readonly (typeof PICTURE_STEPS)[number][], fit: (step: (typeof PICTURE_STEPS)[number]) => T | undefined): T | undefined {
-  const largest = fit(steps[0]!);
-  if (largest !== undefined || steps.length === 1) return largest;
-  const smallest = fit(steps[steps.length - 1]!);
-  if (smallest === undefined) return undefined;
-  for (const step of steps.slice(1, -1)) {
-    const statics = fit(step);
-    if (statics !== undefined) return statics;
-  }
-  return smallest;
-}
-
-/**
  * Room the static figures take at least, reserved before a payload is built: the HTML and PNG of a bank of maps at
  * the smallest picture step take about 48 KB (a [1,64,112,112] conv output with its input: 28 KB of HTML, 20 KB
  * of PNG), so values that leave less never fit, and building them (and their pictures) would be wasted. Under a
@@ -266,14 +249,13 @@ export function featureMapBundle(
           const attempt = build(reduced.panels, steps, encoding, factor);
           if (attempt.json > budget) continue;
           // Exact values are not bought with smaller pictures: float32 gets the full-size pictures or nothing.
-          const statics = fitPictures(encoding === 'f32-base64' ? PICTURE_STEPS.slice(0, 1) : PICTURE_STEPS, ([htmlCells, pngCells]) => {
+          for (const [htmlCells, pngCells] of encoding === 'f32-base64' ? PICTURE_STEPS.slice(0, 1) : PICTURE_STEPS) {
             const html = attempt.statics.html(htmlCells);
             // The PNG is drawn only when the HTML leaves room for it.
-            if (attempt.json + html.bytes > budget) return undefined;
+            if (attempt.json + html.bytes > budget) continue;
             const png = attempt.statics.png(pngCells);
-            return attempt.json + html.bytes + png.bytes <= budget ? { html: html.text, png: png.text } : undefined;
-          });
-          if (statics) return bundleOf(attempt.payload, statics);
+            if (attempt.json + html.bytes + png.bytes <= budget) return bundleOf(attempt.payload, { html: html.text, png: png.text });
+          }
         }
       }
       if (largestSideAt(capped.panels, factor) < SMALLEST_DOWNSAMPLED) break;
