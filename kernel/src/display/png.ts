@@ -381,20 +381,27 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
  */
 class LevelTable {
   private readonly indices: Int32Array;
+  /** The top level, `levels − 1`. */
+  private readonly top: number;
 
   constructor(private readonly drawing: PanelDrawing) {
     this.indices = new Int32Array(drawing.levels).fill(-1);
+    this.top = drawing.levels - 1;
   }
 
   /** The palette index of position `t` on the scale (clamped to 0..1; NaN is drawn as the low end). */
   index(t: number): number {
-    const level = Math.round(clamp01(t) * (this.indices.length - 1));
-    let index = this.indices[level]!;
-    if (index < 0) {
-      const { drawing } = this;
-      index = drawing.palette.colour(...colorAt(drawing.scale.stops, level / Math.max(1, this.indices.length - 1)));
-      this.indices[level] = index;
-    }
+    // round(clamp(t) · top), without calls: NaN fails the first test and lands on level 0 too.
+    const y = t * this.top + 0.5;
+    const level = y >= 1 ? (y < this.top + 1 ? y | 0 : this.top) : 0;
+    const index = this.indices[level]!;
+    return index >= 0 ? index : this.register(level);
+  }
+
+  private register(level: number): number {
+    const { drawing } = this;
+    const index = drawing.palette.colour(...colorAt(drawing.scale.stops, level / Math.max(1, this.top)));
+    this.indices[level] = index;
     return index;
   }
 }
@@ -418,7 +425,8 @@ const tilePictures = new WeakMap<Tile, Uint32Array>();
 function tilePixels(drawing: PanelDrawing, tile: Tile): Uint32Array {
   const known = tilePictures.get(tile);
   if (known) return known;
-  const { cell, padding, scale, palette } = drawing;
+  const { cell, padding, palette } = drawing;
+  const { offset, slope } = drawing.scale;
   const [width, height] = tileSize(drawing, tile);
   const pixels = new Uint32Array(width * height);
   tilePictures.set(tile, pixels);
@@ -456,7 +464,7 @@ function tilePixels(drawing: PanelDrawing, tile: Tile): Uint32Array {
                 Math.round(clamp01(rgb[1].values[i]!) * 255),
                 Math.round(clamp01(rgb[2].values[i]!) * 255),
               )
-            : table.index(scale.offset + scale.slope * values[i]!);
+            : table.index(offset + slope * values[i]!);
           if (cell <= 4) for (let dx = 0; dx < cell; dx++) pixels[start + dx] = index;
           else pixels.fill(index, start, start + cell);
           if (grid) pixels[start] = gridIndex;
