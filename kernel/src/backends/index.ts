@@ -9,7 +9,7 @@ import { createAutoBackend, type AutoChoice } from './auto';
 import { cpuBackend } from './cpu';
 import { wasmBackend } from './wasm/backend';
 import { GPU_MODES, gpuBackend, gpuMode, gpuRenderer } from './gpu/backend';
-import { SOFTWARE_RENDERER } from './gpu/environment';
+import { gpuDeviceFiles, SOFTWARE_RENDERER } from './gpu/environment';
 
 export type { Backend } from './backend';
 export type { AutoChoice } from './auto';
@@ -22,6 +22,8 @@ export { wasmThreads } from './wasm/backend';
  * @example gpuOnHardware(); // false on a machine without a GPU
  */
 export function gpuOnHardware(): boolean {
+  // Without a GPU's device file there is nothing to probe: loading the drivers would only find a software renderer.
+  if (gpuDeviceFiles() === false) return false;
   try {
     return GPU_MODES.includes(gpuMode()) && !SOFTWARE_RENDERER.test(gpuRenderer() ?? '');
   } catch {

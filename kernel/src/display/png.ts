@@ -273,7 +273,8 @@ class Canvas {
   }
 }
 
-const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+// A Uint8Array, not a Buffer: the library also loads in a page (a bundler's build), where Buffer is not defined.
+const PNG_SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 /** zlib's run-length strategy: matches at distance 1 only (the redundancy of filtered rows), and the fastest. */
 const DEFLATE = { level: 6, strategy: zlib.constants?.Z_RLE } as const;
 
