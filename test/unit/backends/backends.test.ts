@@ -5,6 +5,10 @@ import { wasmBackend, wasmScratchBytes } from '../../../kernel/src/backends/wasm
 import { gpuBackend, gpuMode, setGpuMode } from '../../../kernel/src/backends/gpu/backend';
 import { host, type Backend } from '../../../kernel/src/backends/backend';
 import { gpuOnHardware } from '../../../kernel/src/backends';
+import { gpuDeviceFiles } from '../../../kernel/src/backends/gpu/environment';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expectClose, seededValues } from '../../reference/torch';
 
 interface Case {
@@ -114,5 +118,25 @@ describe("'auto' backend", () => {
       choice: 'cpu',
       ms: {},
     });
+  });
+
+  it('does not load a GPU driver to find out there is no GPU: on Linux without a GPU device file, no probe', () => {
+    // What /dev says here, read directly: a DRM render node, NVIDIA's devices or WSL's.
+    const devices = [
+      ...(existsSync('/dev/dri') ? readdirSync('/dev/dri').filter((n) => n.startsWith('renderD')) : []),
+      ...readdirSync('/dev').filter((n) => n.startsWith('nvidia') || n === 'dxg'),
+    ];
+    expect(gpuDeviceFiles()).toBe(process.platform === 'linux' ? devices.length > 0 : undefined);
+    // A fresh process (this one may have loaded gpu.js for other tests): asking auto's question loads gpu.js and
+    // its drivers only where there is a device to find.
+    const dist = join(__dirname, '..', '..', '..', 'kernel', 'dist');
+    const answer = execFileSync(process.execPath, ['-e', `
+      const backends = require(${JSON.stringify(join(dist, 'backends', 'index.js'))});
+      const onHardware = backends.gpuOnHardware();
+      const loaded = Object.keys(require.cache).some((file) => /[\\/]gpu\.js[\\/]/.test(file));
+      console.log(JSON.stringify({ onHardware, loaded }));`], { encoding: 'utf8' });
+    const { onHardware, loaded } = JSON.parse(answer.trim().split('\n').pop()!) as { onHardware: boolean; loaded: boolean };
+    if (gpuDeviceFiles() === false) expect({ onHardware, loaded }).toEqual({ onHardware: false, loaded: false });
+    else expect(loaded).toBe(true);
   });
 });
