@@ -6,18 +6,22 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { conv2d, convInfo, tensor, useBackend, zeros, type Shape } from '../../../kernel/src/index';
+import { conv2d, convInfo, tensor, useBackend, zeros, type ConvOptions, type Shape } from '../../../kernel/src/index';
 import { wasmThreads } from '../../../kernel/src/backends';
 import { host } from '../../../kernel/src/backends/backend';
 import { cpuBackend } from '../../../kernel/src/backends/cpu';
 import { WasmConv } from '../../../kernel/src/backends/wasm/conv';
-import { awaitValue, type ConvExports, type Job } from '../../../kernel/src/backends/wasm/threads';
+import { awaitValue, type ConvExports, type Kind } from '../../../kernel/src/backends/wasm/threads';
 import { expectClose, seededValues } from '../../reference/torch';
 
 /** What the tests reach inside an engine: its memory and pool, the pool's main-thread exports and workers. */
 interface Internals {
   memory: { buffer: ArrayBufferLike };
-  pool: { main: ConvExports; workers: (Worker | undefined)[]; run(jobs: readonly Job[]): void };
+  pool: {
+    main: ConvExports;
+    workers: (Worker | undefined)[];
+    run(kind: Kind, threads: number, scratch: number, scratchBytes: number): void;
+  };
 }
 
 const internals = (engine: WasmConv): Internals => engine as unknown as Internals;
@@ -31,13 +35,13 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 /** A seeded conv problem: input, weights, bias and its info record. */
-function problem(x: Shape, w: Shape, padding: number, seed: number, groups = 1) {
+function problem(x: Shape, w: Shape, padding: number, seed: number, groups = 1, options: ConvOptions = {}) {
   const size = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
   return {
     x: new Float32Array(seededValues(size(x), seed)),
     w: new Float32Array(seededValues(size(w), seed + 1)),
     bias: new Float32Array(seededValues(w[0] ?? 0, seed + 2)),
-    info: convInfo('conv2d', x, w, { padding, groups }),
+    info: convInfo('conv2d', x, w, { padding, groups, ...options }),
   };
 }
 
@@ -79,6 +83,29 @@ describe('awaitValue', () => {
     }) as typeof Atomics.wait);
     awaitValue(cells, 0, 1);
     expect(reads).toBe(2);
+  });
+});
+
+describe('wasm engine paths on several threads', () => {
+  // Each case has enough multiply-adds to be split over the threads, so its work items (conv.wat, NEXT) go to
+  // whichever thread takes them; on 1 thread the same items run in order.
+  const cases: [label: string, p: ReturnType<typeof problem>][] = [
+    ['GEMM, 7 channels (a partial 4-channel tile), 41×37 output (pixels past the last 8-pixel panel)',
+      problem([1, 5, 41, 37], [7, 5, 3, 3], 1, 21)],
+    ['GEMM, strides 2 and 3 with dilation 2', problem([1, 6, 81, 73], [9, 6, 3, 3], 2, 22, 1, { stride: [2, 3], dilation: 2 })],
+    ['GEMM, batch 3 and 2 groups with padding (each batch item padded, the weights packed once)',
+      problem([3, 8, 30, 28], [10, 4, 3, 5], 2, 23, 2)],
+    ['GEMM, a 1×1 kernel without padding', problem([2, 32, 24, 20], [24, 32, 1, 1], 0, 24)],
+    ['depthwise 3×3, padding 1', problem([2, 24, 45, 37], [24, 1, 3, 3], 1, 25, 24)],
+    ['depthwise 3×3 without padding (read in place)', problem([1, 24, 45, 37], [24, 1, 3, 3], 0, 26, 24)],
+    ['depthwise 5×5 with dilation 2 (the general loop)', problem([1, 16, 40, 33], [16, 1, 5, 5], 3, 27, 16, { dilation: 2 })],
+  ];
+
+  it.each([3, 1])('agree with the reference loops on %i thread(s)', async (threads) => {
+    const engine = new WasmConv(threads);
+    await started(engine);
+    for (const [label, p] of cases) expectAgrees(engine, p, label);
+    expect(engine.threads).toEqual({ size: threads, ready: threads, busy: 0 });
   });
 });
 
@@ -148,11 +175,13 @@ describe('wasm thread pool', () => {
   it("a worker's failed slice fails that call only: the worker stays in use", async () => {
     const engine = new WasmConv(2);
     await started(engine);
-    // A gemm slice whose packing scratch lies past the memory's end traps on the worker.
-    expect(() => internals(engine).pool.run([
-      { kind: 'gemm', args: [0, 0, 0] },
-      { kind: 'gemm', args: [0, 1, 0x7fff_fff0] },
-    ])).toThrow(/^internal: conv worker 1 failed on \{"kind":"gemm"/);
+    // The items of the warm-up conv again, all left to the worker (this thread takes none), whose packing
+    // scratch lies past the memory's end: its first item traps.
+    const { pool } = internals(engine);
+    const main = pool.main;
+    pool.main = { ...main, gemm: () => {} };
+    expect(() => pool.run('gemm', 2, 0, 0x7fff_fff0)).toThrow(/^internal: conv worker 1 failed running gemm/);
+    pool.main = main;
     expect(engine.threads).toEqual({ size: 2, ready: 2, busy: 0 });
     expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the failed slice');
   });
@@ -162,7 +191,7 @@ describe('wasm thread pool', () => {
     await started(engine);
     await internals(engine).pool.workers[1]?.terminate();
     expect(engine.threads).toEqual({ size: 2, ready: 1, busy: 0 });
-    // Its slice runs here while the replacement starts.
+    // Its items go to this thread while the replacement starts.
     expectAgrees(engine, problem([1, 24, 33, 47], [20, 24, 3, 3], 1, 11), 'the conv after the thread ended');
     await until(() => engine.threads.ready === 2);
     expectAgrees(engine, problem([1, 16, 30, 30], [24, 16, 3, 3], 1, 17), 'a conv on the replacement');

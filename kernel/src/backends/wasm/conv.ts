@@ -6,30 +6,53 @@
  *
  * All scratch (padded input, packed weights, index tables, the output tile matrix, per-thread im2col panels)
  * lives in one shared wasm memory that only grows: in steady state a call allocates nothing but its result.
+ * The JavaScript side of a call only lays out that memory, writes the parameter block and copies the input in
+ * and the output out: every loop over pixels or taps runs in the module, so a small conv costs little more
+ * than its two copies (the measurements behind this: kernel/src/backends/README.md, "The wasm path").
  */
 import { setFlagsFromString } from 'node:v8';
 import { axes2d, type AxisInfo, type ConvInfo } from '../../shapes';
 import { wasmBase64, wasmFusedBase64 } from './conv-module';
-import { ThreadPool, type ConvExports, type Job, type ThreadHealth } from './threads';
+import { ThreadPool, type ConvExports, type Kind, type ThreadHealth } from './threads';
 import { wasm, type WasmMemory } from './webassembly';
 
 // Byte offsets of the parameter block at the start of memory (see the table at the top of conv.wat).
 const P = {
   K: 0, MTILES: 4, NPAD: 8, A: 12, BIAS: 16, C: 20, X: 24, KTAB: 28, PTAB: 32, KC: 36, CHUNK: 40,
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
-  XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104,
+  XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104, NEXT: 108, ITEMS: 112,
+  SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144,
 } as const;
+type Param = keyof typeof P;
 const PARAMS_BYTES = 256;
-/** im2col rows packed at once: a 4 × KC weight tile (16 KiB) stays in L1 while it meets every panel. */
+/** im2col rows packed at once: a 4 × KC weight tile (4 KiB) stays in L1 while it meets every panel. */
 const KC = 256;
-/** Pixel panels (8 pixels) packed at once: a KC × 128 im2col block is 128 KiB, sized for L2. */
+/** Pixel panels (8 pixels) per GEMM work item at most: a KC × 128 im2col block is 128 KiB, sized for L2. */
 const CHUNK = 16;
+/** Work items per thread at least (when the conv has that many panels), so a thread that starts late or
+ * is descheduled for a while leaves its share to the others instead of making them wait. */
+const ITEMS_PER_THREAD = 4;
 /** Below this many multiply-adds a call runs on the main thread alone: waking a worker costs more. */
 const THREAD_MIN_MACS = 1 << 18;
+/** Floats past an input plane the depthwise loops may read (the lanes past a row's end, discarded). */
+const ROW_SLACK = 16;
 const PAGE = 65536;
 const MAX_PAGES = 16384;
 
 const ceilTo = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+
+/** Floats in one zero-padded input plane. */
+const paddedPlane = (rows: AxisInfo, cols: AxisInfo): number =>
+  (rows.inSize + rows.padBefore + rows.padAfter) * (cols.inSize + cols.padBefore + cols.padAfter);
+
+/**
+ * A result array the call writes in full before anyone reads it, so it need not be zeroed: a dedicated
+ * ArrayBuffer of uninitialized memory (Node's `Buffer.allocUnsafeSlow`, never a slice of Buffer's pool). For a
+ * large output, zeroing it first costs about as much again as the copy into it.
+ */
+function uninitialized(length: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(4 * length).buffer, 0, length);
+}
 
 /** Bump allocator over the shared memory for one call: returns byte offsets aligned to 64 bytes. */
 class Layout {
@@ -53,7 +76,7 @@ export class WasmConv {
   constructor(threads?: number) {
     const module = new wasm.Module(kernelBytes());
     this.exports = new wasm.Instance(module, { env: { memory: this.memory } }).exports as unknown as ConvExports;
-    this.pool = new ThreadPool(module, this.memory, this.exports, P.ABORT, threads);
+    this.pool = new ThreadPool(module, this.memory, this.exports, { abort: P.ABORT, next: P.NEXT }, threads);
   }
 
   /** The worker threads by state (threads.ts, {@link ThreadHealth}). */
@@ -72,44 +95,20 @@ export class WasmConv {
     const have = this.memory.buffer.byteLength / PAGE;
     if (pages > MAX_PAGES) return false;
     if (pages > have) this.memory.grow(pages - have);
-    if (this.f32.buffer !== this.memory.buffer || this.f32.length * 4 !== this.memory.buffer.byteLength) {
+    if (this.f32.length * 4 !== this.memory.buffer.byteLength) {
       this.f32 = new Float32Array(this.memory.buffer);
       this.i32 = new Int32Array(this.memory.buffer);
     }
     return true;
   }
 
-  private setParams(values: Partial<Record<keyof typeof P, number>>): void {
-    for (const [key, value] of Object.entries(values)) this.i32[P[key as keyof typeof P] / 4] = value;
+  private set(param: Param, value: number): void {
+    this.i32[P[param] >> 2] = value;
   }
 
-  /** Space for {@link writePaddedInput}: the padded input, and the unpadded one where they differ. */
-  private takeInput(layout: Layout, info: ConvInfo, rows: AxisInfo, cols: AxisInfo, slack = 0): { X: number; XRAW: number } {
-    const plane = (rows.inSize + rows.padBefore + rows.padAfter) * (cols.inSize + cols.padBefore + cols.padAfter);
-    const X = layout.take(info.inChannels * plane + slack);
-    const padded = plane !== rows.inSize * cols.inSize;
-    return { X, XRAW: padded ? layout.take(info.inChannels * rows.inSize * cols.inSize) : X };
-  }
-
-  /** Copies batch item `n` of `x` into X, zero-padded per `info` (the wasm `pad` export does the padding). */
-  private writePaddedInput(x: Float32Array, n: number, info: ConvInfo, rows: AxisInfo, cols: AxisInfo,
-    at: { X: number; XRAW: number }): void {
-    const size = info.inChannels * rows.inSize * cols.inSize;
-    this.f32.set(x.subarray(n * size, (n + 1) * size), at.XRAW / 4);
-    if (at.XRAW === at.X) return;
-    this.setParams({ X: at.X, XRAW: at.XRAW, H: rows.inSize, WIDTH: cols.inSize, TOP: rows.padBefore,
-      LEFT: cols.padBefore, HP: rows.inSize + rows.padBefore + rows.padAfter,
-      WP: cols.inSize + cols.padBefore + cols.padAfter });
-    this.exports.pad(0, info.inChannels);
-  }
-
-  /** Splits `[0, count)` into one job per thread (one job for small work). */
-  private jobs(kind: Job['kind'], count: number, macs: number, scratch: (thread: number) => number): Job[] {
-    const threads = macs < THREAD_MIN_MACS ? 1 : Math.min(this.pool.size, count);
-    return Array.from({ length: threads }, (_, t) => ({
-      kind,
-      args: [Math.floor((t * count) / threads), Math.floor(((t + 1) * count) / threads), scratch(t)],
-    }));
+  /** Threads for a call of `macs` multiply-adds. */
+  private threadsFor(macs: number): number {
+    return macs < THREAD_MIN_MACS ? 1 : this.pool.size;
   }
 
   /** conv2d per {@link Backend.conv2d}, or undefined when the scratch would not fit in 1 GiB. */
@@ -117,40 +116,96 @@ export class WasmConv {
     // Before anything is written: a worker may still run a slice of an interrupted call, reading this memory.
     this.pool.settle();
     const [rows, cols] = axes2d(info);
-    const out = new Float32Array(info.batch * info.outChannels * rows.outSize * cols.outSize);
-    if (out.length === 0) return out;
+    const length = info.batch * info.outChannels * rows.outSize * cols.outSize;
+    if (length === 0) return new Float32Array(0);
+    const out = uninitialized(length);
     const depthwise = info.groups === info.inChannels && info.groups === info.outChannels && rows.stride === 1 && cols.stride === 1;
     return (depthwise ? this.depthwise(x, w, bias, info, rows, cols, out) : this.gemm(x, w, bias, info, rows, cols, out))
       ? out
       : undefined;
   }
 
+  /** The geometry of a call: input and padded sizes, output sizes, kernel, strides, dilations. */
+  private writeGeometry(rows: AxisInfo, cols: AxisInfo): void {
+    const hp = rows.inSize + rows.padBefore + rows.padAfter;
+    const wp = cols.inSize + cols.padBefore + cols.padAfter;
+    this.set('H', rows.inSize);
+    this.set('WIDTH', cols.inSize);
+    this.set('TOP', rows.padBefore);
+    this.set('LEFT', cols.padBefore);
+    this.set('HP', hp);
+    this.set('WP', wp);
+    this.set('PLANE', hp * wp);
+    this.set('OH', rows.outSize);
+    this.set('OW', cols.outSize);
+    this.set('N', rows.outSize * cols.outSize);
+    this.set('KH', rows.kernel);
+    this.set('KW', cols.kernel);
+    this.set('SH', rows.stride);
+    this.set('SW', cols.stride);
+    this.set('DH', rows.dilation);
+    this.set('DW', cols.dilation);
+  }
+
+  /** Batch item `n` of `x` (`floats` per item) to byte `at` of the memory. */
+  private copyIn(x: Float32Array, n: number, floats: number, at: number): void {
+    this.f32.set(x.length === floats ? x : x.subarray(n * floats, (n + 1) * floats), at >> 2);
+  }
+
+  /**
+   * The weights, as given, to byte `at`, and the bias (zeros where the op has none) to byte `biasAt`: `groups`
+   * runs of `perGroup` values, each `biasStride` floats after the previous (a GEMM group's run is padded to its
+   * 4-channel tiles).
+   */
+  private writeWeights(w: Float32Array, at: number, bias: Float32Array | undefined, biasAt: number, groups: number,
+    perGroup: number, biasStride: number): void {
+    const { f32 } = this;
+    f32.set(w, at >> 2);
+    f32.fill(0, biasAt >> 2, (biasAt >> 2) + groups * biasStride);
+    if (!bias) return;
+    for (let g = 0; g < groups; g++) {
+      f32.set(groups === 1 ? bias : bias.subarray(g * perGroup, (g + 1) * perGroup), (biasAt >> 2) + g * biasStride);
+    }
+  }
+
+  /** `floats` values from byte `from` of the memory to `out` at `to`. */
+  private copyOut(from: number, floats: number, out: Float32Array, to: number): void {
+    out.set(this.f32.subarray(from >> 2, (from >> 2) + floats), to);
+  }
+
   private depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
     rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
     const channels = info.inChannels;
-    const wp = cols.inSize + cols.padBefore + cols.padAfter;
-    const plane = (rows.inSize + rows.padBefore + rows.padAfter) * wp;
-    const oh = rows.outSize;
-    const ow = cols.outSize;
+    const inFloats = channels * rows.inSize * cols.inSize;
+    const outFloats = channels * rows.outSize * cols.outSize;
+    const threads = this.threadsFor(outFloats * rows.kernel * cols.kernel);
     const layout = new Layout();
-    // Slack after the input: the lanes past the output width read up to 8 floats beyond the last row.
-    const input = this.takeInput(layout, info, rows, cols, 16);
+    const XRAW = layout.take(inFloats + ROW_SLACK);
     const W = layout.take(w.length);
     const BIAS = layout.take(channels);
-    const C = layout.take(channels * oh * ow);
-    const TMP = layout.take(8 * this.pool.size);
+    const C = layout.take(outFloats);
+    // Each thread pads the channel it works on into its own scratch (after 8 floats for a row's last partial
+    // vector), where it stays in cache while it is read: no pass over the whole padded input.
+    const plane = paddedPlane(rows, cols);
+    const padded = plane !== rows.inSize * cols.inSize;
+    const scratchBytes = 4 * ceilTo(8 + (padded ? plane + ROW_SLACK : 0), 16);
+    const SCRATCH = layout.take((threads * scratchBytes) / 4);
     if (!this.reserve(layout.end)) return false;
-    this.f32.set(w, W / 4);
-    if (bias) this.f32.set(bias, BIAS / 4);
-    else this.f32.fill(0, BIAS / 4, BIAS / 4 + channels);
-    const kind = rows.kernel === 3 && cols.kernel === 3 ? 'depthwise3x3' : 'depthwise';
-    const jobs = this.jobs(kind, channels, channels * oh * ow * rows.kernel * cols.kernel, (t) => TMP + 32 * t);
+    this.writeGeometry(rows, cols);
+    this.set('X', XRAW);
+    this.set('XRAW', XRAW);
+    this.set('W', W);
+    this.set('BIAS', BIAS);
+    this.set('C', C);
+    this.set('PADDED', padded ? 1 : 0);
+    this.set('ITEMS', channels);
+    this.writeWeights(w, W, bias, BIAS, 1, channels, channels);
+    const unrolled = rows.kernel === 3 && cols.kernel === 3 && rows.dilation === 1 && cols.dilation === 1;
+    const kind: Kind = unrolled ? 'depthwise3x3' : 'depthwise';
     for (let n = 0; n < info.batch; n++) {
-      this.writePaddedInput(x, n, info, rows, cols, input);
-      this.setParams({ X: input.X, W, BIAS, C, WP: wp, PLANE: plane, OH: oh, OW: ow, KH: rows.kernel,
-        KW: cols.kernel, DH: rows.dilation, DW: cols.dilation });
-      this.pool.run(jobs);
-      out.set(this.f32.subarray(C / 4, C / 4 + channels * oh * ow), n * channels * oh * ow);
+      this.copyIn(x, n, inFloats, XRAW);
+      this.pool.run(kind, threads, SCRATCH, scratchBytes);
+      this.copyOut(C, outFloats, out, n * outFloats);
     }
     return true;
   }
@@ -160,59 +215,65 @@ export class WasmConv {
     const { groups } = info;
     const inPerGroup = info.inChannels / groups;
     const outPerGroup = info.outChannels / groups;
-    const wp = cols.inSize + cols.padBefore + cols.padAfter;
-    const plane = (rows.inSize + rows.padBefore + rows.padAfter) * wp;
-    const taps = rows.kernel * cols.kernel;
-    const K = inPerGroup * taps;
+    const inFloats = info.inChannels * rows.inSize * cols.inSize;
+    const plane = paddedPlane(rows, cols);
+    const padded = plane !== rows.inSize * cols.inSize;
+    const K = inPerGroup * rows.kernel * cols.kernel;
     const N = rows.outSize * cols.outSize;
     const npad = ceilTo(N, 8);
+    const panels = npad / 8;
     const mtiles = Math.ceil(outPerGroup / 4);
-    const colFloats = Math.min(KC, K) * CHUNK * 8;
+    const threads = this.threadsFor(mtiles * 4 * K * npad);
+    const chunk = Math.min(CHUNK, Math.ceil(panels / (ITEMS_PER_THREAD * threads)));
+    const colBytes = 4 * Math.min(KC, K) * chunk * 8;
     const layout = new Layout();
-    const input = this.takeInput(layout, info, rows, cols);
+    const X = layout.take(info.inChannels * plane);
+    const XRAW = padded ? layout.take(inFloats) : X;
     const WRAW = layout.take(w.length);
     const A = layout.take(groups * mtiles * 4 * K);
     const BIAS = layout.take(groups * mtiles * 4);
     const KTAB = layout.take(K);
     const PTAB = layout.take(npad);
     const C = layout.take(mtiles * 4 * npad);
-    const COL = layout.take(this.pool.size * colFloats);
+    const SCRATCH = layout.take((threads * colBytes) / 4);
     if (!this.reserve(layout.end)) return false;
-    const { f32, i32 } = this;
-
-    // Weights as [group][tile][k][4 channels] (packed in wasm: this loop is megabytes for big layers).
-    f32.set(w, WRAW / 4);
-    f32.fill(0, BIAS / 4, BIAS / 4 + groups * mtiles * 4);
-    for (let g = 0; g < groups; g++) {
-      this.exports.packWeights(WRAW + 4 * g * outPerGroup * K, A + 16 * g * mtiles * K, outPerGroup, K);
-      if (bias) f32.set(bias.subarray(g * outPerGroup, (g + 1) * outPerGroup), BIAS / 4 + g * mtiles * 4);
-    }
-    // Byte offsets into a group's padded input: tap k = (channel, ki, kj), and each output pixel's corner.
-    let k = KTAB / 4;
-    for (let c = 0; c < inPerGroup; c++) {
-      for (let ki = 0; ki < rows.kernel; ki++) {
-        for (let kj = 0; kj < cols.kernel; kj++) {
-          i32[k++] = 4 * (c * plane + ki * rows.dilation * wp + kj * cols.dilation);
-        }
-      }
-    }
-    let p = PTAB / 4;
-    for (let i = 0; i < rows.outSize; i++) {
-      for (let j = 0; j < cols.outSize; j++) i32[p++] = 4 * (i * rows.stride * wp + j * cols.stride);
-    }
-    i32.fill(0, p, PTAB / 4 + npad);
-    this.setParams({ K, MTILES: mtiles, NPAD: npad, KTAB, PTAB, C, KC, CHUNK });
-    const jobs = this.jobs('gemm', npad / 8, mtiles * 4 * K * npad, (t) => COL + 4 * t * colFloats);
+    this.writeGeometry(rows, cols);
+    this.set('XRAW', XRAW);
+    this.set('K', K);
+    this.set('CIN', inPerGroup);
+    this.set('MTILES', mtiles);
+    this.set('NPAD', npad);
+    this.set('KTAB', KTAB);
+    this.set('PTAB', PTAB);
+    this.set('C', C);
+    this.set('KC', KC);
+    this.set('CHUNK', chunk);
+    this.set('WRAW', WRAW);
+    this.set('MROWS', outPerGroup);
+    this.writeWeights(w, WRAW, bias, BIAS, groups, outPerGroup, mtiles * 4);
+    this.exports.tables();
 
     for (let n = 0; n < info.batch; n++) {
-      this.writePaddedInput(x, n, info, rows, cols, input);
+      this.copyIn(x, n, inFloats, XRAW);
+      // The threads pad the input (each batch item) and pack the weights as [group][tile][k][4 channels] (the
+      // first), item by item, before any GEMM item reads them.
+      const pads = padded ? info.inChannels : 0;
+      const tiles = n === 0 ? groups * mtiles : 0;
+      if (pads + tiles > 0) {
+        this.set('X', X);
+        this.set('A', A);
+        this.set('PADS', pads);
+        this.set('ITEMS', pads + tiles);
+        this.pool.run('prepare', threads, SCRATCH, colBytes);
+      }
+      this.set('ITEMS', Math.ceil(panels / chunk));
       for (let g = 0; g < groups; g++) {
-        this.setParams({ X: input.X + 4 * g * inPerGroup * plane, A: A + 16 * g * mtiles * K, BIAS: BIAS + 16 * g * mtiles });
-        this.pool.run(jobs);
-        for (let m = 0; m < outPerGroup; m++) {
-          const from = C / 4 + m * npad;
-          out.set(f32.subarray(from, from + N), (n * info.outChannels + g * outPerGroup + m) * N);
-        }
+        this.set('X', X + 4 * g * inPerGroup * plane);
+        this.set('A', A + 16 * g * mtiles * K);
+        this.set('BIAS', BIAS + 16 * g * mtiles);
+        this.pool.run('gemm', threads, SCRATCH, colBytes);
+        if (npad !== N) this.exports.compact(outPerGroup);
+        this.copyOut(C, outPerGroup * N, out, (n * info.outChannels + g * outPerGroup) * N);
       }
     }
     return true;

@@ -1,45 +1,66 @@
 ;; ConvLab's fast conv2d kernels, hand-written WebAssembly with 128-bit SIMD.
 ;; Compiled at build time by kernel/scripts/build-wasm.cjs (the `wabt` npm package) into conv-module.ts.
 ;;
-;; The memory is shared (one instance per thread, all on the same memory), so the main thread and the worker
-;; threads each run `gemm` or `depthwise` on their own slice of the output. conv.ts lays out the memory and
-;; writes the geometry into the parameter block at byte 0 (offsets below, all i32, addresses in bytes):
+;; The memory is shared (one instance per thread, all on the same memory). A call's work is a list of items
+;; (GEMM: a chunk of pixel panels; depthwise: one channel), handed out by the NEXT counter: every thread
+;; running `gemm` or `depthwise*` takes the next item until none is left, so a thread that starts late or is
+;; descheduled does less and nobody waits for it. conv.ts lays out the memory and writes the geometry into
+;; the parameter block at byte 0 (offsets below, all i32, addresses in bytes):
 ;;
-;;   0 K        rows of the im2col matrix: inChannels/groups · kernelHeight · kernelWidth
+;;   0 K        rows of the im2col matrix: CIN · kernelHeight · kernelWidth
 ;;   4 MTILES   output channels of one group / 4, rounded up (the GEMM tile is 4 channels × 8 pixels)
 ;;   8 NPAD     output pixels rounded up to 8: the row length of C
-;;  12 A        packed weights: [MTILES][K][4] floats (4 channels interleaved per k)
+;;  12 A        packed weights of this group: [MTILES][K][4] floats (4 channels interleaved per k); during
+;;              `prepare`, those of every group, one after the other
 ;;  16 BIAS     bias, MTILES·4 floats (zeros when the op has none)
-;;  20 C        output tile matrix: [MTILES·4][NPAD] floats
-;;  24 X        zero-padded input of this group: [channels][paddedHeight][paddedWidth]
+;;  20 C        GEMM: output tile matrix [MTILES·4][NPAD] floats; depthwise: the output [channels][OH][OW]
+;;  24 X        zero-padded input of this group: [channels][HP][WP] (depthwise: the unpadded input when
+;;              PADDED is 0)
 ;;  28 KTAB     i32[K]: byte offset in X of tap k = (channel, ki, kj) for the pixel at the window's corner
 ;;  32 PTAB     i32[NPAD]: byte offset in X of output pixel p's window corner (0 for the padding pixels)
 ;;  36 KC       k-block: rows of the im2col matrix packed at once (keeps the packed panel in cache)
-;;  40 CHUNK    pixel panels (8 pixels each) packed at once
-;;  depthwise only (stride 1, one input channel per group, one output channel per input channel):
+;;  40 CHUNK    pixel panels (8 pixels each) per GEMM work item
 ;;  44 WP       padded input width (floats)
 ;;  48 PLANE    padded input plane (floats)
-;;  52 OH       output height
-;;  56 OW       output width
-;;  60 KH       kernel height
-;;  64 KW       kernel width
-;;  68 DH       dilation along rows
-;;  72 DW       dilation along columns
-;;  76 W        weights [channels][KH][KW] floats, unpacked
-;;  padding (`pad`): the input of one batch item, unpadded, into X
-;;  80 XRAW     the input [channels][H][W]
-;;  84 H        input height     88 WIDTH  input width
-;;  92 TOP      rows of zeros above; 96 LEFT  columns of zeros on the left
+;;  52 OH       output height       56 OW  output width
+;;  60 KH       kernel height       64 KW  kernel width
+;;  68 DH       dilation along rows 72 DW  dilation along columns
+;;  76 W        depthwise weights [channels][KH][KW] floats, unpacked
+;;  80 XRAW     the input of one batch item, unpadded: [channels][H][WIDTH]
+;;  84 H        input height        88 WIDTH  input width
+;;  92 TOP      rows of zeros above 96 LEFT   columns of zeros on the left
 ;; 100 HP       padded height (WP, above, is the padded width)
 ;; 104 ABORT    non-zero: stop now. threads.ts raises it to end the slices of a call the main thread abandoned
-;;              (an interrupt) before the next call rewrites the memory; `gemm` reads it once per k-block, the
-;;              depthwise loops once per channel (an atomic load, since another thread writes it).
+;;              (an interrupt) before the next call rewrites the memory; the loops read it once per item and
+;;              per k-block (an atomic load, since another thread writes it).
+;; 108 NEXT     work items taken so far (threads.ts zeroes it before each call; `take` adds 1 atomically)
+;; 112 ITEMS    work items of the call
+;; 116 SH       stride along rows  120 SW  stride along columns
+;; 124 CIN      input channels of one group
+;; 128 N        output pixels (OH · OW)
+;; 132 PADDED   depthwise: non-zero when each channel is zero-padded into the thread's scratch first
+;; 136 WRAW     GEMM weights as given: [groups · MROWS][K] floats (packed into A by `prepare`)
+;; 140 MROWS    output channels of one group
+;; 144 PADS     `prepare` items that pad an input channel (0: the input needs no padding, or is padded already)
+;;
+;; Every thread's export takes the address of its own scratch: GEMM, the packed im2col block (KC · CHUNK · 8
+;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); `prepare`
+;; none.
 (module
   (import "env" "memory" (memory 1 16384 shared))
 
+  ;; The next work item, or -1 when all ITEMS are taken or the call was aborted.
+  (func $take (result i32)
+    (local $item i32)
+    (if (i32.atomic.load (i32.const 104)) (then (return (i32.const -1))))
+    (local.set $item (i32.atomic.rmw.add (i32.const 108) (i32.const 1)))
+    (select (local.get $item) (i32.const -1) (i32.lt_u (local.get $item) (i32.load (i32.const 112)))))
+
   ;; C[4×8 tile at c] (+)= A[4 channels × kc] · B[kc × 8 pixels]; `first` starts from the bias instead of C.
-  ;; 8 accumulators, 2 loads and 4 splats per k: 64 flops for 22 instructions, all in registers.
-  (func $micro (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+  ;; 8 accumulators, 2 loads and 4 splats per k: 64 flops for 22 instructions, all in registers. (A 6×8 tile,
+  ;; 12 accumulators, needs 15 of the 16 xmm registers: V8 hoists the splats and spills; measured slower.)
+  ;; Exported for test/bench/wasm-ceiling.cjs, which times it on data in L1.
+  (func $micro (export "micro") (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
     (param $first i32) (param $bias i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -175,26 +196,28 @@
         (local.set $p0 (i32.add (local.get $p0) (i32.const 1)))
         (br $panel))))
 
-    ;; C = bias + A · im2col(X) for the pixel panels [p0, p1), using `col` as this thread's packing scratch
-  ;; (KC · CHUNK · 8 floats). Loops: pixel chunk → k-block (pack once) → channel tile → panel.
-  (func (export "gemm") (param $p0 i32) (param $p1 i32) (param $col i32)
-    (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32)
-    (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32) (local $p i32)
+  ;; C = bias + A · im2col(X), one work item (CHUNK pixel panels) at a time, `col` being this thread's packing
+  ;; scratch. Per item: k-block (pack once) → channel tile → panel.
+  (func (export "gemm") (param $col i32)
+    (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32) (local $panels i32)
+    (local $item i32) (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32) (local $p i32)
     (local $a i32) (local $cRow i32)
     (local.set $K (i32.load (i32.const 0)))
     (local.set $mtiles (i32.load (i32.const 4)))
     (local.set $ldc (i32.shl (i32.load (i32.const 8)) (i32.const 2)))
+    (local.set $panels (i32.shr_u (i32.load (i32.const 8)) (i32.const 3)))
     (local.set $KC (i32.load (i32.const 36)))
     (local.set $chunk (i32.load (i32.const 40)))
-    (local.set $pc (local.get $p0))
-    (block $chunksDone
-      (loop $chunks
-        (br_if $chunksDone (i32.ge_u (local.get $pc) (local.get $p1)))
-        (local.set $pe (select (local.get $p1) (i32.add (local.get $pc) (local.get $chunk))
-          (i32.lt_u (i32.sub (local.get $p1) (local.get $pc)) (local.get $chunk))))
+    (block $done
+      (loop $items
+        (local.set $item (call $take))
+        (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
+        (local.set $pc (i32.mul (local.get $item) (local.get $chunk)))
+        (local.set $pe (select (local.get $panels) (i32.add (local.get $pc) (local.get $chunk))
+          (i32.lt_u (i32.sub (local.get $panels) (local.get $pc)) (local.get $chunk))))
         (local.set $kb (i32.const 0))
         (loop $kblocks
-          (br_if $chunksDone (i32.atomic.load (i32.const 104)))
+          (br_if $done (i32.atomic.load (i32.const 104)))
           (local.set $kc (select (i32.sub (local.get $K) (local.get $kb)) (local.get $KC)
             (i32.lt_u (i32.sub (local.get $K) (local.get $kb)) (local.get $KC))))
           (call $pack (local.get $pc) (local.get $pe) (local.get $kb) (local.get $kc) (local.get $col))
@@ -220,8 +243,62 @@
             (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
           (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
           (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $K))))
-        (local.set $pc (local.get $pe))
-        (br $chunks))))
+        (br $items))))
+
+  ;; The GEMM's index tables from the geometry: KTAB (tap k = (channel, ki, kj) → its offset from the window's
+  ;; corner) and PTAB (output pixel → its window's corner; the pixels past N up to NPAD point at 0).
+  (func (export "tables")
+    (local $wp i32) (local $t i32) (local $c i32) (local $i i32) (local $j i32) (local $end i32) (local $row i32)
+    (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
+    (local.set $t (i32.load (i32.const 28)))
+    (local.set $c (i32.const 0))
+    (loop $channels
+      (local.set $i (i32.const 0))
+      (loop $ki
+        (local.set $row (i32.add (i32.shl (i32.mul (local.get $c) (i32.load (i32.const 48))) (i32.const 2))
+          (i32.mul (i32.mul (local.get $i) (i32.load (i32.const 68))) (local.get $wp))))
+        (local.set $j (i32.const 0))
+        (loop $kj
+          (i32.store (local.get $t) (i32.add (local.get $row)
+            (i32.shl (i32.mul (local.get $j) (i32.load (i32.const 72))) (i32.const 2))))
+          (local.set $t (i32.add (local.get $t) (i32.const 4)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $kj (i32.lt_u (local.get $j) (i32.load (i32.const 64)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $ki (i32.lt_u (local.get $i) (i32.load (i32.const 60)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $channels (i32.lt_u (local.get $c) (i32.load (i32.const 124)))))
+    (local.set $t (i32.load (i32.const 32)))
+    (local.set $i (i32.const 0))
+    (loop $rows
+      (local.set $row (i32.mul (i32.mul (local.get $i) (i32.load (i32.const 116))) (local.get $wp)))
+      (local.set $j (i32.const 0))
+      (loop $cols
+        (i32.store (local.get $t) (i32.add (local.get $row)
+          (i32.shl (i32.mul (local.get $j) (i32.load (i32.const 120))) (i32.const 2))))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $cols (i32.lt_u (local.get $j) (i32.load (i32.const 56)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $rows (i32.lt_u (local.get $i) (i32.load (i32.const 52)))))
+    (local.set $end (i32.add (i32.load (i32.const 32)) (i32.shl (i32.load (i32.const 8)) (i32.const 2))))
+    (memory.fill (local.get $t) (i32.const 0) (i32.sub (local.get $end) (local.get $t))))
+
+  ;; The first `rows` rows of C from stride NPAD to stride N (in place, front to back), so that the output of
+  ;; a group is one contiguous block to copy out.
+  (func (export "compact") (param $rows i32)
+    (local $m i32) (local $n i32) (local $npad i32) (local $c i32)
+    (local.set $n (i32.shl (i32.load (i32.const 128)) (i32.const 2)))
+    (local.set $npad (i32.shl (i32.load (i32.const 8)) (i32.const 2)))
+    (local.set $c (i32.load (i32.const 20)))
+    (local.set $m (i32.const 1))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $m) (local.get $rows)))
+        (memory.copy (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $n)))
+          (i32.add (local.get $c) (i32.mul (local.get $m) (local.get $npad))) (local.get $n))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $rows))))
 
   ;; Stores 8 output values (two vectors) at `out`, or only the first `left` of them when fewer remain in
   ;; the row (through the 32-byte scratch `tmp`); returns the address after the last value stored.
@@ -236,11 +313,24 @@
     (memory.copy (local.get $out) (local.get $tmp) (i32.shl (local.get $left) (i32.const 2)))
     (i32.add (local.get $out) (i32.shl (local.get $left) (i32.const 2))))
 
-  ;; Depthwise, stride 1: for channels [c0, c1), out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] · X[c][oh + ki·DH][ow + kj·DW ..],
-  ;; written to C as [channels][OH][OW]. The last 8 columns of a row may run past OW: those lanes read the
-  ;; next padded row, go to this thread's scratch `tmp` (32 bytes), and only the real ones are copied out.
-  (func (export "depthwise") (param $c0 i32) (param $c1 i32) (param $tmp i32)
-    (local $wp i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
+  ;; The padded plane channel `c` of a depthwise conv reads: padded into `scratch + 32` when PADDED, else
+  ;; the channel's plane of X in place.
+  (func $depthwisePlane (param $c i32) (param $scratch i32) (result i32)
+    (if (i32.load (i32.const 132))
+      (then
+        (call $padPlane
+          (i32.add (i32.load (i32.const 80))
+            (i32.shl (i32.mul (local.get $c) (i32.mul (i32.load (i32.const 84)) (i32.load (i32.const 88)))) (i32.const 2)))
+          (i32.add (local.get $scratch) (i32.const 32)))
+        (return (i32.add (local.get $scratch) (i32.const 32)))))
+    (i32.add (i32.load (i32.const 24)) (i32.shl (i32.mul (local.get $c) (i32.load (i32.const 48))) (i32.const 2))))
+
+  ;; Depthwise, stride 1, one channel per work item: out[c][oh][ow..ow+8) = bias + Σ w[c][ki][kj] ·
+  ;; X[c][oh + ki·DH][ow + kj·DW ..], written to C as [channels][OH][OW]. The last 8 columns of a row may run
+  ;; past OW: those lanes read the next padded row (or the slack after the plane), go to this thread's
+  ;; scratch (32 bytes), and only the real ones are copied out.
+  (func (export "depthwise") (param $scratch i32)
+    (local $c i32) (local $wp i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $dh i32) (local $dw i32)
     (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128)
     (local $i i32) (local $j i32) (local $ki i32) (local $kj i32) (local $row i32) (local $src i32) (local $tap i32)
     (local $acc0 v128) (local $acc1 v128) (local $w v128)
@@ -253,15 +343,14 @@
     (local.set $dw (i32.shl (i32.load (i32.const 72)) (i32.const 2)))
     (block $done
       (loop $channels
-        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
-        (br_if $done (i32.atomic.load (i32.const 104)))
-        (local.set $xc (i32.add (i32.load (i32.const 24))
-          (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
+        (local.set $c (call $take))
+        (br_if $done (i32.lt_s (local.get $c) (i32.const 0)))
+        (local.set $xc (call $depthwisePlane (local.get $c) (local.get $scratch)))
         (local.set $wc (i32.add (i32.load (i32.const 76))
-          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $kh) (local.get $kw))) (i32.const 2))))
+          (i32.shl (i32.mul (local.get $c) (i32.mul (local.get $kh) (local.get $kw))) (i32.const 2))))
         (local.set $out (i32.add (i32.load (i32.const 20))
-          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
-        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c0) (i32.const 2)))))
+          (i32.shl (i32.mul (local.get $c) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
+        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c) (i32.const 2)))))
         (local.set $i (i32.const 0))
         (loop $rows
           (local.set $j (i32.const 0))
@@ -286,38 +375,35 @@
               (local.set $row (i32.add (local.get $row) (local.get $dh)))
               (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
               (br_if $kis (i32.lt_u (local.get $ki) (local.get $kh))))
-            (local.set $out (call $store8 (local.get $out) (local.get $tmp) (local.get $acc0) (local.get $acc1)
+            (local.set $out (call $store8 (local.get $out) (local.get $scratch) (local.get $acc0) (local.get $acc1)
               (i32.sub (local.get $ow) (local.get $j))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br_if $cols (i32.lt_u (local.get $j) (local.get $ow))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
 
-  ;; The depthwise kernel for 3×3 windows: the 9 weights stay in registers and the taps are unrolled
-  ;; (the general loop above spends as much on its counters as on the arithmetic).
-  (func (export "depthwise3x3") (param $c0 i32) (param $c1 i32) (param $tmp i32)
-    (local $wp i32) (local $oh i32) (local $ow i32) (local $dh i32) (local $dw i32)
-    (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128) (local $i i32) (local $j i32) (local $row i32)
+  ;; The depthwise kernel for 3×3 windows without dilation: the 9 weights stay in registers, the taps are
+  ;; unrolled and read through three row pointers with constant offsets (the general loop above spends as
+  ;; much on its counters as on the arithmetic).
+  (func (export "depthwise3x3") (param $scratch i32)
+    (local $c i32) (local $wp i32) (local $oh i32) (local $ow i32)
+    (local $xc i32) (local $wc i32) (local $out i32) (local $bias v128) (local $i i32) (local $j i32)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32)
     (local $acc0 v128) (local $acc1 v128)
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
-    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32) (local $a6 i32) (local $a7 i32) (local $a8 i32)
     (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
     (local.set $oh (i32.load (i32.const 52)))
     (local.set $ow (i32.load (i32.const 56)))
-    (local.set $dh (i32.mul (i32.load (i32.const 68)) (local.get $wp)))
-    (local.set $dw (i32.shl (i32.load (i32.const 72)) (i32.const 2)))
     (block $done
       (loop $channels
-        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
-        (br_if $done (i32.atomic.load (i32.const 104)))
-        (local.set $xc (i32.add (i32.load (i32.const 24))
-          (i32.shl (i32.mul (local.get $c0) (i32.load (i32.const 48))) (i32.const 2))))
-        (local.set $wc (i32.add (i32.load (i32.const 76)) (i32.mul (local.get $c0) (i32.const 36))))
+        (local.set $c (call $take))
+        (br_if $done (i32.lt_s (local.get $c) (i32.const 0)))
+        (local.set $xc (call $depthwisePlane (local.get $c) (local.get $scratch)))
+        (local.set $wc (i32.add (i32.load (i32.const 76)) (i32.mul (local.get $c) (i32.const 36))))
         (local.set $out (i32.add (i32.load (i32.const 20))
-          (i32.shl (i32.mul (local.get $c0) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
-        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c0) (i32.const 2)))))
+          (i32.shl (i32.mul (local.get $c) (i32.mul (local.get $oh) (local.get $ow))) (i32.const 2))))
+        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $c) (i32.const 2)))))
         (local.set $w0 (v128.load32_splat offset=0 (local.get $wc)))
         (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
         (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
@@ -329,119 +415,153 @@
         (local.set $w8 (v128.load32_splat offset=32 (local.get $wc)))
         (local.set $i (i32.const 0))
         (loop $rows
-          (local.set $row (i32.add (local.get $xc) (i32.mul (local.get $i) (local.get $wp))))
-          (local.set $a0 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
-          (local.set $a1 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
-          (local.set $a2 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 0) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
-          (local.set $a3 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
-          (local.set $a4 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
-          (local.set $a5 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 1) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
-          (local.set $a6 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 0) (local.get $dw)))))
-          (local.set $a7 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 1) (local.get $dw)))))
-          (local.set $a8 (i32.add (local.get $row) (i32.add (i32.mul (i32.const 2) (local.get $dh)) (i32.mul (i32.const 2) (local.get $dw)))))
+          (local.set $r0 (i32.add (local.get $xc) (i32.mul (local.get $i) (local.get $wp))))
+          (local.set $r1 (i32.add (local.get $r0) (local.get $wp)))
+          (local.set $r2 (i32.add (local.get $r1) (local.get $wp)))
           (local.set $j (i32.const 0))
           (loop $cols
             (local.set $acc0 (local.get $bias))
             (local.set $acc1 (local.get $bias))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w0) (v128.load (local.get $a0)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w0) (v128.load offset=16 (local.get $a0)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w1) (v128.load (local.get $a1)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w1) (v128.load offset=16 (local.get $a1)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w2) (v128.load (local.get $a2)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w2) (v128.load offset=16 (local.get $a2)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w3) (v128.load (local.get $a3)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w3) (v128.load offset=16 (local.get $a3)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w4) (v128.load (local.get $a4)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w4) (v128.load offset=16 (local.get $a4)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w5) (v128.load (local.get $a5)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w5) (v128.load offset=16 (local.get $a5)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w6) (v128.load (local.get $a6)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w6) (v128.load offset=16 (local.get $a6)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w7) (v128.load (local.get $a7)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w7) (v128.load offset=16 (local.get $a7)))))
-            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w8) (v128.load (local.get $a8)))))
-            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w8) (v128.load offset=16 (local.get $a8)))))
-            (local.set $out (call $store8 (local.get $out) (local.get $tmp) (local.get $acc0) (local.get $acc1)
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w0) (v128.load (local.get $r0)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w0) (v128.load offset=16 (local.get $r0)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w1) (v128.load offset=4 (local.get $r0)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w1) (v128.load offset=20 (local.get $r0)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w2) (v128.load offset=8 (local.get $r0)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w2) (v128.load offset=24 (local.get $r0)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w3) (v128.load (local.get $r1)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w3) (v128.load offset=16 (local.get $r1)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w4) (v128.load offset=4 (local.get $r1)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w4) (v128.load offset=20 (local.get $r1)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w5) (v128.load offset=8 (local.get $r1)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w5) (v128.load offset=24 (local.get $r1)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w6) (v128.load (local.get $r2)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w6) (v128.load offset=16 (local.get $r2)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w7) (v128.load offset=4 (local.get $r2)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w7) (v128.load offset=20 (local.get $r2)))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $w8) (v128.load offset=8 (local.get $r2)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $w8) (v128.load offset=24 (local.get $r2)))))
+            (local.set $out (call $store8 (local.get $out) (local.get $scratch) (local.get $acc0) (local.get $acc1)
               (i32.sub (local.get $ow) (local.get $j))))
-            (local.set $a0 (i32.add (local.get $a0) (i32.const 32)))
-            (local.set $a1 (i32.add (local.get $a1) (i32.const 32)))
-            (local.set $a2 (i32.add (local.get $a2) (i32.const 32)))
-            (local.set $a3 (i32.add (local.get $a3) (i32.const 32)))
-            (local.set $a4 (i32.add (local.get $a4) (i32.const 32)))
-            (local.set $a5 (i32.add (local.get $a5) (i32.const 32)))
-            (local.set $a6 (i32.add (local.get $a6) (i32.const 32)))
-            (local.set $a7 (i32.add (local.get $a7) (i32.const 32)))
-            (local.set $a8 (i32.add (local.get $a8) (i32.const 32)))
+            (local.set $r0 (i32.add (local.get $r0) (i32.const 32)))
+            (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
+            (local.set $r2 (i32.add (local.get $r2) (i32.const 32)))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br_if $cols (i32.lt_u (local.get $j) (local.get $ow))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $rows (i32.lt_u (local.get $i) (local.get $oh))))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
         (br $channels))))
 
-  ;; Zero-padding of channels [c0, c1): XRAW [c][H][WIDTH] → X [c][HP][WP] with TOP rows above and LEFT columns
-  ;; on the left (the rest of each padded row and plane is zero too).
-  (func (export "pad") (param $c0 i32) (param $c1 i32)
-    (local $wp i32) (local $h i32) (local $w i32) (local $top i32) (local $left i32) (local $hp i32)
-    (local $src i32) (local $dst i32) (local $r i32) (local $right i32)
+  ;; Copies `bytes` (a multiple of 4) from src to dst, 16 at a time, the last 16 overlapping the ones before
+  ;; (the two regions are apart). A loop here, not `memory.copy`: V8 makes each bulk-memory instruction a call
+  ;; out of the module, which costs more than the copy of one padded row.
+  (func $copy (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $i i32) (local $last i32)
+    (if (i32.lt_u (local.get $bytes) (i32.const 16))
+      (then
+        (block $done
+          (loop $floats
+            (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+            (f32.store (i32.add (local.get $dst) (local.get $i)) (f32.load (i32.add (local.get $src) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $floats)))
+        (return)))
+    (local.set $last (i32.sub (local.get $bytes) (i32.const 16)))
+    (loop $vectors
+      (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.load (i32.add (local.get $src) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br_if $vectors (i32.lt_u (local.get $i) (local.get $last))))
+    (v128.store (i32.add (local.get $dst) (local.get $last)) (v128.load (i32.add (local.get $src) (local.get $last)))))
+
+  ;; One channel zero-padded: [H][WIDTH] at src → [HP][WP] at dst, with TOP rows above and LEFT columns on the
+  ;; left: the plane zeroed in one call, then each row copied to its place.
+  (func $padPlane (param $src i32) (param $dst i32)
+    (local $wp i32) (local $w i32) (local $r i32)
     (local.set $wp (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
-    (local.set $h (i32.load (i32.const 84)))
     (local.set $w (i32.shl (i32.load (i32.const 88)) (i32.const 2)))
-    (local.set $top (i32.load (i32.const 92)))
-    (local.set $left (i32.shl (i32.load (i32.const 96)) (i32.const 2)))
-    (local.set $hp (i32.load (i32.const 100)))
-    (local.set $right (i32.sub (i32.sub (local.get $wp) (local.get $left)) (local.get $w)))
-    (local.set $src (i32.add (i32.load (i32.const 80)) (i32.mul (local.get $c0) (i32.mul (local.get $h) (local.get $w)))))
-    (local.set $dst (i32.add (i32.load (i32.const 24)) (i32.mul (local.get $c0) (i32.mul (local.get $hp) (local.get $wp)))))
+    (memory.fill (local.get $dst) (i32.const 0) (i32.mul (i32.load (i32.const 100)) (local.get $wp)))
+    (local.set $dst (i32.add (local.get $dst)
+      (i32.add (i32.mul (i32.load (i32.const 92)) (local.get $wp)) (i32.shl (i32.load (i32.const 96)) (i32.const 2)))))
     (block $done
-      (loop $channels
-        (br_if $done (i32.ge_u (local.get $c0) (local.get $c1)))
-        (memory.fill (local.get $dst) (i32.const 0) (i32.mul (local.get $top) (local.get $wp)))
-        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $top) (local.get $wp))))
-        (local.set $r (i32.const 0))
-        (block $rowsDone
-          (loop $rows
-            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $h)))
-            (memory.fill (local.get $dst) (i32.const 0) (local.get $left))
-            (memory.copy (i32.add (local.get $dst) (local.get $left)) (local.get $src) (local.get $w))
-            (memory.fill (i32.add (i32.add (local.get $dst) (local.get $left)) (local.get $w)) (i32.const 0) (local.get $right))
-            (local.set $dst (i32.add (local.get $dst) (local.get $wp)))
-            (local.set $src (i32.add (local.get $src) (local.get $w)))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $rows)))
-        (memory.fill (local.get $dst) (i32.const 0)
-          (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp)))
-        (local.set $dst (i32.add (local.get $dst)
-          (i32.mul (i32.sub (i32.sub (local.get $hp) (local.get $top)) (local.get $h)) (local.get $wp))))
-        (local.set $c0 (i32.add (local.get $c0) (i32.const 1)))
-        (br $channels))))
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (i32.load (i32.const 84))))
+        (call $copy (local.get $dst) (local.get $src) (local.get $w))
+        (local.set $dst (i32.add (local.get $dst) (local.get $wp)))
+        (local.set $src (i32.add (local.get $src) (local.get $w)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
 
-  ;; Weights of one group, [rows][K] at src → the GEMM's layout [ceil(rows / 4)][K][4] at dst (4 output
-  ;; channels interleaved per k), with zeros for the channels past `rows` in the last tile.
-  (func (export "packWeights") (param $src i32) (param $dst i32) (param $rows i32) (param $K i32)
-    (local $row i32) (local $s i32) (local $d i32) (local $end i32) (local $tiles i32)
-    (local.set $tiles (i32.shl (i32.shr_u (i32.add (local.get $rows) (i32.const 3)) (i32.const 2)) (i32.const 2)))
+  ;; Before a GEMM call, one item each: items [0, PADS) zero-pad input channel `item` from XRAW into X
+  ;; ([c][H][WIDTH] → [c][HP][WP], see $padPlane); the rest pack weight tile `item − PADS` of every group's
+  ;; weights ([groups · MROWS][K] at WRAW) into A (see $packTile).
+  (func (export "prepare") (param $scratch i32)
+    (local $item i32) (local $tile i32) (local $local i32) (local $K i32)
+    (local.set $K (i32.load (i32.const 0)))
     (block $done
-      (loop $rowsLoop
-        (br_if $done (i32.ge_u (local.get $row) (local.get $tiles)))
-        ;; Row r goes to tile r / 4, lane r % 4: byte dst + (r / 4)·K·16 + (r % 4)·4, then every 16 bytes.
-        (local.set $d (i32.add (local.get $dst)
-          (i32.add (i32.mul (i32.shr_u (local.get $row) (i32.const 2)) (i32.shl (local.get $K) (i32.const 4)))
-            (i32.shl (i32.and (local.get $row) (i32.const 3)) (i32.const 2)))))
-        (local.set $end (i32.add (local.get $d) (i32.shl (local.get $K) (i32.const 4))))
-        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $row) (i32.shl (local.get $K) (i32.const 2)))))
-        (if (i32.lt_u (local.get $row) (local.get $rows))
+      (loop $items
+        (local.set $item (call $take))
+        (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
+        (if (i32.lt_u (local.get $item) (i32.load (i32.const 144)))
           (then
-            (loop $k
-              (f32.store (local.get $d) (f32.load (local.get $s)))
-              (local.set $s (i32.add (local.get $s) (i32.const 4)))
-              (local.set $d (i32.add (local.get $d) (i32.const 16)))
-              (br_if $k (i32.lt_u (local.get $d) (local.get $end)))))
+            (call $padPlane
+              (i32.add (i32.load (i32.const 80))
+                (i32.shl (i32.mul (local.get $item) (i32.mul (i32.load (i32.const 84)) (i32.load (i32.const 88)))) (i32.const 2)))
+              (i32.add (i32.load (i32.const 24))
+                (i32.shl (i32.mul (local.get $item) (i32.load (i32.const 48))) (i32.const 2)))))
           (else
-            (loop $k
-              (f32.store (local.get $d) (f32.const 0))
-              (local.set $d (i32.add (local.get $d) (i32.const 16)))
-              (br_if $k (i32.lt_u (local.get $d) (local.get $end))))))
-        (local.set $row (i32.add (local.get $row) (i32.const 1)))
-        (br $rowsLoop))))
+            ;; Tile t of A is group t / MTILES, rows 4·(t % MTILES) … of that group; A holds the tiles in order.
+            (local.set $tile (i32.sub (local.get $item) (i32.load (i32.const 144))))
+            (local.set $local (i32.rem_u (local.get $tile) (i32.load (i32.const 4))))
+            (call $packTile
+              (i32.add (i32.load (i32.const 136))
+                (i32.shl (i32.mul (i32.add (i32.mul (i32.div_u (local.get $tile) (i32.load (i32.const 4))) (i32.load (i32.const 140)))
+                  (i32.shl (local.get $local) (i32.const 2))) (local.get $K)) (i32.const 2)))
+              (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
+              (i32.sub (i32.load (i32.const 140)) (i32.shl (local.get $local) (i32.const 2)))
+              (local.get $K))))
+        (br $items))))
+
+  ;; One weight tile: the first min(rows, 4) rows of [rows][K] at src → [K][4] at dst (4 output channels
+  ;; interleaved per k, the GEMM's layout), zeros for the rows past `rows`. With 4 rows it goes 4 k at a time as a
+  ;; 4 × 4 transpose in registers; the rest float by float.
+  (func $packTile (param $src i32) (param $dst i32) (param $rows i32) (param $K i32)
+    (local $rowBytes i32) (local $k i32) (local $r i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128)
+    (local.set $rowBytes (i32.shl (local.get $K) (i32.const 2)))
+    (if (i32.ge_u (local.get $rows) (i32.const 4))
+      (then
+        (block $vectorsDone
+          (loop $vectors
+            (br_if $vectorsDone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+            ;; v_r = row r, k … k+3; the stores: [rows 0..3 at k + j] for j = 0..3
+            (local.set $v0 (v128.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $v1 (v128.load (i32.add (i32.add (local.get $src) (local.get $rowBytes)) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $v2 (v128.load (i32.add (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 1))) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $v3 (v128.load (i32.add (i32.add (local.get $src) (i32.mul (local.get $rowBytes) (i32.const 3))) (i32.shl (local.get $k) (i32.const 2)))))
+            ;; t0 = [r0k0 r1k0 r0k1 r1k1], t1 = [r2k0 r3k0 r2k1 r3k1]; then the same for k2, k3
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $vectors)))))
+    ;; The k left over, or every k of a partial tile.
+    (block $floatsDone
+      (loop $floats
+        (br_if $floatsDone (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $r (i32.const 0))
+        (loop $lanes
+          (f32.store (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2)))
+            (if (result f32) (i32.lt_u (local.get $r) (local.get $rows))
+              (then (f32.load (i32.add (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $rowBytes))) (i32.shl (local.get $k) (i32.const 2)))))
+              (else (f32.const 0))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $lanes (i32.lt_u (local.get $r) (i32.const 4))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $floats))))
 )

@@ -1,14 +1,17 @@
 /**
  * Worker threads for the WebAssembly kernels: every thread instantiates the same compiled module on the same
- * shared memory, so a job is just "run export `gemm` or `depthwise` on this slice". Ops stay synchronous: the
- * main thread hands slices out through `Atomics`, runs its own slice, then waits for the others.
+ * shared memory, so a call is just "run export `gemm` or `depthwise` with your own scratch". The work itself is
+ * a list of items the threads take in turn from a counter in the shared memory (conv.wat, NEXT), so a worker
+ * that starts late, or is descheduled on a busy machine, leaves its share to the others instead of making the
+ * call wait for it. Ops stay synchronous: the main thread wakes the workers through `Atomics`, works through
+ * items itself, then waits for the item each worker is still on.
  *
  * Workers start on first use and come on line in the background: until a worker has said it is ready, the
- * main thread runs that worker's slice itself, so the first call never waits for a thread to start.
+ * main thread and the ready workers take its items, so the first call never waits for a thread to start.
  *
  * A call can be abandoned half-way: the kernel runs a cell under `vm`'s `breakOnSigint`, so an interrupt ends
  * the main thread's JavaScript inside {@link ThreadPool.run} (no `finally` runs) while the workers go on with
- * their slices of that call. The next call must not rewrite the shared memory under them: the engine calls
+ * the items of that call. The next call must not rewrite the shared memory under them: the engine calls
  * {@link ThreadPool.settle} before it writes anything, which raises the abort word the wasm loops poll and
  * waits until every worker is idle.
  */
@@ -16,22 +19,32 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './webassembly';
 
-/** One slice of work: the export to run and its three integer arguments. */
-export interface Job {
-  kind: (typeof KINDS)[number];
-  args: [number, number, number];
-}
+/** The exports a call runs on every thread; a kind travels to a worker as its index here. */
+const KINDS = ['prepare', 'gemm', 'depthwise', 'depthwise3x3'] as const;
 
-/** The exports a job can run; a job's kind travels as its index here. */
-const KINDS = ['gemm', 'depthwise', 'depthwise3x3'] as const;
+/** An export that works through a call's items: `prepare` (padding, weight packing), `gemm`, `depthwise` or
+ * `depthwise3x3`. */
+export type Kind = (typeof KINDS)[number];
 
 /** The exports of conv.wat, as every thread sees them. */
 export interface ConvExports {
-  gemm(p0: number, p1: number, col: number): void;
-  depthwise(c0: number, c1: number, tmp: number): void;
-  depthwise3x3(c0: number, c1: number, tmp: number): void;
-  pad(c0: number, c1: number): void;
-  packWeights(src: number, dst: number, rows: number, K: number): void;
+  /** Works through the call's items (conv.wat, NEXT and ITEMS) with its scratch at byte `scratch`. */
+  prepare(scratch: number): void;
+  gemm(scratch: number): void;
+  depthwise(scratch: number): void;
+  depthwise3x3(scratch: number): void;
+  tables(): void;
+  compact(rows: number): void;
+  /** The GEMM's 4 × 8 tile over `kc` rows (exported for test/bench/wasm-ceiling.cjs). */
+  micro(a: number, b: number, c: number, kc: number, ldc: number, first: number, bias: number): void;
+}
+
+/** Byte offsets in the shared memory of the two words the threads coordinate through (conv.wat). */
+export interface SharedWords {
+  /** Non-zero: the wasm loops stop (ABORT). */
+  abort: number;
+  /** Work items taken so far (NEXT): zeroed before each call. */
+  next: number;
 }
 
 /**
@@ -47,19 +60,26 @@ export interface ThreadHealth {
 }
 
 // Control block, per worker (slot 0, the main thread's, is unused). The main thread writes the job (KIND,
-// ARGS) and then SEQUENCE; the worker writes FAILED (a job that threw) and then FINISHED, and notifies.
+// SCRATCH) and then SEQUENCE; the worker writes FAILED (a job that threw) and then FINISHED, and notifies.
 const SLOT = 8;
 const SEQUENCE = 0; // the last job sent
 const FINISHED = 1; // the last job done
 const STATE = 2;
 const KIND = 3;
-const ARGS = 4;
+const SCRATCH = 4;
 const FAILED = 7; // the last job that threw
 // Worker states: STARTING until its module is instantiated, GONE once its thread has ended.
 const STARTING = 0;
 const READY = 1;
 const GONE = 2;
-/** Times one slot's thread is replaced after its thread ended; past that its slices run on the main thread. */
+/**
+ * Convs come in bursts (a layer after another, a loop of calls), and a thread woken from `Atomics.wait` starts
+ * tens of microseconds later (a futex wake, more under a hypervisor). So a worker watches for its next job this
+ * long before it sleeps, and the main thread watches for the workers' last items this long before it sleeps.
+ */
+const WORKER_SPIN_MS = 1;
+const MAIN_SPIN_MS = 1;
+/** Times one slot's thread is replaced after its thread ended; past that the other threads take its items. */
 const MAX_RESTARTS = 3;
 
 // Runs in each worker (CommonJS, evaluated from this string so it works from TypeScript source and dist alike).
@@ -80,11 +100,12 @@ process.on('exit', () => {
 let seen = Atomics.load(ctl, base + ${SEQUENCE});
 Atomics.store(ctl, base + ${STATE}, ${READY});
 for (;;) {
+  const until = performance.now() + ${WORKER_SPIN_MS};
+  while (Atomics.load(ctl, base + ${SEQUENCE}) === seen && performance.now() < until);
   Atomics.wait(ctl, base + ${SEQUENCE}, seen);
   seen = Atomics.load(ctl, base + ${SEQUENCE});
   try {
-    const a = ctl[base + ${ARGS}], b = ctl[base + ${ARGS + 1}], c = ctl[base + ${ARGS + 2}];
-    exports[kinds[ctl[base + ${KIND}]]](a, b, c);
+    exports[kinds[ctl[base + ${KIND}]]](ctl[base + ${SCRATCH}]);
   } catch (error) {
     Atomics.store(ctl, base + ${FAILED}, seen);
   }
@@ -114,13 +135,21 @@ export function awaitValue(cells: Int32Array, index: number, value: number): voi
   }
 }
 
-/** Threads that run slices of a conv on shared wasm memory: the main thread plus `size − 1` workers. */
+/** Reads `cells[index]` until it is `value` or `ms` have passed (then {@link awaitValue} sleeps if need be). */
+function spinFor(cells: Int32Array, index: number, value: number, ms: number): void {
+  const until = performance.now() + ms;
+  while (Atomics.load(cells, index) !== value && performance.now() < until);
+}
+
+/** Threads that work through the items of a conv on shared wasm memory: the main thread plus `size − 1` workers. */
 export class ThreadPool {
-  /** Threads a job is split over, the main thread included ({@link threadCount} by default). */
+  /** Threads a call is split over at most, the main thread included ({@link threadCount} by default). */
   readonly size: number;
   private readonly control: Int32Array;
   /** The abort word in the shared memory: the wasm loops stop early while it is non-zero (conv.wat, ABORT). */
   private readonly abort: Int32Array;
+  /** The work counter in the shared memory (conv.wat, NEXT). */
+  private readonly next: Int32Array;
   /** Per slot (index 0 unused): the worker, once started. */
   private readonly workers: (Worker | undefined)[] = [];
   private readonly restarts: number[];
@@ -128,58 +157,60 @@ export class ThreadPool {
   private sweepPending = false;
 
   /**
-   * @param main the module's exports on this thread, which runs `jobs[0]` and every slice no worker takes
-   * @param abortAt byte offset in `memory` of the abort word (an i32 the wasm loops read)
+   * @param main the module's exports on this thread, which takes items along with the workers
+   * @param words byte offsets in `memory` of the abort word and the work counter (i32s the wasm loops read)
    */
   constructor(
     private readonly module: WasmModule,
     private readonly memory: WasmMemory,
     private readonly main: ConvExports,
-    abortAt: number,
+    words: SharedWords,
     size = threadCount(),
   ) {
     this.size = Math.max(1, size);
     this.control = new Int32Array(new SharedArrayBuffer(4 * SLOT * this.size));
     // A shared memory's buffers are never detached: a view made before the memory grows stays valid.
-    this.abort = new Int32Array(memory.buffer, abortAt, 1);
+    this.abort = new Int32Array(memory.buffer, words.abort, 1);
+    this.next = new Int32Array(memory.buffer, words.next, 1);
     this.restarts = new Array<number>(this.size).fill(0);
   }
 
   /**
-   * Runs `jobs[0]` here and the others on the workers (or here, for a worker not ready); returns when all are
-   * done. Throws an internal error when a worker's slice failed (the worker stays in use). Call {@link settle}
-   * first, before writing the memory the jobs read.
+   * Runs export `kind` on up to `threads` threads (this one and each ready worker), thread `t` with its scratch
+   * at byte `scratch + t · scratchBytes`; returns when all are done, which is when the call's items are. Throws
+   * an internal error when a worker's part failed (the worker stays in use). Call {@link settle} first, before
+   * writing the memory the call reads.
    */
-  run(jobs: readonly Job[]): void {
+  run(kind: Kind, threads: number, scratch: number, scratchBytes: number): void {
     if (this.busyWorkers() > 0) {
       throw new Error('internal: conv workers still busy with an earlier call (settle first)');
     }
     this.start();
+    // Before any thread is woken: the stores below publish it to the workers along with the job.
+    Atomics.store(this.next, 0, 0);
     const sequence = ++this.sequence;
     const sent: number[] = [];
-    for (let i = 1; i < Math.min(jobs.length, this.size); i++) {
+    for (let i = 1; i < Math.min(threads, this.size); i++) {
       const base = i * SLOT;
-      const job = jobs[i];
-      if (!job || Atomics.load(this.control, base + STATE) !== READY) continue;
-      this.control[base + KIND] = KINDS.indexOf(job.kind);
-      this.control.set(job.args, base + ARGS);
+      if (Atomics.load(this.control, base + STATE) !== READY) continue;
+      this.control[base + KIND] = KINDS.indexOf(kind);
+      this.control[base + SCRATCH] = scratch + i * scratchBytes;
       Atomics.store(this.control, base + SEQUENCE, sequence);
       Atomics.notify(this.control, base + SEQUENCE);
       sent.push(i);
     }
     if (sent.length > 0) this.sweepLater();
-    jobs.forEach((job, i) => {
-      if (!sent.includes(i)) runHere(this.main, job);
-    });
+    this.main[kind](scratch);
     let failed: number | undefined;
     for (const i of sent) {
       const base = i * SLOT;
+      spinFor(this.control, base + FINISHED, sequence, MAIN_SPIN_MS);
       awaitValue(this.control, base + FINISHED, sequence);
       const threw = Atomics.load(this.control, base + FAILED) === sequence;
       if (threw || Atomics.load(this.control, base + STATE) === GONE) failed ??= i;
     }
     if (failed !== undefined) {
-      throw new Error(`internal: conv worker ${failed} failed on ${JSON.stringify(jobs[failed])}`);
+      throw new Error(`internal: conv worker ${failed} failed running ${kind} (scratch at ${scratch + failed * scratchBytes})`);
     }
   }
 
@@ -266,8 +297,4 @@ export class ThreadPool {
       this.workers[index] = worker;
     }
   }
-}
-
-function runHere(exports: ConvExports, job: Job): void {
-  exports[job.kind](...job.args);
 }
