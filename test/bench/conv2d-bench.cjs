@@ -19,8 +19,8 @@
 // - ratios ConvLab auto ÷ peer (throughput: peer ms / ConvLab ms, > 1 means ConvLab is faster);
 // - auto's overhead: auto against the backend it chose, the same call timed in interleaved pairs (auto then
 //   it, it then auto, …), the ratio of their medians (issue 15's target: ≤ 1.05);
-// - the display cost: `tensorBundle` of each layer's result (median ms of warm runs, the first run, bytes)
-//   ÷ the auto conv ms that made it (issue 15's target for L3, a [1,64,56,56] result: ≤ 5×), and the peak RSS
+// - the display cost: the auto conv and `tensorBundle` of its result, timed in pairs; the median of the pairs'
+//   ratios bundle ms ÷ conv ms (issue 15's target for L3, a [1,64,56,56] result: ≤ 5×), bytes, and the peak RSS
 //   of a process that makes one layer's result and then its bundle (before → peak);
 // - without --no-gpu: a chain of ops on the gpu backend, its pipeline mode against reading back each op;
 // - which backend auto chose per size class, and this process's peak RSS.
@@ -403,16 +403,17 @@ async function main() {
   }
 
   say();
-  say('display cost: tensorBundle(result) of the auto conv result (what ending a cell with it builds), ms ÷ that conv\'s');
-  say('median ms (auto, above); target for L3 ≤ 5×. first: the call\'s first run in this process. RSS: a fresh process');
-  say('that makes the result, before tensorBundle → its peak after');
+  say('display cost: the auto conv, then tensorBundle(result) (what ending a cell with it builds), timed in pairs; the');
+  say('median of the pairs\' ratios, bundle ms ÷ conv ms (target for L3 ≤ 5×). first pair: conv and bundle, in ms, the');
+  say('first time in this process. A conv right after a bundle runs colder than the table\'s back-to-back calls, so the');
+  say('bundle ÷ the table\'s warm conv is printed too. RSS: a fresh process that makes the result, before tensorBundle → its peak after');
   for (const layerName of layerNames) {
-    const { result } = shown[layerName];
-    const d = displayCost(result);
-    const convMs = results[layerName][defaultName].ms;
+    const { call, result } = shown[layerName];
+    const d = displayCost(call);
     const rss = displayRss(layerName);
-    say(`  ${layerName.padEnd(4)} ${formatShape(result.shape).padEnd(16)} tensorBundle ${pad(d.ms.toFixed(1), 8)} ms (first ${d.first.toFixed(1)}, runs ${d.runs})` +
-      `  ÷ conv ${convMs.toFixed(3)} ms = ${pad((d.ms / convMs).toFixed(1), 7)}×  ${pad(d.bytes, 8)} bytes  ${rss}`);
+    say(`  ${layerName.padEnd(4)} ${formatShape(result.shape).padEnd(16)} tensorBundle ${pad(d.ms.toFixed(1), 7)} ms ÷ conv ${pad(d.convMs.toFixed(3), 7)} ms` +
+      ` = ${pad(d.ratio.toFixed(1), 6)}× (median of ${d.pairs} pairs; ÷ the table's warm auto conv ${(d.ms / results[layerName][defaultName].ms).toFixed(1)}×;` +
+      ` first pair ${d.first.toFixed(1)} ms)  ${pad(d.bytes, 8)} bytes  ${rss}`);
   }
 
   if (!args.includes('--no-gpu')) await chainBench(say);
@@ -448,19 +449,33 @@ function inputsOf(L) {
 const formatShape = (shape) => `[${shape.join(',')}]`;
 
 /** `tensorBundle` of `result`: its first run, then the median of warm runs (3 to 7, as fit in ~3 s; 2 with --quick). */
-function displayCost(result) {
+function displayCost(call) {
   let start = performance.now();
+  let result = call();
   let bundle = tensorBundle(result);
   const first = performance.now() - start;
-  const runs = QUICK ? 2 : Math.max(3, Math.min(7, Math.floor(3000 / Math.max(first, 1))));
-  const times = [];
-  for (let r = 0; r < runs; r++) {
+  // Pairs, as a cell does it: the auto conv, then the bundle of its result; each pair's ratio is taken, so the
+  // machine's speed drifting between the two does not tilt the ratio.
+  const pairs = QUICK ? 3 : Math.max(5, Math.min(15, Math.floor(4000 / Math.max(first, 1))));
+  const convMs = [];
+  const bundleMs = [];
+  for (let r = 0; r < pairs; r++) {
     start = performance.now();
+    result = call();
+    const made = performance.now();
     bundle = tensorBundle(result);
-    times.push(performance.now() - start);
+    convMs.push(made - start);
+    bundleMs.push(performance.now() - made);
   }
   // Bytes as the kernel's payload limit counts them: each part JSON-encoded, in UTF-8.
-  return { first, ms: median(times), runs, bytes: Buffer.byteLength(JSON.stringify(bundle.data)) };
+  return {
+    first,
+    ms: median(bundleMs),
+    convMs: median(convMs),
+    ratio: median(bundleMs.map((b, i) => b / convMs[i])),
+    pairs,
+    bytes: Buffer.byteLength(JSON.stringify(bundle.data)),
+  };
 }
 
 /**

@@ -454,6 +454,11 @@ function tilePixels(drawing: PanelDrawing, tile: Tile): Uint32Array {
         pixels.copyWithin(line, line - width, line);
         continue;
       }
+      if (cell === 1 && inRows && !padded && !rgb) {
+        // A map at one pixel per cell (most maps of a bank): a pixel per value, nothing else to draw.
+        for (let c = 0, i = r * tile.width; c < tile.width; c++, i++) pixels[line + c] = table.index(offset + slope * values[i]!);
+        continue;
+      }
       for (let c = -padding.left; c < tile.width + padding.right; c++) {
         const x = (c + padding.left) * cell;
         const start = line + x;
