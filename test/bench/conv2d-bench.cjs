@@ -546,7 +546,11 @@ async function chainBench(say) {
   if (rows.some((r) => !r.ok)) process.exitCode = 1;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(2);
-});
+// The layer table and the inputs are shared with test/bench/wasm-ceiling.cjs; run as a script, the benchmark.
+module.exports = { LAYERS, seeded };
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(2);
+  });
+}

@@ -25,7 +25,6 @@
 // one thread (the rest is hand-off, imbalance and a core shared with other processes).
 'use strict';
 
-const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
 const { Worker } = require('node:worker_threads');
@@ -35,23 +34,14 @@ const dist = path.join(root, 'kernel', 'dist');
 const convlab = require(path.join(dist, 'index.js'));
 const { WasmConv } = require(path.join(dist, 'backends', 'wasm', 'conv.js'));
 const { threadCount } = require(path.join(dist, 'backends', 'wasm', 'threads.js'));
+// The layers and inputs of conv2d-bench.cjs, so the two benchmarks time the same convs.
+const { LAYERS, seeded } = require('./conv2d-bench.cjs');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const SAMPLES = QUICK ? 5 : 15;
 /** A sample batches calls until it lasts this long. */
 const SAMPLE_MS = QUICK ? 2 : 5;
-
-/**
- * The layers of conv2d-bench.cjs, read from its source: that script runs when loaded, so it cannot be
- * required, and one table keeps the two benchmarks on the same layers.
- */
-function benchLayers() {
-  const source = fs.readFileSync(path.join(__dirname, 'conv2d-bench.cjs'), 'utf8');
-  const table = /^const LAYERS = (\{[\s\S]*?^\});/m.exec(source);
-  if (!table) throw new Error('wasm-ceiling: no `const LAYERS = {…};` table in conv2d-bench.cjs');
-  return new Function(`return ${table[1]};`)();
-}
 
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
@@ -181,16 +171,6 @@ async function ceiling(bytes, driver, kind, threads) {
 
 // --- where a layer's time goes ------------------------------------------------------------------------------
 
-function seeded(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 const PHASES = ['copy in', 'weights', 'prepare', 'tables', 'threads', 'copy out'];
 
 /** Wraps the engine's steps so that each call's time is added to its phase; returns `phases()`: the sums so
@@ -238,7 +218,7 @@ function layerSplit(L, engines) {
 }
 
 async function main() {
-  const layers = benchLayers();
+  const layers = LAYERS;
   const at = args.indexOf('--layers');
   const names = (at >= 0 ? args[at + 1] ?? '' : Object.keys(layers).join(',')).split(',');
   const threads = threadCount();
