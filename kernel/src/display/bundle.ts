@@ -151,10 +151,11 @@ const PICTURE_STEPS = [
 ] as const;
 
 /**
- * Room the static figures take at least, reserved before a payload is built: the HTML and PNG of a bank of maps at
- * the smallest picture step take about 48 KB (a [1,64,112,112] conv output with its input: 28 KB of HTML, 20 KB
- * of PNG), so values that leave less never fit, and building them (and their pictures) would be wasted. Under a
- * small limit (a small tensor's pictures are small too) a quarter of it is reserved.
+ * Room the static figures take at most at their smallest step: the HTML and PNG of a bank of maps take about 48 KB
+ * there (a [1,64,112,112] conv output with its input: 28 KB of HTML, 20 KB of PNG). Values that leave this much
+ * room are built without a second thought; values that leave less are first checked against the smallest figures
+ * of their own panels (smooth maps compress to a few KB), so a payload that cannot fit, with its pictures, is not
+ * built. Under a small limit (a small tensor's pictures are small too) a quarter of it.
  */
 const smallestPicturesBytes = (budget: number): number => Math.min(48_000, budget / 4);
 
@@ -235,13 +236,27 @@ export function featureMapBundle(
   let lastFactor = 1;
   for (;;) {
     const capped = capMaps(allPanels, maxMaps);
+    // The smallest static figures of these panels, measured only when values come close to the budget.
+    let smallestStatics: number | undefined;
+    const smallestStaticsBytes = (): number => {
+      if (smallestStatics === undefined) {
+        // The last step draws the HTML and the PNG at the same budget: one layout, each tile drawn once.
+        const drawn = panelDrawings(capped.panels, PICTURE_STEPS[PICTURE_STEPS.length - 1]![0], source.window);
+        smallestStatics = bytesOf(featureMapHtml(drawn, source, [...notes, ...capped.notes])) + renderPng(drawn).toString('base64').length + 2;
+      }
+      return smallestStatics;
+    };
     for (let factor = 1; ; factor *= 2) {
       lastFactor = factor;
       const values = countValuesAt(capped.panels, factor);
       // Exact values only at full size: 8 bits at twice the resolution show more than float32 at half.
       const encodings = (factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const))
         // Skip building payloads that cannot fit: the encoded values and the smallest pictures are over the budget.
-        .filter((encoding) => values * ENCODED_BYTES_PER_VALUE[encoding] + smallestPicturesBytes(budget) <= budget);
+        // Big banks' smallest pictures take about 48 KB; values leaving less room are checked against these panels'.
+        .filter((encoding) => {
+          const bytes = values * ENCODED_BYTES_PER_VALUE[encoding];
+          return bytes + smallestPicturesBytes(budget) <= budget || bytes + smallestStaticsBytes() <= budget;
+        });
       if (encodings.length > 0) {
         const reduced = downsample(capped.panels, factor);
         const steps = [...capped.notes, ...reduced.notes];

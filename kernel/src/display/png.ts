@@ -145,6 +145,8 @@ export function panelDrawings(
   cellBudget: number = DEFAULT_CELL_BUDGET,
   window?: FeatureMapWindow,
 ): PanelDrawing[] {
+  // Each panel's scale spans all its maps, as the interactive view's does, though only the first ones are pictured.
+  const ranges = panels.map((panel) => valueRangeOf(panel.maps.map((m) => m.values)));
   panels = panels.map(picturedPart);
   // A panel's maps are reduced only when at least 16 cells wide.
   const factorOf = (panel: PanelValues, factor: number): number => {
@@ -169,7 +171,7 @@ export function panelDrawings(
   while (cellsAt(factor) > cellBudget && cellsAt(factor * 2) < cellsAt(factor)) factor *= 2;
   const palette = new Palette();
   const levels = levelsFor(panels.length);
-  return panels.map((panel) => drawingOf(panel, factorOf(panel, factor), paddingFor(panel, factor), palette, levels));
+  return panels.map((panel, i) => drawingOf(panel, ranges[i]!, factorOf(panel, factor), paddingFor(panel, factor), palette, levels));
 }
 
 /**
@@ -194,9 +196,9 @@ function picturedPart(panel: PanelValues): PanelValues {
   return { ...panel, maps: panel.maps.slice(0, count), mapCount: panel.mapCount ?? panel.maps.length };
 }
 
-function drawingOf(panel: PanelValues, factor: number, padding: Padding, palette: Palette, levels: number): PanelDrawing {
+function drawingOf(panel: PanelValues, [min, max]: [number, number], factor: number, padding: Padding, palette: Palette,
+  levels: number): PanelDrawing {
   const maps = factor === 1 ? panel.maps : panel.maps.map((map) => downsampleMap(map, factor, false));
-  const [min, max] = valueRangeOf(panel.maps.map((m) => m.values));
   const tiles: Tile[] = maps.map((map) => ({ label: map.label, height: map.height, width: map.width, map }));
   if (panel.rgb && maps.length >= 3) {
     const [red, green, blue] = maps as [MapValues, MapValues, MapValues];
@@ -343,7 +345,8 @@ export function encodePng(width: number, height: number, pixels: Uint32Array, pa
   header[9] = indexed ? 3 : 2;
   const chunks = [chunk('IHDR', header)];
   if (indexed) {
-    const plte = Buffer.alloc(used * 3);
+    // A picture without pixels still needs a palette entry (PNG allows no empty PLTE).
+    const plte = Buffer.alloc(Math.max(1, used) * 3, 255);
     compact.forEach((at, p) => {
       if (at >= 0) plte.set([palette[p * 3]!, palette[p * 3 + 1]!, palette[p * 3 + 2]!], at * 3);
     });
@@ -490,11 +493,8 @@ function placeTile(canvas: Canvas, x: number, y: number, drawing: PanelDrawing, 
   const [width, height] = tileSize(drawing, tile);
   if (x < 0 || y < 0 || x + width > canvas.width || y + height > canvas.height) return;
   let pixels = tilePixels(drawing, tile);
-  if (drawing.palette !== canvas.palette) {
-    // Drawings of another layout: their colours are registered in this canvas's palette.
-    const source = drawing.palette.rgb;
-    pixels = pixels.map((p) => canvas.palette.colour(source[p * 3]!, source[p * 3 + 1]!, source[p * 3 + 2]!));
-  }
+  // Drawings of another layout: their colours are registered in this canvas's palette.
+  if (drawing.palette !== canvas.palette) pixels = pixels.map((p) => inPalette(canvas.palette, drawing.palette, p));
   for (let row = 0; row < height; row++) canvas.pixels.set(pixels.subarray(row * width, (row + 1) * width), (y + row) * canvas.width + x);
 }
 
@@ -563,9 +563,14 @@ export function legendBarPng(drawing: PanelDrawing, width: number): Buffer {
 function fillBar(canvas: Canvas, x: number, y: number, width: number, drawing: PanelDrawing): void {
   const table = levelTable(drawing);
   for (let dx = 0; dx < width; dx++) {
-    const index = table.index(drawing.scale.constant ? 0.5 : width > 1 ? dx / (width - 1) : 0);
+    const index = inPalette(canvas.palette, drawing.palette, table.index(drawing.scale.constant ? 0.5 : width > 1 ? dx / (width - 1) : 0));
     for (let dy = 0; dy < BAR_HEIGHT; dy++) canvas.set(x + dx, y + dy, index);
   }
+}
+
+/** Index `index` of palette `from` as an index of palette `to` (the same where a picture's panels share one). */
+function inPalette(to: Palette, from: Palette, index: number): number {
+  return to === from ? index : to.colour(from.rgb[index * 3]!, from.rgb[index * 3 + 1]!, from.rgb[index * 3 + 2]!);
 }
 
 /**

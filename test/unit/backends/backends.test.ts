@@ -121,9 +121,9 @@ describe("'auto' backend", () => {
   });
 
   it('does not load a GPU driver to find out there is no GPU: on Linux without a GPU device file, no probe', () => {
-    // What /dev says here, read directly: a DRM render node, NVIDIA's devices or WSL's.
+    // What /dev says here, read directly: a DRM device, NVIDIA's devices or WSL's.
     const devices = [
-      ...(existsSync('/dev/dri') ? readdirSync('/dev/dri').filter((n) => n.startsWith('renderD')) : []),
+      ...(existsSync('/dev/dri') ? readdirSync('/dev/dri').filter((n) => n.startsWith('renderD') || n.startsWith('card')) : []),
       ...readdirSync('/dev').filter((n) => n.startsWith('nvidia') || n === 'dxg'),
     ];
     expect(gpuDeviceFiles()).toBe(process.platform === 'linux' ? devices.length > 0 : undefined);

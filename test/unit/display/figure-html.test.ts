@@ -138,6 +138,35 @@ describe('a 64-channel layer is sent at full resolution', () => {
   });
 });
 
+describe('the static pictures of a big panel', () => {
+  it('picture its first 16 maps on a scale that spans all of them, as the interactive view’s does', () => {
+    // Channel c holds c + i/64: channels 16–63 lie above every pictured value.
+    const t = tensor(Float32Array.from({ length: 64 * 64 }, (_, i) => Math.floor(i / 64) + (i % 64) / 64), [1, 64, 8, 8]);
+    const bundle = tensorBundle(t);
+    const panel = payloadOf(bundle).panels[0]!;
+    const html = htmlOf(bundle);
+    expect(html).toContain(`${formatNumber(panel.min)} … ${formatNumber(panel.max)} (dark … yellow)`);
+    expect(panel.max).toBeGreaterThan(63);
+    expect(html).toContain('first 16 of 64 maps');
+    // Two layouts in one figure: the second panel's colour bar still runs the scale from end to end.
+    const drawings = [...panelDrawings([panelOf(t, 'tensor').panel]), ...panelDrawings([panelOf(ones([2, 2]), 'input').panel, panelOf(t, 'output').panel])];
+    const figure = PNG.sync.read(renderPng(drawings));
+    const last = drawings[drawings.length - 1]!;
+    const barX = figure.width - 8 - last.width;
+    const barY = figure.height - 8 - 10 - 3 - 8 + 1;
+    expect(pixel(figure, barX, barY)).toEqual([...SEQUENTIAL[0]![1]]);
+    expect(pixel(figure, barX + last.width - 1, barY)).toEqual([...SEQUENTIAL[SEQUENTIAL.length - 1]![1]]);
+  });
+
+  it('keep exact values where only the values and small pictures fit: a smooth map under the limit stays float32', () => {
+    const side = 428; // 4 bytes a value in base64 is about 977 KB of the 1 MB limit
+    const ramp = tensor(Float32Array.from({ length: side * side }, (_, i) => i / (side * side)), [side, side]);
+    const bundle = tensorBundle(ramp);
+    expect(payloadOf(bundle).panels[0]!.maps[0]!.encoding).toBe('f32-base64');
+    expect(sizeOf(bundle)).toBeLessThan(1_000_000);
+  });
+});
+
 describe('legends that match the data', () => {
   it('a constant range sits mid-scale; a centred scale stays centred', () => {
     expect(scaleFor(1, 1)).toMatchObject({ constant: true, centered: false });

@@ -16,7 +16,7 @@ export const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe|swiftshader|softwar
 
 /**
  * Whether this machine has a device file a GPU driver opens, known without loading one: on Linux a GL or Vulkan
- * driver reaches a GPU through a DRM render node (`/dev/dri/renderD*`), NVIDIA's `/dev/nvidia*` or WSL's
+ * driver reaches a GPU through a DRM device (`/dev/dri/renderD*`, or `card*` alone on old kernels), NVIDIA's `/dev/nvidia*` or WSL's
  * `/dev/dxg`; with none of them, any context gpu.js or Dawn can make is a software renderer. Trying one costs
  * about 0.4 s (a worker, Dawn, Xvfb and headless-gl), which the first conv of a session would pay for nothing.
  * `undefined` elsewhere (another system, a page): only trying tells.
@@ -25,7 +25,7 @@ export const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe|swiftshader|softwar
 export function gpuDeviceFiles(): boolean | undefined {
   if (!inNode || process.platform !== 'linux') return undefined;
   try {
-    if (existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD'))) return true;
+    if (existsSync('/dev/dri') && readdirSync('/dev/dri').some((name) => name.startsWith('renderD') || name.startsWith('card'))) return true;
     return readdirSync('/dev').some((name) => name.startsWith('nvidia') || name === 'dxg');
   } catch {
     return undefined;
