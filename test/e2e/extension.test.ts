@@ -272,11 +272,13 @@ describe('feature maps and shape traces in a real JupyterLab', () => {
     });
     const html = readFileSync(join(lab.root, 'views.html'), 'utf8');
     // One feature map → one labelled figure (the kernel's text/html): a title with the shape over each panel, one
-    // picture per map (3 input channels, 8×3 kernel maps, 8 output channels) and a colour bar with its numbers in
-    // text per panel, and the op's footer. The traces fall back to their text/plain (or the kernel's HTML table).
+    // picture per map (3 input channels, the kernel's first 5 filters of 3 maps — whole filters, at most 16 maps —
+    // and 8 output channels) and a colour bar with its numbers in text per panel, and the op's footer. The traces
+    // fall back to their text/plain (or the kernel's HTML table).
     expect(html.match(/class="convlab-static"/g)).toHaveLength(1);
     for (const title of ['input [1,3,8,8]', 'kernel [8,3,3,3]', 'output [1,8,4,4]']) expect(html).toContain(`<b>${title}</b>`);
-    expect(html.match(/<img [^>]*src="data:image\/png;base64,/g)).toHaveLength(3 + 24 + 8 + 3);
+    expect(html.match(/<img [^>]*src="data:image\/png;base64,/g)).toHaveLength(3 + 15 + 8 + 3);
+    expect(html).toContain('first 15 of 24 maps');
     expect(html.match(/alt="colour bar"/g)).toHaveLength(3);
     expect(html).toContain('kernel 3×3 · stride 2×2');
     // The last trace row's output shape, from whichever fallback the trace carries (text or HTML table).
