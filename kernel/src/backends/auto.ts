@@ -31,7 +31,9 @@ export interface AutoChoice {
 
 /** Multiply-adds of a conv: one per output element per kernel tap per input channel of its group. */
 function macsOf(info: ConvInfo, weightLength: number): number {
-  return (info.outShape.reduce((a, b) => a * b, 1) / info.outChannels) * weightLength;
+  let outputs = 1;
+  for (const size of info.outShape) outputs *= size;
+  return (outputs / info.outChannels) * weightLength;
 }
 
 /**
@@ -47,8 +49,7 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
 
   /** One candidate's call, read back: a result left on a device would time only the launch. */
   function run<K extends MeasuredKernel>(candidate: Backend, kernel: K, args: Parameters<Backend[K]>): ReturnType<Backend[K]> {
-    const out = (candidate[kernel] as (...a: Parameters<Backend[K]>) => Computed<Values | Gradients>)(...args);
-    return { values: onHost(out.values), backend: out.backend } as ReturnType<Backend[K]>;
+    return onHost((candidate[kernel] as (...a: Parameters<Backend[K]>) => Computed<Values | Gradients>)(...args)) as ReturnType<Backend[K]>;
   }
 
   /**
@@ -95,7 +96,12 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
     return backend ? run(backend, kernel, args) : measure(kernel, info, macs, args);
   }
 
-  const conv: Backend['conv'] = (x, w, bias, info) => measured('conv', info, macsOf(info, w.length), [x, w, bias, info]);
+  const conv: Backend['conv'] = (x, w, bias, info) => {
+    // The cached choice called directly, without the generic path's argument list: most calls end here.
+    const macs = macsOf(info, w.length);
+    const backend = chosen.get(info.op)?.[slotOf(isDepthwise(info), macs)];
+    return backend ? onHost(backend.conv(x, w, bias, info)) : measure('conv', info, macs, [x, w, bias, info]);
+  };
   // The gradients cost two convs' multiply-adds (dx and dw); their class names the backward op (`info.op`).
   const convBackward: Backend['convBackward'] = (dy, x, w, info) =>
     measured('convBackward', info, 2 * macsOf(info, w.length), [dy, x, w, info]);
@@ -118,9 +124,10 @@ const slotOf = (depthwise: boolean, macs: number): number => (depthwise ? 64 : 0
 type MeasuredKernel = 'conv' | 'convBackward';
 type Gradients = { dx: Values; dw: Values; db: Values };
 
-/** A kernel's result in host memory (each gradient of a backward). */
-function onHost(values: Values | Gradients): Float32Array | { dx: Float32Array; dw: Float32Array; db: Float32Array } {
-  if (values instanceof Float32Array) return values;
-  if ('dx' in values) return { dx: host(values.dx), dw: host(values.dw), db: host(values.db) };
-  return host(values);
+/** A kernel's result in host memory (each gradient of a backward): as it is when it already is. */
+function onHost<V extends Values | Gradients>(out: Computed<V>): Computed<V> {
+  const values: Values | Gradients = out.values;
+  if (values instanceof Float32Array) return out;
+  const read = 'dx' in values ? { dx: host(values.dx), dw: host(values.dw), db: host(values.db) } : host(values);
+  return { values: read as V, backend: out.backend };
 }
