@@ -5,7 +5,8 @@
  * reference loops. A size class is the op, its kind (depthwise or not) and the multiply-adds rounded to a power of two. On
  * the first call of a class, every candidate runs the call once to warm up, then its fastest of up to three
  * timed runs counts; the fastest candidate is cached and used from then on, looked up without building a string.
- * Tiny classes (under 2^12 multiply-adds: microseconds either way) use the reference loops without measuring, so small examples print the same backend on every machine; the
+ * Tiny classes (under 2^12 multiply-adds: microseconds either way) use the reference loops without measuring, so
+ * small examples print the same backend on every machine; the
  * reference loops are not timed above 2^16 multiply-adds (a few ms): beyond, they only lose by more.
  *
  * `name` is the backend that computed the last result, so a Tensor's provenance (and every displayed result)
@@ -90,16 +91,19 @@ export function createAutoBackend(candidates: () => readonly Backend[]): { backe
     return best.out;
   }
 
+  /** The cached choice for a call's op and size class, if the class was measured. */
+  const chosenFor = (info: ConvInfo, macs: number): Backend | undefined => chosen.get(info.op)?.[slotOf(isDepthwise(info), macs)];
+
   /** Runs `kernel` on the cached choice of its size class, measuring the candidates on the class's first call. */
   function measured<K extends MeasuredKernel>(kernel: K, info: ConvInfo, macs: number, args: Parameters<Backend[K]>): ReturnType<Backend[K]> {
-    const backend = chosen.get(info.op)?.[slotOf(isDepthwise(info), macs)];
+    const backend = chosenFor(info, macs);
     return backend ? run(backend, kernel, args) : measure(kernel, info, macs, args);
   }
 
   const conv: Backend['conv'] = (x, w, bias, info) => {
     // The cached choice called directly, without the generic path's argument list: most calls end here.
     const macs = macsOf(info, w.length);
-    const backend = chosen.get(info.op)?.[slotOf(isDepthwise(info), macs)];
+    const backend = chosenFor(info, macs);
     return backend ? onHost(backend.conv(x, w, bias, info)) : measure('conv', info, macs, [x, w, bias, info]);
   };
   // The gradients cost two convs' multiply-adds (dx and dw); their class names the backward op (`info.op`).

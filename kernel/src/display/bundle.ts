@@ -162,6 +162,8 @@ const smallestPicturesBytes = (budget: number): number => Math.min(48_000, budge
 /** Bytes a bundle part takes in the message (JSON-escaped, UTF-8). */
 const bytesOf = (part: unknown): number => Buffer.byteLength(JSON.stringify(part));
 const sized = (text: string): { text: string; bytes: number } => ({ text, bytes: bytesOf(text) });
+/** Base64 needs no escaping in JSON: its bytes are its length and two quotes. */
+const base64Bytes = (text: string): number => text.length + 2;
 
 /**
  * {@link bytesOf} a payload without writing its values out a second time: each map's `data` is base64, whose JSON
@@ -220,10 +222,9 @@ export function featureMapBundle(
     // Each figure with its size in the message, measured once.
     const statics = {
       html: (cells: number) => once(`html ${cells}`, () => sized(featureMapHtml(drawn(cells), shown, payload.notes))),
-      // Base64 needs no escaping in JSON: its size is its length and two quotes.
       png: (cells: number) => once(`png ${cells}`, () => {
         const text = renderPng(drawn(cells)).toString('base64');
-        return { text, bytes: text.length + 2 };
+        return { text, bytes: base64Bytes(text) };
       }),
     };
     return { payload, json: payloadBytes(payload), statics };
@@ -242,7 +243,7 @@ export function featureMapBundle(
       if (smallestStatics === undefined) {
         // The last step draws the HTML and the PNG at the same budget: one layout, each tile drawn once.
         const drawn = panelDrawings(capped.panels, PICTURE_STEPS[PICTURE_STEPS.length - 1]![0], source.window);
-        smallestStatics = bytesOf(featureMapHtml(drawn, source, [...notes, ...capped.notes])) + renderPng(drawn).toString('base64').length + 2;
+        smallestStatics = bytesOf(featureMapHtml(drawn, source, [...notes, ...capped.notes])) + base64Bytes(renderPng(drawn).toString('base64'));
       }
       return smallestStatics;
     };
