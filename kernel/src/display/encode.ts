@@ -46,7 +46,7 @@ function encodeValues(values: Float32Array, encoding: MapData['encoding']): MapD
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       // round((v − min) / span · 255); a non-finite value has no place on the scale: drawn as the minimum (0).
-      // The quotient stays within 0..255 up to rounding, so no clamp is needed (a Buffer would wrap, not clamp).
+      // Rounding can push the top value past 255, and a Buffer wraps rather than clamps: hence the min.
       if (v - v === 0) bytes[i] = Math.min(255, Math.floor((v - min) * perUnit + 0.5));
     }
   }
@@ -74,6 +74,9 @@ export function downsampleMap(map: MapValues, factor: number, keepRanges = true)
   const values = new Float32Array(cells);
   const low = new Float32Array(keepRanges ? cells : 0);
   const high = new Float32Array(keepRanges ? cells : 0);
+  const ranges = { factor, sourceHeight: map.height, sourceWidth: map.width, low, high };
+  // No cells: nothing to visit, however long the other axis.
+  if (cells === 0) return keepRanges ? { label: map.label, height, width, values, downsampled: ranges } : { label: map.label, height, width, values };
   const source = map.values;
   const columns = map.width;
   // Block by block, each block's values row by row: the sum takes them in the same order as a value-by-value
@@ -110,5 +113,5 @@ export function downsampleMap(map: MapValues, factor: number, keepRanges = true)
     }
   }
   if (!keepRanges) return { label: map.label, height, width, values };
-  return { label: map.label, height, width, values, downsampled: { factor, sourceHeight: map.height, sourceWidth: map.width, low, high } };
+  return { label: map.label, height, width, values, downsampled: ranges };
 }

@@ -16,8 +16,8 @@ export const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe|swiftshader|softwar
 
 /**
  * Whether this machine has a device file a GPU driver opens, known without loading one: on Linux a GL or Vulkan
- * driver reaches a GPU through a DRM device (`/dev/dri/renderD*`, or `card*` alone on old kernels), NVIDIA's `/dev/nvidia*` or WSL's
- * `/dev/dxg`; with none of them, any context gpu.js or Dawn can make is a software renderer. Trying one costs
+ * driver reaches a GPU through a DRM device (`/dev/dri/renderD*`, or `card*` alone on old kernels), NVIDIA's
+ * `/dev/nvidia*` or WSL's `/dev/dxg`; with none of them, any context gpu.js or Dawn can make is a software renderer. Trying one costs
  * about 0.4 s (a worker, Dawn, Xvfb and headless-gl), which the first conv of a session would pay for nothing.
  * `undefined` elsewhere (another system, a page): only trying tells.
  * @example gpuDeviceFiles(); // false on a Linux machine (or container) without a GPU
