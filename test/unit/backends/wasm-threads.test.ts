@@ -99,6 +99,11 @@ describe('wasm engine paths on several threads', () => {
     ['depthwise 3×3, padding 1', problem([2, 24, 45, 37], [24, 1, 3, 3], 1, 25, 24)],
     ['depthwise 3×3 without padding (read in place)', problem([1, 24, 45, 37], [24, 1, 3, 3], 0, 26, 24)],
     ['depthwise 5×5 with dilation 2 (the general loop)', problem([1, 16, 40, 33], [16, 1, 5, 5], 3, 27, 16, { dilation: 2 })],
+    ['Winograd, 33 → 34 channels (partial channel tiles), 41×37 output (odd: half tiles; panels wrapping rows)',
+      problem([1, 33, 41, 37], [34, 33, 3, 3], 1, 28)],
+    ['Winograd, batch 2 without padding, 7 tiles per row (every panel wraps)', problem([2, 40, 16, 16], [24, 40, 3, 3], 0, 29)],
+    ['Winograd, padding 2, 300 input channels (two k-blocks of the GEMM)', problem([1, 300, 9, 10], [24, 300, 3, 3], 2, 30)],
+    ['Winograd, a 200×200 output in two blocks of panels', problem([1, 24, 200, 200], [24, 24, 3, 3], 1, 31)],
   ];
 
   it.each([3, 1])('agree with the reference loops on %i thread(s)', async (threads) => {
@@ -106,6 +111,41 @@ describe('wasm engine paths on several threads', () => {
     await started(engine);
     for (const [label, p] of cases) expectAgrees(engine, p, label);
     expect(engine.threads).toEqual({ size: threads, ready: threads, busy: 0 });
+  });
+});
+
+describe('wasm engine: which path a conv takes', () => {
+  /** The exports the engine's calls ran, in order of first use. */
+  function kindsRun(engine: WasmConv, p: ReturnType<typeof problem>): Kind[] {
+    const { pool } = internals(engine);
+    const kinds = new Set<Kind>();
+    const run = pool.run.bind(pool);
+    vi.spyOn(pool, 'run').mockImplementation((kind, ...rest) => {
+      kinds.add(kind);
+      run(kind, ...rest);
+    });
+    expectAgrees(engine, p, 'path');
+    vi.restoreAllMocks();
+    return [...kinds];
+  }
+
+  it('3×3 stride-1 convs with enough channels and tiles go through Winograd; others, or with it off, through im2col', () => {
+    const engine = new WasmConv(1);
+    const winograd = problem([1, 64, 20, 20], [64, 64, 3, 3], 1, 40);
+    expect(kindsRun(engine, winograd)).toEqual(['prepare', 'wgather', 'wgemm', 'wout']);
+    expect(kindsRun(engine, problem([1, 64, 20, 20], [64, 64, 3, 3], 1, 41, 1, { stride: 2 }))).toEqual(['prepare', 'gemm']);
+    expect(kindsRun(engine, problem([1, 64, 20, 20], [64, 64, 3, 3], 2, 42, 1, { dilation: 2 }))).toEqual(['prepare', 'gemm']);
+    expect(kindsRun(engine, problem([1, 16, 20, 20], [16, 16, 3, 3], 1, 43))).toEqual(['prepare', 'gemm']);
+    expect(kindsRun(engine, problem([1, 64, 7, 7], [64, 64, 3, 3], 1, 47))).toEqual(['prepare', 'gemm']);
+    expect(kindsRun(engine, problem([1, 64, 20, 20], [64, 32, 3, 3], 1, 44, 2))).toEqual(['prepare', 'gemm']);
+    engine.winograd = false;
+    expect(kindsRun(engine, winograd)).toEqual(['prepare', 'gemm']);
+  });
+
+  it('im2col after Winograd on the same engine: the weight packing no longer transforms (its flag is reset)', () => {
+    const engine = new WasmConv(1);
+    expectAgrees(engine, problem([1, 32, 12, 12], [32, 32, 3, 3], 1, 45), 'Winograd');
+    expectAgrees(engine, problem([1, 32, 12, 12], [32, 32, 3, 3], 1, 46, 1, { stride: 2 }), 'im2col after it');
   });
 });
 

@@ -26,6 +26,15 @@ for (const [c, o, groups] of [[1, 1, 1], [3, 4, 1], [4, 6, 2], [4, 4, 4]] as con
   }
 }
 
+// 3 × 3, stride 1, enough channels and output tiles: what the wasm engine computes by Winograd F(2×2, 3×3)
+// (kernel/src/backends/wasm/conv.ts, winogradFits): odd and even output sizes, paddings 0–2, batch 2.
+for (const [c, o, h, w] of [[24, 24, 15, 14], [26, 33, 17, 19], [40, 24, 12, 23]] as const) {
+  for (const padding of [0, 1, 2]) {
+    sweeps.push({ x: [2, c, h, w], w: [o, c, 3, 3], options: { padding }, bias: seed % 2 === 0 });
+    seed++;
+  }
+}
+
 const inputs = sweeps.map((s, i) => ({
   x: seededValues(s.x.reduce((a, b) => a * b), 1000 + i),
   w: seededValues(s.w.reduce((a, b) => a * b), 2000 + i),

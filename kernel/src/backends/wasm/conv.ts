@@ -22,6 +22,7 @@ const P = {
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
   XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104, NEXT: 108, ITEMS: 112,
   SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144,
+  TW: 148, T: 152, PANEL0: 156, BPANELS: 160, V: 164, M: 168, U: 172, ZERO: 176, COUT: 180, WINO: 184,
 } as const;
 type Param = keyof typeof P;
 const PARAMS_BYTES = 256;
@@ -36,6 +37,19 @@ const ITEMS_PER_THREAD = 4;
 const THREAD_MIN_MACS = 1 << 18;
 /** Floats past an input plane the depthwise loops may read (the lanes past a row's end, discarded). */
 const ROW_SLACK = 16;
+/**
+ * Where Winograd pays (measured on one thread against im2col, kernel/src/backends/README.md): its transforms
+ * cost per channel in and out, what it saves per pair of them. So it needs cin · cout ≥ this · (cin + cout)
+ * (16 × 64 and 24 × 24 channels gain 5–10%, 16 × 16 loses 20%) …
+ */
+const WINOGRAD_MIN_PAIRS_PER_CHANNEL = 12;
+/** … and this many 2 × 2 output tiles (4 panels): a 7 × 7 output (16 tiles) loses 15%. */
+const WINOGRAD_MIN_TILES = 32;
+/** Bytes of a Winograd block's transformed input and products (V and M): the image goes block by block of
+ * panels so that they stay in the last-level cache between the three passes. */
+const WINOGRAD_BLOCK_BYTES = 8 << 20;
+/** Scratch per thread on the Winograd path: a panel's windows and their corners (conv.wat, wgather). */
+const WINOGRAD_SCRATCH_BYTES = 1024;
 const PAGE = 65536;
 const MAX_PAGES = 16384;
 
@@ -71,6 +85,9 @@ export class WasmConv {
   private readonly pool: ThreadPool;
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
+  /** Whether the 3 × 3 stride-1 convs {@link winogradFits} accepts go through Winograd F(2×2, 3×3); the tests
+   * and the benchmarks turn it off to run the same convs through im2col. */
+  winograd = true;
 
   /** @param threads threads a conv is split over, this one included (threads.ts, `threadCount`, by default) */
   constructor(threads?: number) {
@@ -120,9 +137,10 @@ export class WasmConv {
     if (length === 0) return new Float32Array(0);
     const out = uninitialized(length);
     const depthwise = info.groups === info.inChannels && info.groups === info.outChannels && rows.stride === 1 && cols.stride === 1;
-    return (depthwise ? this.depthwise(x, w, bias, info, rows, cols, out) : this.gemm(x, w, bias, info, rows, cols, out))
-      ? out
-      : undefined;
+    if (depthwise) return this.depthwise(x, w, bias, info, rows, cols, out) ? out : undefined;
+    // Winograd needs more scratch than im2col; where that does not fit, im2col may.
+    if (this.winograd && winogradFits(info, rows, cols) && this.winogradConv(x, w, bias, info, rows, cols, out)) return out;
+    return this.gemm(x, w, bias, info, rows, cols, out) ? out : undefined;
   }
 
   /** The geometry of a call: input and padded sizes, output sizes, kernel, strides, dilations. */
@@ -250,6 +268,7 @@ export class WasmConv {
     this.set('CHUNK', chunk);
     this.set('WRAW', WRAW);
     this.set('MROWS', outPerGroup);
+    this.set('WINO', 0);
     this.writeWeights(w, WRAW, bias, BIAS, groups, outPerGroup, mtiles * 4);
     this.exports.tables();
 
@@ -278,6 +297,101 @@ export class WasmConv {
     }
     return true;
   }
+
+  /**
+   * conv2d by Winograd F(2×2, 3×3) (conv.wat, "Winograd"), for a conv {@link winogradFits} accepts. Per batch
+   * item: `prepare` pads the input to whole tiles (and, for the first, packs and transforms the weights), then
+   * per block of panels `wgather`, `wgemm` and `wout` write the block's output tiles straight into C
+   * ([COUT][OH][OW]), which is copied out once.
+   */
+  private winogradConv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
+    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    const cin = info.inChannels;
+    const cout = info.outChannels;
+    const tw = Math.ceil(cols.outSize / 2);
+    const th = Math.ceil(rows.outSize / 2);
+    const panels = Math.ceil((tw * th) / 8);
+    const mtiles = Math.ceil(cout / 4);
+    const block = Math.min(panels, Math.max(1, Math.floor(WINOGRAD_BLOCK_BYTES / (16 * 8 * 4 * (cin + mtiles * 4)))));
+    // The padded input covers every tile's 4 × 4 window: one more row or column of zeros where OH or OW is odd.
+    const hp = 2 * th + 2;
+    const wp = 2 * tw + 2;
+    const N = rows.outSize * cols.outSize;
+    const inFloats = cin * rows.inSize * cols.inSize;
+    const threads = this.threadsFor(16 * mtiles * 4 * cin * panels * 8);
+    const layout = new Layout();
+    const X = layout.take(cin * hp * wp);
+    const XRAW = layout.take(inFloats);
+    const WRAW = layout.take(w.length);
+    const A = layout.take(mtiles * 4 * 9 * cin);
+    const U = layout.take(16 * mtiles * 4 * cin);
+    const BIAS = layout.take(mtiles * 4);
+    const ZERO = layout.take(4);
+    const V = layout.take(16 * block * 8 * cin);
+    const M = layout.take(16 * mtiles * 4 * block * 8);
+    const C = layout.take(cout * N);
+    const SCRATCH = layout.take((threads * WINOGRAD_SCRATCH_BYTES) / 4);
+    if (!this.reserve(layout.end)) return false;
+    this.writeGeometry(rows, cols);
+    this.set('HP', hp);
+    this.set('WP', wp);
+    this.set('PLANE', hp * wp);
+    this.set('X', X);
+    this.set('XRAW', XRAW);
+    this.set('WRAW', WRAW);
+    this.set('A', A);
+    this.set('U', U);
+    this.set('BIAS', BIAS);
+    this.set('ZERO', ZERO);
+    this.set('V', V);
+    this.set('M', M);
+    this.set('C', C);
+    this.set('K', 9 * cin);
+    this.set('CIN', cin);
+    this.set('COUT', cout);
+    this.set('MTILES', mtiles);
+    this.set('MROWS', cout);
+    this.set('KC', KC);
+    this.set('TW', tw);
+    this.set('T', tw * th);
+    this.set('WINO', 1);
+    this.f32.fill(0, ZERO >> 2, (ZERO >> 2) + 4);
+    this.writeWeights(w, WRAW, bias, BIAS, 1, cout, mtiles * 4);
+    for (let n = 0; n < info.batch; n++) {
+      this.copyIn(x, n, inFloats, XRAW);
+      this.set('PADS', cin);
+      this.set('ITEMS', cin + (n === 0 ? mtiles : 0));
+      this.pool.run('prepare', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
+      for (let first = 0; first < panels; first += block) {
+        const bp = Math.min(block, panels - first);
+        const chunk = Math.min(CHUNK, bp);
+        this.set('PANEL0', first);
+        this.set('BPANELS', bp);
+        this.set('CHUNK', chunk);
+        this.set('ITEMS', bp * Math.ceil(cin / 16));
+        this.pool.run('wgather', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
+        this.set('ITEMS', 16 * Math.ceil(bp / chunk));
+        this.pool.run('wgemm', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
+        this.set('ITEMS', cout);
+        this.pool.run('wout', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
+      }
+      this.copyOut(C, cout * N, out, n * cout * N);
+    }
+    return true;
+  }
+}
+
+/**
+ * Whether a conv goes through Winograd F(2×2, 3×3) on the wasm engine: one group, a 3 × 3 kernel, stride and
+ * dilation 1, and enough channels and tiles to pay for its transforms ({@link WINOGRAD_MIN_PAIRS_PER_CHANNEL},
+ * {@link WINOGRAD_MIN_TILES}).
+ * @example winogradFits(info, ...axes2d(info)); // true for x [1, 64, 56, 56], w [64, 64, 3, 3], padding 1
+ */
+export function winogradFits(info: ConvInfo, rows: AxisInfo, cols: AxisInfo): boolean {
+  const { inChannels: cin, outChannels: cout } = info;
+  return info.groups === 1 && [rows, cols].every((axis) => axis.kernel === 3 && axis.stride === 1 && axis.dilation === 1) &&
+    cin * cout >= WINOGRAD_MIN_PAIRS_PER_CHANNEL * (cin + cout) &&
+    Math.ceil(rows.outSize / 2) * Math.ceil(cols.outSize / 2) >= WINOGRAD_MIN_TILES;
 }
 
 /**

@@ -42,10 +42,21 @@
 ;; 136 WRAW     GEMM weights as given: [groups · MROWS][K] floats (packed into A by `prepare`)
 ;; 140 MROWS    output channels of one group
 ;; 144 PADS     `prepare` items that pad an input channel (0: the input needs no padding, or is padded already)
+;; Winograd F(2×2, 3×3) (see "Winograd" below; X, PLANE, HP and WP then describe the input padded to whole tiles):
+;; 148 TW       output tiles (2 × 2 pixels) per row: ⌈OW / 2⌉
+;; 152 T        output tiles in all: TW · ⌈OH / 2⌉
+;; 156 PANEL0   the block's first panel (8 tiles each, numbered row-major across the image)
+;; 160 BPANELS  panels in the block
+;; 164 V        transformed input of the block: [16][BPANELS][CIN][8 tiles]
+;; 168 M        the 16 GEMMs' products for the block: [16][MTILES · 4][BPANELS · 8]
+;; 172 U        transformed weights: [16][MTILES][CIN][4 channels]
+;; 176 ZERO     4 zero floats (the GEMM's starting value)
+;; 180 COUT     output channels
+;; 184 WINO     `prepare`: non-zero when each packed weight tile is also transformed into U
 ;;
 ;; Every thread's export takes the address of its own scratch: GEMM, the packed im2col block (KC · CHUNK · 8
-;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); `prepare`
-;; none.
+;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); Winograd
+;; (and `prepare`, which transforms weights in it), 1 KiB.
 (module
   (import "env" "memory" (memory 1 16384 shared))
 
@@ -492,7 +503,7 @@
 
   ;; Before a GEMM call, one item each: items [0, PADS) zero-pad input channel `item` from XRAW into X
   ;; ([c][H][WIDTH] → [c][HP][WP], see $padPlane); the rest pack weight tile `item − PADS` of every group's
-  ;; weights ([groups · MROWS][K] at WRAW) into A (see $packTile).
+  ;; weights ([groups · MROWS][K] at WRAW) into A (see $packTile), and with WINO on into U (see $wtile).
   (func (export "prepare") (param $scratch i32)
     (local $item i32) (local $tile i32) (local $local i32) (local $K i32)
     (local.set $K (i32.load (i32.const 0)))
@@ -517,7 +528,10 @@
                   (i32.shl (local.get $local) (i32.const 2))) (local.get $K)) (i32.const 2)))
               (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
               (i32.sub (i32.load (i32.const 140)) (i32.shl (local.get $local) (i32.const 2)))
-              (local.get $K))))
+              (local.get $K))
+            (if (i32.load (i32.const 184))
+              (then (call $wtile (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
+                (local.get $tile))))))
         (br $items))))
 
   ;; One weight tile: the first min(rows, 4) rows of [rows][K] at src → [K][4] at dst (4 output channels
@@ -564,4 +578,357 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $floats))))
+
+  ;; ---- Winograd F(2×2, 3×3) -------------------------------------------------------------------------------
+  ;; A 3 × 3, stride-1 conv by tiles of 2 × 2 output pixels, each reading a 4 × 4 window d of the padded input:
+  ;; with V = Bᵀ d B per input channel and U = G g Gᵀ per (output, input) channel pair, the tile is
+  ;; Aᵀ (Σ_cin U ⊙ V) A. The sum is 16 GEMMs, one per position ξ = 4i + j of the 4 × 4 transforms,
+  ;; M_ξ[cout][tile] = Σ_cin U_ξ[cout][cin] · V_ξ[cin][tile], run by `micro`: 16 multiply-adds per tile and
+  ;; channel pair where im2col spends 36.
+  ;;   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]   Aᵀ = [1 1 1 0; 0 1 −1 −1]
+  ;; Tiles are numbered row-major and grouped 8 to a panel (the GEMM's 8 pixels); a call goes block by block of
+  ;; BPANELS panels (conv.ts sizes a block so that V and M stay in the last-level cache): `wgather` (V, one
+  ;; panel and up to 16 input channels per item), `wgemm` (M, one position ξ and a chunk of panels per item),
+  ;; `wout` (the output tiles, one output channel per item).
+
+  ;; The 1-D input transform Bᵀ a of four vectors, stored at dst, dst + stride, dst + 2·stride, dst + 3·stride.
+  (func $bt4 (param $dst i32) (param $stride i32) (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128)
+    (v128.store (local.get $dst) (f32x4.sub (local.get $a0) (local.get $a2)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (f32x4.add (local.get $a1) (local.get $a2)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (f32x4.sub (local.get $a2) (local.get $a1)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (f32x4.sub (local.get $a1) (local.get $a3))))
+
+  ;; The 1-D weight transform G a of three vectors (a, ½(a + b + c), ½(a − b + c), c), stored as $bt4 does.
+  (func $g3 (param $dst i32) (param $stride i32) (param $a v128) (param $b v128) (param $c v128)
+    (local $half v128) (local $ac v128)
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $ac (f32x4.add (local.get $a) (local.get $c)))
+    (v128.store (local.get $dst) (local.get $a))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (f32x4.mul (local.get $half) (f32x4.add (local.get $ac) (local.get $b))))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (f32x4.mul (local.get $half) (f32x4.sub (local.get $ac) (local.get $b))))
+    (local.set $dst (i32.add (local.get $dst) (local.get $stride)))
+    (v128.store (local.get $dst) (local.get $c)))
+
+  ;; U for one tile of 4 output channels: the tile's packed weights at `a` ([CIN][3][3][4], as `$packTile` wrote
+  ;; them) → U[ξ][mt][cin][4] for every ξ. Row i of Gg is g's row 0, ½(r0 + r1 + r2), ½(r0 − r1 + r2) or row 2
+  ;; (r_k: g's rows); $g3 takes each across its columns into U_ξ for ξ = 4i … 4i + 3.
+  (func $wtile (param $a i32) (param $mt i32)
+    (local $cin i32) (local $us i32) (local $u i32) (local $c i32)
+    (local $half v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $g3 v128) (local $g4 v128) (local $g5 v128)
+    (local.set $cin (i32.load (i32.const 124)))
+    (local.set $us (i32.mul (i32.load (i32.const 4)) (i32.shl (local.get $cin) (i32.const 4))))
+    (local.set $u (i32.add (i32.load (i32.const 172)) (i32.mul (local.get $mt) (i32.shl (local.get $cin) (i32.const 4)))))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (block $done
+      (loop $channels
+        (br_if $done (i32.ge_u (local.get $c) (local.get $cin)))
+        (call $g3 (local.get $u) (local.get $us)
+          (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)) (v128.load offset=32 (local.get $a)))
+        (call $g3 (i32.add (local.get $u) (i32.mul (local.get $us) (i32.const 12))) (local.get $us)
+          (v128.load offset=96 (local.get $a)) (v128.load offset=112 (local.get $a)) (v128.load offset=128 (local.get $a)))
+        ;; s_k = r0 + r2 in column k; rows 1 and 2 of Gg are ½(s_k ± r1)
+        (local.set $s0 (f32x4.add (v128.load (local.get $a)) (v128.load offset=96 (local.get $a))))
+        (local.set $s1 (f32x4.add (v128.load offset=16 (local.get $a)) (v128.load offset=112 (local.get $a))))
+        (local.set $s2 (f32x4.add (v128.load offset=32 (local.get $a)) (v128.load offset=128 (local.get $a))))
+        (local.set $g3 (v128.load offset=48 (local.get $a)))
+        (local.set $g4 (v128.load offset=64 (local.get $a)))
+        (local.set $g5 (v128.load offset=80 (local.get $a)))
+        (call $g3 (i32.add (local.get $u) (i32.shl (local.get $us) (i32.const 2))) (local.get $us)
+          (f32x4.mul (local.get $half) (f32x4.add (local.get $s0) (local.get $g3)))
+          (f32x4.mul (local.get $half) (f32x4.add (local.get $s1) (local.get $g4)))
+          (f32x4.mul (local.get $half) (f32x4.add (local.get $s2) (local.get $g5))))
+        (call $g3 (i32.add (local.get $u) (i32.shl (local.get $us) (i32.const 3))) (local.get $us)
+          (f32x4.mul (local.get $half) (f32x4.sub (local.get $s0) (local.get $g3)))
+          (f32x4.mul (local.get $half) (f32x4.sub (local.get $s1) (local.get $g4)))
+          (f32x4.mul (local.get $half) (f32x4.sub (local.get $s2) (local.get $g5))))
+        (local.set $a (i32.add (local.get $a) (i32.const 144)))
+        (local.set $u (i32.add (local.get $u) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channels))))
+
+  ;; One row of 8 windows side by side (window l starts at src + 8·l bytes): d[j][l] = src[2l + j] for the 4
+  ;; columns j, stored at d + 32·j as 8 floats. Reads 20 floats.
+  (func $rowWindows (param $src i32) (param $d i32)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $q0 (v128.load (local.get $src)))
+    (local.set $q1 (v128.load offset=16 (local.get $src)))
+    (local.set $q2 (v128.load offset=32 (local.get $src)))
+    (local.set $q3 (v128.load offset=48 (local.get $src)))
+    ;; even lanes (columns 0 of each window), then odd (columns 1)
+    (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $q0) (local.get $q1)))
+    (v128.store offset=16 (local.get $d) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $q2) (local.get $q3)))
+    (v128.store offset=32 (local.get $d) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $q0) (local.get $q1)))
+    (v128.store offset=48 (local.get $d) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $q2) (local.get $q3)))
+    ;; the same two floats on (columns 2 and 3)
+    (local.set $q0 (v128.load offset=8 (local.get $src)))
+    (local.set $q1 (v128.load offset=24 (local.get $src)))
+    (local.set $q2 (v128.load offset=40 (local.get $src)))
+    (local.set $q3 (v128.load offset=56 (local.get $src)))
+    (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $q0) (local.get $q1)))
+    (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $q2) (local.get $q3)))
+    (v128.store offset=96 (local.get $d) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $q0) (local.get $q1)))
+    (v128.store offset=112 (local.get $d) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $q2) (local.get $q3))))
+
+  ;; Byte offset in a padded plane of tile t's window (its top-left corner); tiles past T (a last panel's
+  ;; padding) read tile 0's, whose products are never stored.
+  (func $corner (param $t i32) (result i32)
+    (local $tw i32)
+    (if (i32.ge_u (local.get $t) (i32.load (i32.const 152))) (then (return (i32.const 0))))
+    (local.set $tw (i32.load (i32.const 148)))
+    (i32.shl (i32.add
+      (i32.mul (i32.shl (i32.div_u (local.get $t) (local.get $tw)) (i32.const 1)) (i32.load (i32.const 44)))
+      (i32.shl (i32.rem_u (local.get $t) (local.get $tw)) (i32.const 1))) (i32.const 2)))
+
+  ;; Bᵀ d B for one channel of a panel, d ([4 rows][4 columns][8 tiles]) at `d`: row i of Bᵀ d is a + (±b) for
+  ;; two rows a, b of d (the sign bit of `sign` flips b); it goes across its 4 columns through $bt4 into
+  ;; V_ξ for ξ = 4i … 4i + 3 (at dst, dst + xs, …), each half of the panel (4 tiles) in turn.
+  (func $wrows (param $a i32) (param $b i32) (param $sign v128) (param $dst i32) (param $xs i32)
+    (local $h i32)
+    (loop $halves
+      (call $bt4 (local.get $dst) (local.get $xs)
+        (f32x4.add (v128.load (local.get $a)) (v128.xor (v128.load (local.get $b)) (local.get $sign)))
+        (f32x4.add (v128.load offset=32 (local.get $a)) (v128.xor (v128.load offset=32 (local.get $b)) (local.get $sign)))
+        (f32x4.add (v128.load offset=64 (local.get $a)) (v128.xor (v128.load offset=64 (local.get $b)) (local.get $sign)))
+        (f32x4.add (v128.load offset=96 (local.get $a)) (v128.xor (v128.load offset=96 (local.get $b)) (local.get $sign))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br_if $halves (i32.lt_u (local.get $h) (i32.const 2)))))
+
+  ;; V for one panel and a group of up to 16 input channels per item (so that each V_ξ gets whole cache lines
+  ;; from one thread): per channel, the panel's 8 windows into d ([4 rows][4 columns][8 tiles], the thread's
+  ;; scratch) — two vectors per row and column where the 8 tiles lie side by side in one tile row, float by
+  ;; float from each tile's corner (kept at scratch + 512) where the panel wraps to the next row — then
+  ;; Bᵀ d B (Bᵀ's rows: r0 − r2, r2 + r1, r2 − r1, r1 − r3).
+  (func (export "wgather") (param $scratch i32)
+    (local $item i32) (local $groups i32) (local $c i32) (local $cend i32) (local $cin i32) (local $bp i32)
+    (local $wpb i32) (local $plane i32) (local $lp i32) (local $t0 i32) (local $fast i32) (local $src i32)
+    (local $l i32) (local $r i32) (local $off i32) (local $dst i32) (local $xs i32)
+    (local $plus v128) (local $minus v128)
+    (local.set $cin (i32.load (i32.const 124)))
+    (local.set $bp (i32.load (i32.const 160)))
+    (local.set $wpb (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
+    (local.set $xs (i32.mul (local.get $bp) (i32.shl (local.get $cin) (i32.const 5))))
+    (local.set $groups (i32.shr_u (i32.add (local.get $cin) (i32.const 15)) (i32.const 4)))
+    (local.set $minus (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))
+    (block $done
+      (loop $items
+        (local.set $item (call $take))
+        (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
+        (local.set $lp (i32.div_u (local.get $item) (local.get $groups)))
+        (local.set $c (i32.shl (i32.rem_u (local.get $item) (local.get $groups)) (i32.const 4)))
+        (local.set $cend (select (local.get $cin) (i32.add (local.get $c) (i32.const 16))
+          (i32.lt_u (i32.sub (local.get $cin) (local.get $c)) (i32.const 16))))
+        (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 156)) (local.get $lp)) (i32.const 3)))
+        (local.set $fast (i32.le_u (i32.add (i32.rem_u (local.get $t0) (i32.load (i32.const 148))) (i32.const 8))
+          (i32.load (i32.const 148))))
+        (local.set $l (i32.const 0))
+        (loop $corners
+          (i32.store offset=512 (i32.add (local.get $scratch) (i32.shl (local.get $l) (i32.const 2)))
+            (call $corner (i32.add (local.get $t0) (local.get $l))))
+          (local.set $l (i32.add (local.get $l) (i32.const 1)))
+          (br_if $corners (i32.lt_u (local.get $l) (i32.const 8))))
+        (local.set $dst (i32.add (i32.load (i32.const 164))
+          (i32.shl (i32.add (i32.mul (local.get $lp) (local.get $cin)) (local.get $c)) (i32.const 5))))
+        (loop $channels
+          (local.set $plane (i32.add (i32.load (i32.const 24)) (i32.shl (i32.mul (local.get $c) (i32.load (i32.const 48))) (i32.const 2))))
+          (if (local.get $fast)
+            (then
+              (local.set $src (i32.add (local.get $plane) (i32.load offset=512 (local.get $scratch))))
+              (call $rowWindows (local.get $src) (local.get $scratch))
+              (call $rowWindows (i32.add (local.get $src) (local.get $wpb)) (i32.add (local.get $scratch) (i32.const 128)))
+              (call $rowWindows (i32.add (local.get $src) (i32.shl (local.get $wpb) (i32.const 1))) (i32.add (local.get $scratch) (i32.const 256)))
+              (call $rowWindows (i32.add (local.get $src) (i32.mul (local.get $wpb) (i32.const 3))) (i32.add (local.get $scratch) (i32.const 384))))
+            (else
+              (local.set $l (i32.const 0))
+              (loop $lanes
+                (local.set $off (i32.add (local.get $scratch) (i32.shl (local.get $l) (i32.const 2))))
+                (local.set $src (i32.add (local.get $plane) (i32.load offset=512 (local.get $off))))
+                (local.set $r (i32.const 0))
+                (loop $rows
+                  (f32.store (local.get $off) (f32.load (local.get $src)))
+                  (f32.store offset=32 (local.get $off) (f32.load offset=4 (local.get $src)))
+                  (f32.store offset=64 (local.get $off) (f32.load offset=8 (local.get $src)))
+                  (f32.store offset=96 (local.get $off) (f32.load offset=12 (local.get $src)))
+                  (local.set $src (i32.add (local.get $src) (local.get $wpb)))
+                  (local.set $off (i32.add (local.get $off) (i32.const 128)))
+                  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                  (br_if $rows (i32.lt_u (local.get $r) (i32.const 4))))
+                (local.set $l (i32.add (local.get $l) (i32.const 1)))
+                (br_if $lanes (i32.lt_u (local.get $l) (i32.const 8))))))
+          (call $wrows (local.get $scratch) (i32.add (local.get $scratch) (i32.const 256)) (local.get $minus)
+            (local.get $dst) (local.get $xs))
+          (call $wrows (i32.add (local.get $scratch) (i32.const 256)) (i32.add (local.get $scratch) (i32.const 128)) (local.get $plus)
+            (i32.add (local.get $dst) (i32.shl (local.get $xs) (i32.const 2))) (local.get $xs))
+          (call $wrows (i32.add (local.get $scratch) (i32.const 256)) (i32.add (local.get $scratch) (i32.const 128)) (local.get $minus)
+            (i32.add (local.get $dst) (i32.shl (local.get $xs) (i32.const 3))) (local.get $xs))
+          (call $wrows (i32.add (local.get $scratch) (i32.const 128)) (i32.add (local.get $scratch) (i32.const 384)) (local.get $minus)
+            (i32.add (local.get $dst) (i32.mul (local.get $xs) (i32.const 12))) (local.get $xs))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br_if $channels (i32.lt_u (local.get $c) (local.get $cend))))
+        (br $items))))
+
+  ;; M_ξ = U_ξ · V_ξ for the block, one position ξ and CHUNK panels per item, k-blocked by KC like `gemm`.
+  (func (export "wgemm") (param $scratch i32)
+    (local $cin i32) (local $mtiles i32) (local $bp i32) (local $ldc i32) (local $KC i32) (local $chunk i32) (local $chunks i32)
+    (local $item i32) (local $xi i32) (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32)
+    (local $p i32) (local $a i32) (local $b i32) (local $cRow i32)
+    (local.set $cin (i32.load (i32.const 124)))
+    (local.set $mtiles (i32.load (i32.const 4)))
+    (local.set $bp (i32.load (i32.const 160)))
+    (local.set $ldc (i32.shl (local.get $bp) (i32.const 5)))
+    (local.set $KC (i32.load (i32.const 36)))
+    (local.set $chunk (i32.load (i32.const 40)))
+    (local.set $chunks (i32.div_u (i32.sub (i32.add (local.get $bp) (local.get $chunk)) (i32.const 1)) (local.get $chunk)))
+    (block $done
+      (loop $items
+        (local.set $item (call $take))
+        (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
+        (local.set $xi (i32.div_u (local.get $item) (local.get $chunks)))
+        (local.set $pc (i32.mul (i32.rem_u (local.get $item) (local.get $chunks)) (local.get $chunk)))
+        (local.set $pe (select (local.get $bp) (i32.add (local.get $pc) (local.get $chunk))
+          (i32.lt_u (i32.sub (local.get $bp) (local.get $pc)) (local.get $chunk))))
+        (local.set $kb (i32.const 0))
+        (loop $kblocks
+          (br_if $done (i32.atomic.load (i32.const 104)))
+          (local.set $kc (select (i32.sub (local.get $cin) (local.get $kb)) (local.get $KC)
+            (i32.lt_u (i32.sub (local.get $cin) (local.get $kb)) (local.get $KC))))
+          ;; Panel by panel, each meeting every channel tile: the panel's kc rows of V_ξ stay in L1.
+          (local.set $b (i32.add (i32.load (i32.const 164)) (i32.shl (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $xi) (local.get $bp)) (local.get $pc)) (local.get $cin)) (local.get $kb)) (i32.const 5))))
+          (local.set $p (local.get $pc))
+          (loop $panels
+            (local.set $a (i32.add (i32.load (i32.const 172)) (i32.shl (i32.add
+              (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $cin)) (local.get $kb)) (i32.const 4))))
+            (local.set $cRow (i32.add (i32.load (i32.const 168))
+              (i32.add (i32.mul (i32.shl (i32.mul (local.get $xi) (local.get $mtiles)) (i32.const 2)) (local.get $ldc))
+                (i32.shl (local.get $p) (i32.const 5)))))
+            (local.set $mt (i32.const 0))
+            (loop $mtiles
+              (call $micro (local.get $a) (local.get $b) (local.get $cRow)
+                (local.get $kc) (local.get $ldc) (i32.eqz (local.get $kb)) (i32.load (i32.const 176)))
+              (local.set $a (i32.add (local.get $a) (i32.shl (local.get $cin) (i32.const 4))))
+              (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $ldc) (i32.const 2))))
+              (local.set $mt (i32.add (local.get $mt) (i32.const 1)))
+              (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
+            (local.set $b (i32.add (local.get $b) (i32.shl (local.get $cin) (i32.const 5))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br_if $panels (i32.lt_u (local.get $p) (local.get $pe))))
+          (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
+          (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $cin))))
+        (br $items))))
+
+  ;; The output transform down one column of 4 products: (a0 + a1 + a2, a1 − a2 − a3).
+  (func $at2 (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128) (result v128 v128)
+    (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (local.get $a2))
+    (f32x4.sub (f32x4.sub (local.get $a1) (local.get $a2)) (local.get $a3)))
+
+  ;; The output tiles of one output channel: per panel and half (4 tiles), Aᵀ M A + bias from the 16 products,
+  ;; stored as two interleaved vectors per output row where the panel's 16 columns and 2 rows are all in the
+  ;; output, else through 128 bytes of scratch ([y00, y01, y10, y11][8 tiles]) float by float.
+  (func (export "wout") (param $scratch i32)
+    (local $co i32) (local $bp i32) (local $tw i32) (local $ow i32) (local $oh i32) (local $owb i32) (local $ms i32)
+    (local $out i32) (local $lp i32) (local $t0 i32) (local $t i32) (local $fast i32) (local $h i32) (local $m i32)
+    (local $l i32) (local $row i32) (local $ox i32) (local $oy i32)
+    (local $bias v128) (local $s00 v128) (local $s10 v128) (local $s01 v128) (local $s11 v128)
+    (local $s02 v128) (local $s12 v128) (local $s03 v128) (local $s13 v128)
+    (local $y00 v128) (local $y01 v128) (local $y10 v128) (local $y11 v128)
+    (local.set $bp (i32.load (i32.const 160)))
+    (local.set $tw (i32.load (i32.const 148)))
+    (local.set $oh (i32.load (i32.const 52)))
+    (local.set $ow (i32.load (i32.const 56)))
+    (local.set $owb (i32.shl (local.get $ow) (i32.const 2)))
+    ;; bytes from M_ξ to M_ξ+1
+    (local.set $ms (i32.mul (i32.shl (i32.load (i32.const 4)) (i32.const 2)) (i32.shl (local.get $bp) (i32.const 5))))
+    (block $done
+      (loop $channels
+        (local.set $co (call $take))
+        (br_if $done (i32.lt_s (local.get $co) (i32.const 0)))
+        (local.set $out (i32.add (i32.load (i32.const 20)) (i32.mul (local.get $co) (i32.mul (local.get $oh) (local.get $owb)))))
+        (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $co) (i32.const 2)))))
+        (local.set $lp (i32.const 0))
+        (loop $panels
+          (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 156)) (local.get $lp)) (i32.const 3)))
+          (local.set $ox (i32.shl (i32.rem_u (local.get $t0) (local.get $tw)) (i32.const 1)))
+          (local.set $oy (i32.shl (i32.div_u (local.get $t0) (local.get $tw)) (i32.const 1)))
+          (local.set $fast (i32.and
+            (i32.le_u (i32.add (local.get $ox) (i32.const 16)) (local.get $ow))
+            (i32.lt_u (i32.add (local.get $oy) (i32.const 1)) (local.get $oh))))
+          (local.set $row (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
+          (local.set $h (i32.const 0))
+          (loop $halves
+            (local.set $m (i32.add (i32.load (i32.const 168))
+              (i32.shl (i32.add (i32.mul (local.get $co) (i32.shl (local.get $bp) (i32.const 3)))
+                (i32.add (i32.shl (local.get $lp) (i32.const 3)) (i32.shl (local.get $h) (i32.const 2)))) (i32.const 2))))
+            ;; Aᵀ m: column j from M_j, M_4+j, M_8+j, M_12+j
+            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
+              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
+            (local.set $s10) (local.set $s00)
+            (local.set $m (i32.add (local.get $m) (local.get $ms)))
+            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
+              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
+            (local.set $s11) (local.set $s01)
+            (local.set $m (i32.add (local.get $m) (local.get $ms)))
+            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
+              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
+            (local.set $s12) (local.set $s02)
+            (local.set $m (i32.add (local.get $m) (local.get $ms)))
+            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
+              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
+            (local.set $s13) (local.set $s03)
+            ;; (Aᵀ m) A: across the columns of each row, plus the bias
+            (call $at2 (local.get $s00) (local.get $s01) (local.get $s02) (local.get $s03))
+            (local.set $y01) (local.set $y00)
+            (call $at2 (local.get $s10) (local.get $s11) (local.get $s12) (local.get $s13))
+            (local.set $y11) (local.set $y10)
+            (local.set $y00 (f32x4.add (local.get $y00) (local.get $bias)))
+            (local.set $y01 (f32x4.add (local.get $y01) (local.get $bias)))
+            (local.set $y10 (f32x4.add (local.get $y10) (local.get $bias)))
+            (local.set $y11 (f32x4.add (local.get $y11) (local.get $bias)))
+            (if (local.get $fast)
+              (then
+                ;; row 2ty: y00₀ y01₀ y00₁ y01₁ …; row 2ty + 1 the same from y10, y11
+                (v128.store (local.get $row) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $y00) (local.get $y01)))
+                (v128.store offset=16 (local.get $row) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $y00) (local.get $y01)))
+                (v128.store (i32.add (local.get $row) (local.get $owb)) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $y10) (local.get $y11)))
+                (v128.store offset=16 (i32.add (local.get $row) (local.get $owb)) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $y10) (local.get $y11)))
+                (local.set $row (i32.add (local.get $row) (i32.const 32))))
+              (else
+                (v128.store (i32.add (local.get $scratch) (i32.shl (local.get $h) (i32.const 4))) (local.get $y00))
+                (v128.store offset=32 (i32.add (local.get $scratch) (i32.shl (local.get $h) (i32.const 4))) (local.get $y01))
+                (v128.store offset=64 (i32.add (local.get $scratch) (i32.shl (local.get $h) (i32.const 4))) (local.get $y10))
+                (v128.store offset=96 (i32.add (local.get $scratch) (i32.shl (local.get $h) (i32.const 4))) (local.get $y11))))
+            (local.set $h (i32.add (local.get $h) (i32.const 1)))
+            (br_if $halves (i32.lt_u (local.get $h) (i32.const 2))))
+          (if (i32.eqz (local.get $fast))
+            (then
+              (local.set $l (i32.const 0))
+              (loop $lanes
+                (local.set $t (i32.add (local.get $t0) (local.get $l)))
+                (if (i32.lt_u (local.get $t) (i32.load (i32.const 152)))
+                  (then
+                    (local.set $ox (i32.shl (i32.rem_u (local.get $t) (local.get $tw)) (i32.const 1)))
+                    (local.set $oy (i32.shl (i32.div_u (local.get $t) (local.get $tw)) (i32.const 1)))
+                    (local.set $row (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
+                    (local.set $m (i32.add (local.get $scratch) (i32.shl (local.get $l) (i32.const 2))))
+                    (f32.store (local.get $row) (f32.load (local.get $m)))
+                    (if (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $ow))
+                      (then (f32.store offset=4 (local.get $row) (f32.load offset=32 (local.get $m)))))
+                    (if (i32.lt_u (i32.add (local.get $oy) (i32.const 1)) (local.get $oh))
+                      (then
+                        (f32.store (i32.add (local.get $row) (local.get $owb)) (f32.load offset=64 (local.get $m)))
+                        (if (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $ow))
+                          (then (f32.store offset=4 (i32.add (local.get $row) (local.get $owb)) (f32.load offset=96 (local.get $m)))))))))
+                (local.set $l (i32.add (local.get $l) (i32.const 1)))
+                (br_if $lanes (i32.lt_u (local.get $l) (i32.const 8))))))
+          (local.set $lp (i32.add (local.get $lp) (i32.const 1)))
+          (br_if $panels (i32.lt_u (local.get $lp) (local.get $bp))))
+        (br $channels))))
 )

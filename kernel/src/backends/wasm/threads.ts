@@ -20,10 +20,10 @@ import { Worker } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './webassembly';
 
 /** The exports a call runs on every thread; a kind travels to a worker as its index here. */
-const KINDS = ['prepare', 'gemm', 'depthwise', 'depthwise3x3'] as const;
+const KINDS = ['prepare', 'gemm', 'depthwise', 'depthwise3x3', 'wgather', 'wgemm', 'wout'] as const;
 
-/** An export that works through a call's items: `prepare` (padding, weight packing), `gemm`, `depthwise` or
- * `depthwise3x3`. */
+/** An export that works through a call's items: `prepare` (padding, weight packing), `gemm`, `depthwise`,
+ * `depthwise3x3`, or Winograd's three passes `wgather`, `wgemm` and `wout`. */
 export type Kind = (typeof KINDS)[number];
 
 /** The exports of conv.wat, as every thread sees them. */
@@ -33,6 +33,9 @@ export interface ConvExports {
   gemm(scratch: number): void;
   depthwise(scratch: number): void;
   depthwise3x3(scratch: number): void;
+  wgather(scratch: number): void;
+  wgemm(scratch: number): void;
+  wout(scratch: number): void;
   tables(): void;
   compact(rows: number): void;
   /** The GEMM's 4 × 8 tile over `kc` rows (exported for test/bench/wasm-ceiling.cjs). */
