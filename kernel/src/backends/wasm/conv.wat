@@ -825,11 +825,6 @@
           (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $cin))))
         (br $items))))
 
-  ;; The output transform down one column of 4 products: (a0 + a1 + a2, a1 − a2 − a3).
-  (func $at2 (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128) (result v128 v128)
-    (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (local.get $a2))
-    (f32x4.sub (f32x4.sub (local.get $a1) (local.get $a2)) (local.get $a3)))
-
   ;; The output tiles of one output channel: per panel and half (4 tiles), Aᵀ M A + bias from the 16 products,
   ;; stored as two interleaved vectors per output row where the panel's 16 columns and 2 rows are all in the
   ;; output, else through 128 bytes of scratch ([y00, y01, y10, y11][8 tiles]) float by float.
@@ -837,8 +832,8 @@
     (local $co i32) (local $bp i32) (local $tw i32) (local $ow i32) (local $oh i32) (local $owb i32) (local $ms i32)
     (local $out i32) (local $lp i32) (local $t0 i32) (local $t i32) (local $fast i32) (local $h i32) (local $m i32)
     (local $l i32) (local $row i32) (local $ox i32) (local $oy i32)
-    (local $bias v128) (local $s00 v128) (local $s10 v128) (local $s01 v128) (local $s11 v128)
-    (local $s02 v128) (local $s12 v128) (local $s03 v128) (local $s13 v128)
+    (local $j i32) (local $ms4 i32)
+    (local $bias v128) (local $m1 v128) (local $m2 v128) (local $s0 v128) (local $s1 v128)
     (local $y00 v128) (local $y01 v128) (local $y10 v128) (local $y11 v128)
     (local.set $bp (i32.load (i32.const 160)))
     (local.set $tw (i32.load (i32.const 148)))
@@ -847,6 +842,7 @@
     (local.set $owb (i32.shl (local.get $ow) (i32.const 2)))
     ;; bytes from M_ξ to M_ξ+1
     (local.set $ms (i32.mul (i32.shl (i32.load (i32.const 4)) (i32.const 2)) (i32.shl (local.get $bp) (i32.const 5))))
+    (local.set $ms4 (i32.shl (local.get $ms) (i32.const 2)))
     (block $done
       (loop $channels
         (local.set $co (call $take))
@@ -867,31 +863,40 @@
             (local.set $m (i32.add (i32.load (i32.const 168))
               (i32.shl (i32.add (i32.mul (local.get $co) (i32.shl (local.get $bp) (i32.const 3)))
                 (i32.add (i32.shl (local.get $lp) (i32.const 3)) (i32.shl (local.get $h) (i32.const 2)))) (i32.const 2))))
-            ;; Aᵀ m: column j from M_j, M_4+j, M_8+j, M_12+j
-            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
-              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
-            (local.set $s10) (local.set $s00)
-            (local.set $m (i32.add (local.get $m) (local.get $ms)))
-            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
-              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
-            (local.set $s11) (local.set $s01)
-            (local.set $m (i32.add (local.get $m) (local.get $ms)))
-            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
-              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
-            (local.set $s12) (local.set $s02)
-            (local.set $m (i32.add (local.get $m) (local.get $ms)))
-            (call $at2 (v128.load (local.get $m)) (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 2))))
-              (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms) (i32.const 3)))) (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms) (i32.const 12)))))
-            (local.set $s13) (local.set $s03)
-            ;; (Aᵀ m) A: across the columns of each row, plus the bias
-            (call $at2 (local.get $s00) (local.get $s01) (local.get $s02) (local.get $s03))
-            (local.set $y01) (local.set $y00)
-            (call $at2 (local.get $s10) (local.get $s11) (local.get $s12) (local.get $s13))
-            (local.set $y11) (local.set $y10)
-            (local.set $y00 (f32x4.add (local.get $y00) (local.get $bias)))
-            (local.set $y01 (f32x4.add (local.get $y01) (local.get $bias)))
-            (local.set $y10 (f32x4.add (local.get $y10) (local.get $bias)))
-            (local.set $y11 (f32x4.add (local.get $y11) (local.get $bias)))
+            ;; Aᵀ m A: down each column j (M_j, M_4+j, M_8+j, M_12+j), s0j = m0j + m1j + m2j and
+            ;; s1j = m1j − m2j − m3j; then across: y·0 = s·0 + s·1 + s·2, y·1 = s·1 − s·2 − s·3 (plus the bias).
+            (local.set $j (i32.const 0))
+            (loop $columns
+              (local.set $m1 (v128.load (i32.add (local.get $m) (local.get $ms4))))
+              (local.set $m2 (v128.load (i32.add (local.get $m) (i32.shl (local.get $ms4) (i32.const 1)))))
+              (local.set $s0 (f32x4.add (f32x4.add (v128.load (local.get $m)) (local.get $m1)) (local.get $m2)))
+              (local.set $s1 (f32x4.sub (f32x4.sub (local.get $m1) (local.get $m2))
+                (v128.load (i32.add (local.get $m) (i32.mul (local.get $ms4) (i32.const 3))))))
+              (if (i32.eqz (local.get $j))
+                (then
+                  (local.set $y00 (f32x4.add (local.get $bias) (local.get $s0)))
+                  (local.set $y10 (f32x4.add (local.get $bias) (local.get $s1)))
+                  (local.set $y01 (local.get $bias))
+                  (local.set $y11 (local.get $bias))))
+              (if (i32.eq (local.get $j) (i32.const 1))
+                (then
+                  (local.set $y00 (f32x4.add (local.get $y00) (local.get $s0)))
+                  (local.set $y10 (f32x4.add (local.get $y10) (local.get $s1)))
+                  (local.set $y01 (f32x4.add (local.get $y01) (local.get $s0)))
+                  (local.set $y11 (f32x4.add (local.get $y11) (local.get $s1)))))
+              (if (i32.eq (local.get $j) (i32.const 2))
+                (then
+                  (local.set $y00 (f32x4.add (local.get $y00) (local.get $s0)))
+                  (local.set $y10 (f32x4.add (local.get $y10) (local.get $s1)))
+                  (local.set $y01 (f32x4.sub (local.get $y01) (local.get $s0)))
+                  (local.set $y11 (f32x4.sub (local.get $y11) (local.get $s1)))))
+              (if (i32.eq (local.get $j) (i32.const 3))
+                (then
+                  (local.set $y01 (f32x4.sub (local.get $y01) (local.get $s0)))
+                  (local.set $y11 (f32x4.sub (local.get $y11) (local.get $s1)))))
+              (local.set $m (i32.add (local.get $m) (local.get $ms)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $columns (i32.lt_u (local.get $j) (i32.const 4))))
             (if (local.get $fast)
               (then
                 ;; row 2ty: y00₀ y01₀ y00₁ y01₁ …; row 2ty + 1 the same from y10, y11
