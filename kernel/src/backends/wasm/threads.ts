@@ -180,8 +180,11 @@ export class ThreadPool {
    * at byte `scratch + t · scratchBytes`; returns when all are done, which is when the call's items are. Throws
    * an internal error when a worker's part failed (the worker stays in use). Call {@link settle} first, before
    * writing the memory the call reads.
+   * @param meanwhile work of this thread's own, outside the wasm memory, done after the workers are woken and
+   *   before this thread takes items: it overlaps theirs, and the items this thread would have taken meanwhile
+   *   go to them (conv.ts touches the pages of the result here)
    */
-  run(kind: Kind, threads: number, scratch: number, scratchBytes: number): void {
+  run(kind: Kind, threads: number, scratch: number, scratchBytes: number, meanwhile?: () => void): void {
     if (this.busyWorkers() > 0) {
       throw new Error('internal: conv workers still busy with an earlier call (settle first)');
     }
@@ -200,6 +203,7 @@ export class ThreadPool {
       sent.push(i);
     }
     if (sent.length > 0) this.sweepLater();
+    meanwhile?.();
     this.main[kind](scratch);
     let failed: number | undefined;
     for (const i of sent) {
