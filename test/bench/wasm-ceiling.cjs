@@ -18,8 +18,10 @@
 // Per layer, the engine's time split by phase, from wrappers around its steps (median ms per call): copy in
 // (the input into wasm memory), weights (the weights and bias into wasm memory), prepare (zero padding and weight
 // packing, GEMM path, on the threads), tables (im2col index tables), threads (the GEMM with its im2col packing,
-// or the depthwise loops with their padding, on the threads, hand-off included), copy out (compacting C + the
-// copy into the result), other (the engine's JavaScript: settle, layout, parameters, allocating the result), and
+// or the depthwise loops with their padding, on the threads, hand-off included; from 2048 output pixels per
+// channel on it also holds the main thread's copy of finished columns of C into the result and the touching of
+// the result's pages, done between its items), copy out (compacting C + the copy into the result, after the
+// call; for a large GEMM only the columns the workers finished last), other (the engine's JavaScript: settle, layout, parameters, allocating the result), and
 // JS op (conv2d around the engine: checks, convInfo, the Tensor). The threads phase is then compared with the
 // ceiling: on one thread against `micro` (the rest is im2col packing and cache misses), on all threads against
 // one thread (the rest is hand-off, imbalance and a core shared with other processes).

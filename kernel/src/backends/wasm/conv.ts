@@ -21,7 +21,7 @@ const P = {
   K: 0, MTILES: 4, NPAD: 8, A: 12, BIAS: 16, C: 20, X: 24, KTAB: 28, PTAB: 32, KC: 36, CHUNK: 40,
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
   XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104, NEXT: 108, ITEMS: 112,
-  SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144,
+  SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144, DONE: 148,
 } as const;
 type Param = keyof typeof P;
 const PARAMS_BYTES = 256;
@@ -32,6 +32,13 @@ const CHUNK = 16;
 /** Work items per thread at least (when the conv has that many panels), so a thread that starts late or
  * is descheduled for a while leaves its share to the others instead of making them wait. */
 const ITEMS_PER_THREAD = 4;
+/**
+ * From this many output pixels per channel on, the main thread copies out the columns of C that finished GEMM
+ * items cover while the other threads work on (one `set` per output channel for each run of at least this many
+ * pixels); below it, the result is copied in one piece after the items (C compacted first), which costs fewer
+ * calls than copying each channel's short row.
+ */
+const COPY_RUN = 2048;
 /** Below this many multiply-adds a call runs on the main thread alone: waking a worker costs more. */
 const THREAD_MIN_MACS = 1 << 18;
 /** Floats past an input plane the depthwise loops may read (the lanes past a row's end, discarded). */
@@ -60,9 +67,8 @@ const PAGE_FLOATS = 1024;
 /**
  * Writes a zero into every memory page of `out[from, from + floats)`. A fresh result's pages are mapped by the
  * system only when first written, about a microsecond each (784 page faults for L2's 3.2 MB result, 1 ms and
- * more: more than copying it). Done by the main thread while the workers start on the call's items
- * ({@link ThreadPool.run}'s `meanwhile`), the faults overlap the GEMM, and the copy out afterwards writes
- * mapped pages.
+ * more: more than copying it). Done by the main thread while the workers start on the call's items (its part
+ * in {@link ThreadPool.run}), the faults overlap the GEMM, and the copy out writes mapped pages.
  */
 function touchPages(out: Float32Array, from: number, floats: number): void {
   const end = from + floats;
@@ -189,6 +195,18 @@ export class WasmConv {
     out.set(this.f32.subarray(from >> 2, (from >> 2) + floats), to);
   }
 
+  /**
+   * Columns [p0, p1) of the first `rows` rows of C (at byte `from`, rows `npad` floats long) to `out`, row m at
+   * `to + m · n + p0`.
+   */
+  private copyColumns(from: number, npad: number, rows: number, p0: number, p1: number, out: Float32Array, to: number,
+    n: number): void {
+    const row = (from >> 2) + p0;
+    for (let m = 0; m < rows; m++) {
+      out.set(this.f32.subarray(row + m * npad, row + m * npad + p1 - p0), to + m * n + p0);
+    }
+  }
+
   private depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
     rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
     const channels = info.inChannels;
@@ -220,7 +238,10 @@ export class WasmConv {
     const kind: Kind = unrolled ? 'depthwise3x3' : 'depthwise';
     for (let n = 0; n < info.batch; n++) {
       this.copyIn(x, n, inFloats, XRAW);
-      this.pool.run(kind, threads, SCRATCH, scratchBytes, () => touchPages(out, n * outFloats, outFloats));
+      this.pool.run(kind, threads, SCRATCH, scratchBytes, (main, scratch) => {
+        touchPages(out, n * outFloats, outFloats);
+        main[kind](scratch);
+      });
       this.copyOut(C, outFloats, out, n * outFloats);
     }
     return true;
@@ -242,6 +263,7 @@ export class WasmConv {
     const threads = this.threadsFor(mtiles * 4 * K * npad);
     const chunk = Math.min(CHUNK, Math.ceil(panels / (ITEMS_PER_THREAD * threads)));
     const colBytes = 4 * Math.min(KC, K) * chunk * 8;
+    const items = Math.ceil(panels / chunk);
     const layout = new Layout();
     const X = layout.take(info.inChannels * plane);
     const XRAW = padded ? layout.take(inFloats) : X;
@@ -251,6 +273,7 @@ export class WasmConv {
     const KTAB = layout.take(K);
     const PTAB = layout.take(npad);
     const C = layout.take(mtiles * 4 * npad);
+    const DONE = layout.take(items);
     const SCRATCH = layout.take((threads * colBytes) / 4);
     if (!this.reserve(layout.end)) return false;
     this.writeGeometry(rows, cols);
@@ -266,6 +289,7 @@ export class WasmConv {
     this.set('CHUNK', chunk);
     this.set('WRAW', WRAW);
     this.set('MROWS', outPerGroup);
+    this.set('DONE', DONE);
     this.writeWeights(w, WRAW, bias, BIAS, groups, outPerGroup, mtiles * 4);
     this.exports.tables();
 
@@ -282,15 +306,40 @@ export class WasmConv {
         this.set('ITEMS', pads + tiles);
         this.pool.run('prepare', threads, SCRATCH, colBytes);
       }
-      this.set('ITEMS', Math.ceil(panels / chunk));
+      this.set('ITEMS', items);
       for (let g = 0; g < groups; g++) {
         this.set('X', X + 4 * g * inPerGroup * plane);
         this.set('A', A + 16 * g * mtiles * K);
         this.set('BIAS', BIAS + 16 * g * mtiles);
         const to = (n * info.outChannels + g * outPerGroup) * N;
-        this.pool.run('gemm', threads, SCRATCH, colBytes, () => touchPages(out, to, outPerGroup * N));
-        if (npad !== N) this.exports.compact(outPerGroup);
-        this.copyOut(C, outPerGroup * N, out, to);
+        if (N < COPY_RUN) {
+          this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
+            touchPages(out, to, outPerGroup * N);
+            main.gemm(scratch);
+          });
+          if (npad !== N) this.exports.compact(outPerGroup);
+          this.copyOut(C, outPerGroup * N, out, to);
+          continue;
+        }
+        // Items [0, copied) are out; the finished ones after them go out once they cover COPY_RUN pixels, or
+        // all of them once this thread has no item left (and, after the call, those the workers finished last).
+        this.i32.fill(0, DONE >> 2, (DONE >> 2) + items);
+        let copied = 0;
+        const copyFinished = (all: boolean): void => {
+          let ready = copied;
+          while (ready < items && Atomics.load(this.i32, (DONE >> 2) + ready) !== 0) ready++;
+          const p0 = copied * chunk * 8;
+          const p1 = Math.min(ready * chunk * 8, N);
+          if (p1 <= p0 || (!all && p1 - p0 < COPY_RUN)) return;
+          this.copyColumns(C, npad, outPerGroup, p0, p1, out, to, N);
+          copied = ready;
+        };
+        this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
+          touchPages(out, to, outPerGroup * N);
+          while (main.gemmSome(scratch, 1) !== 0) copyFinished(false);
+          copyFinished(true);
+        });
+        copyFinished(true);
       }
     }
     return true;

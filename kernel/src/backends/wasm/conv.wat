@@ -42,6 +42,8 @@
 ;; 136 WRAW     GEMM weights as given: [groups · MROWS][K] floats (packed into A by `prepare`)
 ;; 140 MROWS    output channels of one group
 ;; 144 PADS     `prepare` items that pad an input channel (0: the input needs no padding, or is padded already)
+;; 148 DONE     GEMM: i32[ITEMS], zeroed before the call; `gemm` stores 1 at item i (atomically) once its columns of
+;;              C are final, so the main thread can copy them out while the other threads work on
 ;;
 ;; Every thread's export takes the address of its own scratch: GEMM, the packed im2col block (KC · CHUNK · 8
 ;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); `prepare`
@@ -197,8 +199,14 @@
         (br $panel))))
 
   ;; C = bias + A · im2col(X), one work item (CHUNK pixel panels) at a time, `col` being this thread's packing
-  ;; scratch. Per item: k-block (pack once) → channel tile → panel.
+  ;; scratch: the items of the call until none is left.
   (func (export "gemm") (param $col i32)
+    (drop (call $gemmSome (local.get $col) (i32.const -1))))
+
+  ;; `gemm`, but `limit` items at most (-1: no limit); returns 1 when it stopped at the limit (items may be
+  ;; left), 0 when none is left. The main thread takes a few at a time, and copies out the columns of C that
+  ;; are done in between (conv.ts). Per item: k-block (pack once) → channel tile → panel; then DONE[item] = 1.
+  (func $gemmSome (export "gemmSome") (param $col i32) (param $limit i32) (result i32)
     (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32) (local $panels i32)
     (local $item i32) (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32) (local $p i32)
     (local $a i32) (local $cRow i32)
@@ -210,6 +218,8 @@
     (local.set $chunk (i32.load (i32.const 40)))
     (block $done
       (loop $items
+        (if (i32.eqz (local.get $limit)) (then (return (i32.const 1))))
+        (local.set $limit (i32.sub (local.get $limit) (i32.const 1)))
         (local.set $item (call $take))
         (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
         (local.set $pc (i32.mul (local.get $item) (local.get $chunk)))
@@ -243,7 +253,10 @@
             (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
           (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
           (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $K))))
-        (br $items))))
+        ;; Seq-cst: the C stores above are seen by the thread that reads the flag.
+        (i32.atomic.store (i32.add (i32.load (i32.const 148)) (i32.shl (local.get $item) (i32.const 2))) (i32.const 1))
+        (br $items)))
+    (i32.const 0))
 
   ;; The GEMM's index tables from the geometry: KTAB (tap k = (channel, ki, kj) → its offset from the window's
   ;; corner) and PTAB (output pixel → its window's corner; the pixels past N up to NPAD point at 0).
