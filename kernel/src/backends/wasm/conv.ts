@@ -61,6 +61,21 @@ function uninitialized(length: number): Float32Array {
   return new Float32Array(Buffer.allocUnsafeSlow(4 * length).buffer, 0, length);
 }
 
+/**
+ * A call's result, allocated on first use ({@link uninitialized}): by the main thread in its part of the call's
+ * first GEMM or depthwise run, where the allocation (a system call, at times a collection that frees earlier
+ * results) overlaps the workers' items instead of preceding them.
+ */
+class Result {
+  private array: Float32Array | undefined;
+  constructor(private readonly length: number) {}
+
+  get values(): Float32Array {
+    this.array ??= uninitialized(this.length);
+    return this.array;
+  }
+}
+
 /** Floats in a 4 KiB page of memory (the smallest page the host maps). */
 const PAGE_FLOATS = 1024;
 
@@ -140,10 +155,10 @@ export class WasmConv {
     const [rows, cols] = axes2d(info);
     const length = info.batch * info.outChannels * rows.outSize * cols.outSize;
     if (length === 0) return new Float32Array(0);
-    const out = uninitialized(length);
+    const out = new Result(length);
     const depthwise = info.groups === info.inChannels && info.groups === info.outChannels && rows.stride === 1 && cols.stride === 1;
     return (depthwise ? this.depthwise(x, w, bias, info, rows, cols, out) : this.gemm(x, w, bias, info, rows, cols, out))
-      ? out
+      ? out.values
       : undefined;
   }
 
@@ -208,7 +223,7 @@ export class WasmConv {
   }
 
   private depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
-    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
     const channels = info.inChannels;
     const inFloats = channels * rows.inSize * cols.inSize;
     const outFloats = channels * rows.outSize * cols.outSize;
@@ -239,16 +254,16 @@ export class WasmConv {
     for (let n = 0; n < info.batch; n++) {
       this.copyIn(x, n, inFloats, XRAW);
       this.pool.run(kind, threads, SCRATCH, scratchBytes, (main, scratch) => {
-        touchPages(out, n * outFloats, outFloats);
+        touchPages(out.values, n * outFloats, outFloats);
         main[kind](scratch);
       });
-      this.copyOut(C, outFloats, out, n * outFloats);
+      this.copyOut(C, outFloats, out.values, n * outFloats);
     }
     return true;
   }
 
   private gemm(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
-    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
     const { groups } = info;
     const inPerGroup = info.inChannels / groups;
     const outPerGroup = info.outChannels / groups;
@@ -314,11 +329,11 @@ export class WasmConv {
         const to = (n * info.outChannels + g * outPerGroup) * N;
         if (N < COPY_RUN) {
           this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-            touchPages(out, to, outPerGroup * N);
+            touchPages(out.values, to, outPerGroup * N);
             main.gemm(scratch);
           });
           if (npad !== N) this.exports.compact(outPerGroup);
-          this.copyOut(C, outPerGroup * N, out, to);
+          this.copyOut(C, outPerGroup * N, out.values, to);
           continue;
         }
         // Items [0, copied) are out; the finished ones after them go out once they cover COPY_RUN pixels, or
@@ -331,11 +346,11 @@ export class WasmConv {
           const p0 = copied * chunk * 8;
           const p1 = Math.min(ready * chunk * 8, N);
           if (p1 <= p0 || (!all && p1 - p0 < COPY_RUN)) return;
-          this.copyColumns(C, npad, outPerGroup, p0, p1, out, to, N);
+          this.copyColumns(C, npad, outPerGroup, p0, p1, out.values, to, N);
           copied = ready;
         };
         this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-          touchPages(out, to, outPerGroup * N);
+          touchPages(out.values, to, outPerGroup * N);
           while (main.gemmSome(scratch, 1) !== 0) copyFinished(false);
           copyFinished(true);
         });
