@@ -18,10 +18,10 @@
 // Per layer, the engine's time split by phase, from wrappers around its steps (median ms per call): copy in
 // (the input into wasm memory), weights (the weights and bias into wasm memory), prepare (zero padding and weight
 // packing, GEMM path, on the threads), tables (im2col index tables), threads (the GEMM with its im2col packing,
-// or the depthwise loops with their padding, on the threads, hand-off included; from 2048 output pixels per
-// channel on it also holds the main thread's copy of finished columns of C into the result and the touching of
-// the result's pages, done between its items), copy out (compacting C + the copy into the result, after the
-// call; for a large GEMM only the columns the workers finished last), other (the engine's JavaScript: settle, layout, parameters, allocating the result), and
+// or the depthwise loops with their padding, on the threads, hand-off included), result (allocating the result
+// and touching its pages: the page faults of a fresh array; the main thread does it inside the threads' call,
+// and the workers go on meanwhile), copy out (compacting C + the copy into the result; from 2048 output pixels
+// per channel on, the main thread copies finished columns between its items, inside the threads' call), other (the engine's JavaScript: settle, layout, parameters, allocating the result), and
 // JS op (conv2d around the engine: checks, convInfo, the Tensor). The threads phase is then compared with the
 // ceiling: on one thread against `micro` (the rest is im2col packing and cache misses), on all threads against
 // one thread (the rest is hand-off, imbalance and a core shared with other processes).
@@ -173,24 +173,37 @@ async function ceiling(bytes, driver, kind, threads) {
 
 // --- where a layer's time goes ------------------------------------------------------------------------------
 
-const PHASES = ['copy in', 'weights', 'prepare', 'tables', 'threads', 'copy out'];
+const PHASES = ['copy in', 'weights', 'prepare', 'tables', 'result', 'threads', 'copy out'];
 
 /** Wraps the engine's steps so that each call's time is added to its phase; returns `phases()`: the sums so
- *  far, which it clears. */
+ *  far, which it clears. A step the main thread runs inside a threads' call (allocating and touching the
+ *  result, copying out finished columns) counts in its own phase, not in the call's. */
 function instrument(engine) {
   const spent = Object.fromEntries(PHASES.map((p) => [p, 0]));
+  let inner = 0;
   const timed = (phaseOf, fn) => function (...a) {
     const t = performance.now();
     const r = fn.apply(this, a);
-    spent[phaseOf(...a)] += performance.now() - t;
+    const ms = performance.now() - t;
+    spent[phaseOf(...a)] += ms;
+    inner += ms;
     return r;
   };
   const exports = engine.exports;
   engine.exports = { ...exports, tables: timed(() => 'tables', exports.tables), compact: timed(() => 'copy out', exports.compact) };
   engine.copyIn = timed(() => 'copy in', WasmConv.prototype.copyIn);
   engine.copyOut = timed(() => 'copy out', WasmConv.prototype.copyOut);
+  engine.copyColumns = timed(() => 'copy out', WasmConv.prototype.copyColumns);
+  engine.touchPages = timed(() => 'result', WasmConv.prototype.touchPages);
   engine.writeWeights = timed(() => 'weights', WasmConv.prototype.writeWeights);
-  engine.pool.run = timed((kind) => (kind === 'prepare' ? 'prepare' : 'threads'), engine.pool.run);
+  const run = engine.pool.run;
+  engine.pool.run = function (kind, ...a) {
+    const before = inner;
+    const t = performance.now();
+    const r = run.call(this, kind, ...a);
+    spent[kind === 'prepare' ? 'prepare' : 'threads'] += performance.now() - t - (inner - before);
+    return r;
+  };
   return () => {
     const taken = { ...spent };
     PHASES.forEach((p) => (spent[p] = 0));

@@ -79,18 +79,6 @@ class Result {
 /** Floats in a 4 KiB page of memory (the smallest page the host maps). */
 const PAGE_FLOATS = 1024;
 
-/**
- * Writes a zero into every memory page of `out[from, from + floats)`. A fresh result's pages are mapped by the
- * system only when first written, about a microsecond each (784 page faults for L2's 3.2 MB result, 1 ms and
- * more: more than copying it). Done by the main thread while the workers start on the call's items (its part
- * in {@link ThreadPool.run}), the faults overlap the GEMM, and the copy out writes mapped pages.
- */
-function touchPages(out: Float32Array, from: number, floats: number): void {
-  const end = from + floats;
-  for (let i = from; i < end; i += PAGE_FLOATS) out[i] = 0;
-  if (floats > 0) out[end - 1] = 0;
-}
-
 /** Bump allocator over the shared memory for one call: returns byte offsets aligned to 64 bytes. */
 class Layout {
   end = PARAMS_BYTES;
@@ -211,6 +199,20 @@ export class WasmConv {
   }
 
   /**
+   * Writes a zero into every memory page of the result's `[from, from + floats)`, allocating the result on first
+   * use. A fresh result's pages are mapped by the system only when first written, about a microsecond each (784
+   * page faults for L2's 3.2 MB result, 1 ms and more: more than copying it). Done by the main thread while the
+   * workers start on the call's items (its part in {@link ThreadPool.run}), the faults overlap their work, and
+   * the copy out writes mapped pages.
+   */
+  private touchPages(out: Result, from: number, floats: number): void {
+    const values = out.values;
+    const end = from + floats;
+    for (let i = from; i < end; i += PAGE_FLOATS) values[i] = 0;
+    if (floats > 0) values[end - 1] = 0;
+  }
+
+  /**
    * Columns [p0, p1) of the first `rows` rows of C (at byte `from`, rows `npad` floats long) to `out`, row m at
    * `to + m · n + p0`.
    */
@@ -254,7 +256,7 @@ export class WasmConv {
     for (let n = 0; n < info.batch; n++) {
       this.copyIn(x, n, inFloats, XRAW);
       this.pool.run(kind, threads, SCRATCH, scratchBytes, (main, scratch) => {
-        touchPages(out.values, n * outFloats, outFloats);
+        this.touchPages(out, n * outFloats, outFloats);
         main[kind](scratch);
       });
       this.copyOut(C, outFloats, out.values, n * outFloats);
@@ -329,7 +331,7 @@ export class WasmConv {
         const to = (n * info.outChannels + g * outPerGroup) * N;
         if (N < COPY_RUN) {
           this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-            touchPages(out.values, to, outPerGroup * N);
+            this.touchPages(out, to, outPerGroup * N);
             main.gemm(scratch);
           });
           if (npad !== N) this.exports.compact(outPerGroup);
@@ -350,7 +352,7 @@ export class WasmConv {
           copied = ready;
         };
         this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-          touchPages(out.values, to, outPerGroup * N);
+          this.touchPages(out, to, outPerGroup * N);
           while (main.gemmSome(scratch, 1) !== 0) copyFinished(false);
           copyFinished(true);
         });
