@@ -203,10 +203,12 @@ export class WasmConv {
    * use. A fresh result's pages are mapped by the system only when first written, about a microsecond each (784
    * page faults for L2's 3.2 MB result, 1 ms and more: more than copying it). Done by the main thread while the
    * workers start on the call's items (its part in {@link ThreadPool.run}), the faults overlap their work, and
-   * the copy out writes mapped pages.
+   * the copy out writes mapped pages. On one thread (`split` false) the faults cost the same wherever they
+   * fall: it only allocates.
    */
-  private touchPages(out: Result, from: number, floats: number): void {
+  private touchPages(out: Result, from: number, floats: number, split: boolean): void {
     const values = out.values;
+    if (!split) return;
     const end = from + floats;
     for (let i = from; i < end; i += PAGE_FLOATS) values[i] = 0;
     if (floats > 0) values[end - 1] = 0;
@@ -222,6 +224,34 @@ export class WasmConv {
     for (let m = 0; m < rows; m++) {
       out.set(this.f32.subarray(row + m * npad, row + m * npad + p1 - p0), to + m * n + p0);
     }
+  }
+
+  /**
+   * One GEMM call on `threads` threads, its result copied out while it runs: items [0, copied) are out; the
+   * finished ones after them (`c.done`, conv.wat DONE) go out once they cover COPY_RUN pixels, or all of them once
+   * this thread has no item left, and after the call those the workers finished last. Row m of C's first `c.rows`
+   * (`c.npad` floats long, `c.n` of them real) goes to the result at `to + m · c.n`.
+   */
+  private gemmCopying(threads: number, scratch: number, scratchBytes: number,
+    c: { C: number; npad: number; rows: number; n: number; items: number; chunk: number; done: number }, out: Result,
+    to: number): void {
+    this.i32.fill(0, c.done >> 2, (c.done >> 2) + c.items);
+    let copied = 0;
+    const copyFinished = (all: boolean): void => {
+      let ready = copied;
+      while (ready < c.items && Atomics.load(this.i32, (c.done >> 2) + ready) !== 0) ready++;
+      const p0 = copied * c.chunk * 8;
+      const p1 = Math.min(ready * c.chunk * 8, c.n);
+      if (p1 <= p0 || (!all && p1 - p0 < COPY_RUN)) return;
+      this.copyColumns(c.C, c.npad, c.rows, p0, p1, out.values, to, c.n);
+      copied = ready;
+    };
+    this.pool.run('gemm', threads, scratch, scratchBytes, (main, at) => {
+      this.touchPages(out, to, c.rows * c.n, threads > 1);
+      while (main.gemmSome(at, 1) !== 0) copyFinished(false);
+      copyFinished(true);
+    });
+    copyFinished(true);
   }
 
   private depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
@@ -256,7 +286,7 @@ export class WasmConv {
     for (let n = 0; n < info.batch; n++) {
       this.copyIn(x, n, inFloats, XRAW);
       this.pool.run(kind, threads, SCRATCH, scratchBytes, (main, scratch) => {
-        this.touchPages(out, n * outFloats, outFloats);
+        this.touchPages(out, n * outFloats, outFloats, threads > 1);
         main[kind](scratch);
       });
       this.copyOut(C, outFloats, out.values, n * outFloats);
@@ -329,34 +359,17 @@ export class WasmConv {
         this.set('A', A + 16 * g * mtiles * K);
         this.set('BIAS', BIAS + 16 * g * mtiles);
         const to = (n * info.outChannels + g * outPerGroup) * N;
-        if (N < COPY_RUN) {
-          this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-            this.touchPages(out, to, outPerGroup * N);
-            main.gemm(scratch);
-          });
-          if (npad !== N) this.exports.compact(outPerGroup);
-          this.copyOut(C, outPerGroup * N, out.values, to);
+        if (N >= COPY_RUN) {
+          // Large: the result is copied out while the items run.
+          this.gemmCopying(threads, SCRATCH, colBytes, { C, npad, rows: outPerGroup, n: N, items, chunk, done: DONE }, out, to);
           continue;
         }
-        // Items [0, copied) are out; the finished ones after them go out once they cover COPY_RUN pixels, or
-        // all of them once this thread has no item left (and, after the call, those the workers finished last).
-        this.i32.fill(0, DONE >> 2, (DONE >> 2) + items);
-        let copied = 0;
-        const copyFinished = (all: boolean): void => {
-          let ready = copied;
-          while (ready < items && Atomics.load(this.i32, (DONE >> 2) + ready) !== 0) ready++;
-          const p0 = copied * chunk * 8;
-          const p1 = Math.min(ready * chunk * 8, N);
-          if (p1 <= p0 || (!all && p1 - p0 < COPY_RUN)) return;
-          this.copyColumns(C, npad, outPerGroup, p0, p1, out.values, to, N);
-          copied = ready;
-        };
         this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
-          this.touchPages(out, to, outPerGroup * N);
-          while (main.gemmSome(scratch, 1) !== 0) copyFinished(false);
-          copyFinished(true);
+          this.touchPages(out, to, outPerGroup * N, threads > 1);
+          main.gemm(scratch);
         });
-        copyFinished(true);
+        if (npad !== N) this.exports.compact(outPerGroup);
+        this.copyOut(C, outPerGroup * N, out.values, to);
       }
     }
     return true;
