@@ -546,8 +546,9 @@ async function chainBench(say) {
   if (rows.some((r) => !r.ok)) process.exitCode = 1;
 }
 
-// The layer table and the inputs are shared with test/bench/wasm-ceiling.cjs; run as a script, the benchmark.
-module.exports = { LAYERS, seeded };
+// The layer table, the inputs and the TF.js runner are shared with test/bench/wasm-ceiling.cjs and wasm-ab.cjs;
+// run as a script, the benchmark.
+module.exports = { LAYERS, seeded, loadPeers, tfRunner };
 if (require.main === module) {
   main().catch((error) => {
     console.error(error);

@@ -17,12 +17,16 @@
 // each the best of three tries.
 // Per layer, the engine's time split by phase, from wrappers around its steps (median ms per call): copy in
 // (the input into wasm memory), weights (the weights and bias into wasm memory), prepare (zero padding and weight
-// packing, GEMM path, on the threads), tables (im2col index tables), threads (the GEMM with its im2col packing,
-// or the depthwise loops with their padding, on the threads, hand-off included), copy out (compacting C + the
-// copy into the result), other (the engine's JavaScript: settle, layout, parameters, allocating the result), and
-// JS op (conv2d around the engine: checks, convInfo, the Tensor). The threads phase is then compared with the
-// ceiling: on one thread against `micro` (the rest is im2col packing and cache misses), on all threads against
-// one thread (the rest is hand-off, imbalance and a core shared with other processes).
+// packing — on the Winograd path also the weight transform — on the threads), tables (im2col index tables),
+// threads (the GEMM with its im2col packing, Winograd's three passes, or the depthwise loops with their padding,
+// on the threads, hand-off included), result (allocating the result and touching its pages: the page faults of a
+// fresh array; the main thread does it inside the threads' call, and the workers go on meanwhile), copy out
+// (compacting C + the copy into the result; from 2048 output pixels per channel on, the main thread copies
+// finished columns between its items, inside the threads' call), other (the engine's JavaScript: settle, layout,
+// parameters), and JS op (conv2d around the engine: checks, convInfo, the Tensor). The threads phase is then
+// compared with the ceiling: on one thread against `micro` (the rest is im2col packing and cache misses; for
+// Winograd, the GEMMs' pass alone, the transforms being the rest), on all threads against one thread (the rest is
+// hand-off, imbalance and a core shared with other processes).
 'use strict';
 
 const path = require('node:path');
@@ -32,7 +36,8 @@ const { Worker } = require('node:worker_threads');
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'kernel', 'dist');
 const convlab = require(path.join(dist, 'index.js'));
-const { WasmConv } = require(path.join(dist, 'backends', 'wasm', 'conv.js'));
+const { WasmConv, winogradFits } = require(path.join(dist, 'backends', 'wasm', 'conv.js'));
+const { axes2d } = require(path.join(dist, 'shapes', 'index.js'));
 const { threadCount } = require(path.join(dist, 'backends', 'wasm', 'threads.js'));
 // The layers and inputs of conv2d-bench.cjs, so the two benchmarks time the same convs.
 const { LAYERS, seeded } = require('./conv2d-bench.cjs');
@@ -171,27 +176,43 @@ async function ceiling(bytes, driver, kind, threads) {
 
 // --- where a layer's time goes ------------------------------------------------------------------------------
 
-const PHASES = ['copy in', 'weights', 'prepare', 'tables', 'threads', 'copy out'];
+const PHASES = ['copy in', 'weights', 'prepare', 'tables', 'result', 'threads', 'copy out'];
 
 /** Wraps the engine's steps so that each call's time is added to its phase; returns `phases()`: the sums so
- *  far, which it clears. */
+ *  far, which it clears. A step the main thread runs inside a threads' call (allocating and touching the
+ *  result, copying out finished columns) counts in its own phase, not in the call's. */
 function instrument(engine) {
   const spent = Object.fromEntries(PHASES.map((p) => [p, 0]));
+  let inner = 0;
   const timed = (phaseOf, fn) => function (...a) {
     const t = performance.now();
     const r = fn.apply(this, a);
-    spent[phaseOf(...a)] += performance.now() - t;
+    const ms = performance.now() - t;
+    spent[phaseOf(...a)] += ms;
+    inner += ms;
     return r;
   };
   const exports = engine.exports;
   engine.exports = { ...exports, tables: timed(() => 'tables', exports.tables), compact: timed(() => 'copy out', exports.compact) };
   engine.copyIn = timed(() => 'copy in', WasmConv.prototype.copyIn);
   engine.copyOut = timed(() => 'copy out', WasmConv.prototype.copyOut);
+  engine.copyColumns = timed(() => 'copy out', WasmConv.prototype.copyColumns);
+  engine.touchPages = timed(() => 'result', WasmConv.prototype.touchPages);
   engine.writeWeights = timed(() => 'weights', WasmConv.prototype.writeWeights);
-  engine.pool.run = timed((kind) => (kind === 'prepare' ? 'prepare' : 'threads'), engine.pool.run);
+  const run = engine.pool.run;
+  engine.pool.run = function (kind, ...a) {
+    const before = inner;
+    const t = performance.now();
+    const r = run.call(this, kind, ...a);
+    const ms = performance.now() - t - (inner - before);
+    spent[kind === 'prepare' ? 'prepare' : 'threads'] += ms;
+    // Winograd's three passes, also one by one (notes below the table).
+    if (kind.startsWith('w')) spent[kind] = (spent[kind] ?? 0) + ms;
+    return r;
+  };
   return () => {
     const taken = { ...spent };
-    PHASES.forEach((p) => (spent[p] = 0));
+    for (const p of Object.keys(spent)) spent[p] = 0;
     return taken;
   };
 }
@@ -211,10 +232,15 @@ function layerSplit(L, engines) {
     { run: () => convlab.conv2d(xT, wT, { ...opts, bias: bT }).data },
     ...engines.map(({ engine, phases }) => ({ run: () => engine.conv2d(x, w, b, info), phases })),
   ]);
-  // The work the GEMM does: output channels per group rounded up to its 4-channel tile, pixels up to 8.
+  // The work the GEMM does: output channels per group rounded up to its 4-channel tile, pixels up to 8; on the
+  // Winograd path its 16 GEMMs over 2 × 2 output tiles, 8 to a panel.
   const depthwise = L.groups > 1;
-  const tiled = depthwise ? macs : Math.ceil(O / L.groups / 4) * 4 * L.groups * Math.ceil((outH * outW) / 8) * 8 * L.w[1] * L.w[2] * L.w[3];
-  return { op: op.ms, macs, tiled, depthwise, all, one };
+  const winograd = !depthwise && winogradFits(info, ...axes2d(info));
+  const channelTiles = Math.ceil(O / L.groups / 4) * 4 * L.groups;
+  const tiled = depthwise ? macs : winograd
+    ? 16 * channelTiles * L.w[1] * Math.ceil((Math.ceil(outH / 2) * Math.ceil(outW / 2)) / 8) * 8
+    : channelTiles * Math.ceil((outH * outW) / 8) * 8 * L.w[1] * L.w[2] * L.w[3];
+  return { op: op.ms, macs, tiled, depthwise, winograd, all, one };
 }
 
 async function main() {
@@ -255,7 +281,7 @@ async function main() {
   for (const name of names) {
     const L = layers[name];
     if (!L) throw new Error(`unknown layer ${name}; known: ${Object.keys(layers).join(', ')}`);
-    const { op, macs, tiled, depthwise, all, one } = layerSplit(L, engines);
+    const { op, macs, tiled, depthwise, winograd, all, one } = layerSplit(L, engines);
     const other = all.ms - PHASES.reduce((sum, p) => sum + all.phases[p], 0);
     const cells = [op - all.ms, all.ms, ...PHASES.map((p) => all.phases[p]), other, one.phases.threads];
     const gflops = (2 * macs) / all.phases.threads / 1e6;
@@ -265,6 +291,15 @@ async function main() {
       const perThread = (2 * macs) / one.phases.threads / 1e6;
       notes.push(`${name}: depthwise, ${((2 * macs) / 1e6).toFixed(1)} MFLOP; threads phase on 1 thread ${perThread.toFixed(1)} GFLOP/s ` +
         `(${((100 * perThread) / ceil.peak1).toFixed(0)}% of peak); ` +
+        `copies in and out ${copies.toFixed(0)}% of the engine`);
+    } else if (winograd) {
+      const atMicro1 = (2 * tiled) / ceil.micro1 / 1e6;
+      const passes = (p) => ['wgather', 'wgemm', 'wout'].map((k) => `${k} ${p[k].toFixed(3)}`).join(', ');
+      notes.push(`${name}: Winograd F(2×2, 3×3), ${((2 * tiled) / 1e6).toFixed(1)} MFLOP in its GEMMs as tiled ` +
+        `(${((100 * tiled) / macs).toFixed(0)}% of the direct conv's ${((2 * macs) / 1e6).toFixed(1)}), ${atMicro1.toFixed(3)} ms at the micro ` +
+        `ceiling on 1 thread; on 1 thread ${passes(one.phases)} ms (wgemm at ${((100 * atMicro1) / one.phases.wgemm).toFixed(0)}% of that ` +
+        `ceiling; the transforms and the weights' in prepare ${one.phases.prepare.toFixed(3)} ms are the rest), on ${threads} ` +
+        `${passes(all.phases)} ms; as a direct conv the threads phase runs at ${gflops.toFixed(1)} GFLOP/s; ` +
         `copies in and out ${copies.toFixed(0)}% of the engine`);
     } else {
       const atMicro1 = (2 * tiled) / ceil.micro1 / 1e6;

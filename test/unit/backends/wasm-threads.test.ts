@@ -26,6 +26,11 @@ interface Internals {
 
 const internals = (engine: WasmConv): Internals => engine as unknown as Internals;
 
+/** What an interrupt does to the main thread's slice: V8 ends its JavaScript there. */
+const interrupted = (): never => {
+  throw new Error('interrupted');
+};
+
 /** Byte offset of the abort word in the engine's parameter block (conv.wat, ABORT). */
 const ABORT = 104;
 
@@ -96,6 +101,12 @@ describe('wasm engine paths on several threads', () => {
     ['GEMM, batch 3 and 2 groups with padding (each batch item padded, the weights packed once)',
       problem([3, 8, 30, 28], [10, 4, 3, 5], 2, 23, 2)],
     ['GEMM, a 1×1 kernel without padding', problem([2, 32, 24, 20], [24, 32, 1, 1], 0, 24)],
+    // From 2048 output pixels per channel (conv.ts, COPY_RUN) on, the main thread copies out finished columns
+    // of C between its items.
+    ['GEMM, stride 2, 7×7 kernel, 70×61 output (columns copied out during the call; pixels past the last panel)',
+      problem([1, 3, 140, 122], [10, 3, 7, 7], 3, 28, 1, { stride: 2 })],
+    ['GEMM, batch 2 and 2 groups, 64×80 output (columns copied out during the call, group by group)',
+      problem([2, 4, 64, 80], [6, 2, 3, 3], 1, 29, 2)],
     ['depthwise 3×3, padding 1', problem([2, 24, 45, 37], [24, 1, 3, 3], 1, 25, 24)],
     ['depthwise 3×3 without padding (read in place)', problem([1, 24, 45, 37], [24, 1, 3, 3], 0, 26, 24)],
     ['depthwise 5×5 with dilation 2 (the general loop)', problem([1, 16, 40, 33], [16, 1, 5, 5], 3, 27, 16, { dilation: 2 })],
@@ -178,7 +189,7 @@ describe('wasm thread pool', () => {
     // after the workers got their slices of a long conv (about 9·10^9 multiply-adds each).
     const { pool } = internals(engine);
     const main = pool.main;
-    pool.main = { ...main, gemm: () => { throw new Error('interrupted'); } };
+    pool.main = { ...main, gemm: interrupted, gemmSome: interrupted };
     const long = problem([1, 128, 256, 256], [128, 128, 5, 5], 2, 7);
     expect(() => engine.conv2d(long.x, long.w, long.bias, long.info)).toThrow('interrupted');
     pool.main = main;
@@ -196,7 +207,7 @@ describe('wasm thread pool', () => {
     await started(engine);
     const { pool, memory } = internals(engine);
     const main = pool.main;
-    pool.main = { ...main, gemm: () => { throw new Error('interrupted'); } };
+    pool.main = { ...main, gemm: interrupted, gemmSome: interrupted };
     const long = problem([1, 128, 256, 256], [128, 128, 5, 5], 2, 7);
     expect(() => engine.conv2d(long.x, long.w, long.bias, long.info)).toThrow('interrupted');
     pool.main = main;

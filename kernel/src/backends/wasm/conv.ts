@@ -21,8 +21,8 @@ const P = {
   K: 0, MTILES: 4, NPAD: 8, A: 12, BIAS: 16, C: 20, X: 24, KTAB: 28, PTAB: 32, KC: 36, CHUNK: 40,
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
   XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104, NEXT: 108, ITEMS: 112,
-  SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144,
-  TW: 148, T: 152, PANEL0: 156, BPANELS: 160, V: 164, M: 168, U: 172, ZERO: 176, COUT: 180, WINO: 184,
+  SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144, DONE: 148,
+  TW: 152, T: 156, PANEL0: 160, BPANELS: 164, V: 168, M: 172, U: 176, ZERO: 180, COUT: 184, WINO: 188,
 } as const;
 type Param = keyof typeof P;
 const PARAMS_BYTES = 256;
@@ -33,6 +33,13 @@ const CHUNK = 16;
 /** Work items per thread at least (when the conv has that many panels), so a thread that starts late or
  * is descheduled for a while leaves its share to the others instead of making them wait. */
 const ITEMS_PER_THREAD = 4;
+/**
+ * From this many output pixels per channel on, the main thread copies out the columns of C that finished GEMM
+ * items cover while the other threads work on (one `set` per output channel for each run of at least this many
+ * pixels); below it, the result is copied in one piece after the items (C compacted first), which costs fewer
+ * calls than copying each channel's short row.
+ */
+const COPY_RUN = 2048;
 /** Below this many multiply-adds a call runs on the main thread alone: waking a worker costs more. */
 const THREAD_MIN_MACS = 1 << 18;
 /** Floats past an input plane the depthwise loops may read (the lanes past a row's end, discarded). */
@@ -67,6 +74,24 @@ const paddedPlane = (rows: AxisInfo, cols: AxisInfo): number =>
 function uninitialized(length: number): Float32Array {
   return new Float32Array(Buffer.allocUnsafeSlow(4 * length).buffer, 0, length);
 }
+
+/**
+ * A call's result, allocated on first use ({@link uninitialized}): by the main thread in its part of the call's
+ * first GEMM or depthwise run, where the allocation (a system call, at times a collection that frees earlier
+ * results) overlaps the workers' items instead of preceding them.
+ */
+class Result {
+  private array: Float32Array | undefined;
+  constructor(private readonly length: number) {}
+
+  get values(): Float32Array {
+    this.array ??= uninitialized(this.length);
+    return this.array;
+  }
+}
+
+/** Floats in a 4 KiB page of memory (the smallest page the host maps). */
+const PAGE_FLOATS = 1024;
 
 /** Bump allocator over the shared memory for one call: returns byte offsets aligned to 64 bytes. */
 class Layout {
@@ -135,12 +160,12 @@ export class WasmConv {
     const [rows, cols] = axes2d(info);
     const length = info.batch * info.outChannels * rows.outSize * cols.outSize;
     if (length === 0) return new Float32Array(0);
-    const out = uninitialized(length);
+    const out = new Result(length);
     const depthwise = info.groups === info.inChannels && info.groups === info.outChannels && rows.stride === 1 && cols.stride === 1;
-    if (depthwise) return this.depthwise(x, w, bias, info, rows, cols, out) ? out : undefined;
+    if (depthwise) return this.depthwise(x, w, bias, info, rows, cols, out) ? out.values : undefined;
     // Winograd needs more scratch than im2col; where that does not fit, im2col may.
-    if (this.winograd && winogradFits(info, rows, cols) && this.winogradConv(x, w, bias, info, rows, cols, out)) return out;
-    return this.gemm(x, w, bias, info, rows, cols, out) ? out : undefined;
+    if (this.winograd && winogradFits(info, rows, cols) && this.winogradConv(x, w, bias, info, rows, cols, out)) return out.values;
+    return this.gemm(x, w, bias, info, rows, cols, out) ? out.values : undefined;
   }
 
   /** The geometry of a call: input and padded sizes, output sizes, kernel, strides, dilations. */
@@ -191,8 +216,64 @@ export class WasmConv {
     out.set(this.f32.subarray(from >> 2, (from >> 2) + floats), to);
   }
 
+  /**
+   * Writes a zero into every memory page of the result's `[from, from + floats)`, allocating the result on first
+   * use. A fresh result's pages are mapped by the system only when first written, about a microsecond each (784
+   * page faults for L2's 3.2 MB result, 1 ms and more: more than copying it). Done by the main thread while the
+   * workers start on the call's items (its part in {@link ThreadPool.run}), the faults overlap their work, and
+   * the copy out writes mapped pages. On one thread (`split` false) the faults cost the same wherever they
+   * fall: it only allocates.
+   */
+  private touchPages(out: Result, from: number, floats: number, split: boolean): void {
+    const values = out.values;
+    if (!split) return;
+    const end = from + floats;
+    for (let i = from; i < end; i += PAGE_FLOATS) values[i] = 0;
+    if (floats > 0) values[end - 1] = 0;
+  }
+
+  /**
+   * Columns [p0, p1) of the first `rows` rows of C (at byte `from`, rows `npad` floats long) to `out`, row m at
+   * `to + m · n + p0`.
+   */
+  private copyColumns(from: number, npad: number, rows: number, p0: number, p1: number, out: Float32Array, to: number,
+    n: number): void {
+    const row = (from >> 2) + p0;
+    for (let m = 0; m < rows; m++) {
+      out.set(this.f32.subarray(row + m * npad, row + m * npad + p1 - p0), to + m * n + p0);
+    }
+  }
+
+  /**
+   * One GEMM call on `threads` threads, its result copied out while it runs: items [0, copied) are out; the
+   * finished ones after them (`c.done`, conv.wat DONE) go out once they cover COPY_RUN pixels, or all of them once
+   * this thread has no item left, and after the call those the workers finished last. Row m of C's first `c.rows`
+   * (`c.npad` floats long, `c.n` of them real) goes to the result at `to + m · c.n`.
+   */
+  private gemmCopying(threads: number, scratch: number, scratchBytes: number,
+    c: { C: number; npad: number; rows: number; n: number; items: number; chunk: number; done: number }, out: Result,
+    to: number): void {
+    this.i32.fill(0, c.done >> 2, (c.done >> 2) + c.items);
+    let copied = 0;
+    const copyFinished = (all: boolean): void => {
+      let ready = copied;
+      while (ready < c.items && Atomics.load(this.i32, (c.done >> 2) + ready) !== 0) ready++;
+      const p0 = copied * c.chunk * 8;
+      const p1 = Math.min(ready * c.chunk * 8, c.n);
+      if (p1 <= p0 || (!all && p1 - p0 < COPY_RUN)) return;
+      this.copyColumns(c.C, c.npad, c.rows, p0, p1, out.values, to, c.n);
+      copied = ready;
+    };
+    this.pool.run('gemm', threads, scratch, scratchBytes, (main, at) => {
+      this.touchPages(out, to, c.rows * c.n, threads > 1);
+      while (main.gemmSome(at, 1) !== 0) copyFinished(false);
+      copyFinished(true);
+    });
+    copyFinished(true);
+  }
+
   private depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
-    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
     const channels = info.inChannels;
     const inFloats = channels * rows.inSize * cols.inSize;
     const outFloats = channels * rows.outSize * cols.outSize;
@@ -222,14 +303,17 @@ export class WasmConv {
     const kind: Kind = unrolled ? 'depthwise3x3' : 'depthwise';
     for (let n = 0; n < info.batch; n++) {
       this.copyIn(x, n, inFloats, XRAW);
-      this.pool.run(kind, threads, SCRATCH, scratchBytes);
-      this.copyOut(C, outFloats, out, n * outFloats);
+      this.pool.run(kind, threads, SCRATCH, scratchBytes, (main, scratch) => {
+        this.touchPages(out, n * outFloats, outFloats, threads > 1);
+        main[kind](scratch);
+      });
+      this.copyOut(C, outFloats, out.values, n * outFloats);
     }
     return true;
   }
 
   private gemm(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
-    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
     const { groups } = info;
     const inPerGroup = info.inChannels / groups;
     const outPerGroup = info.outChannels / groups;
@@ -244,6 +328,7 @@ export class WasmConv {
     const threads = this.threadsFor(mtiles * 4 * K * npad);
     const chunk = Math.min(CHUNK, Math.ceil(panels / (ITEMS_PER_THREAD * threads)));
     const colBytes = 4 * Math.min(KC, K) * chunk * 8;
+    const items = Math.ceil(panels / chunk);
     const layout = new Layout();
     const X = layout.take(info.inChannels * plane);
     const XRAW = padded ? layout.take(inFloats) : X;
@@ -253,6 +338,7 @@ export class WasmConv {
     const KTAB = layout.take(K);
     const PTAB = layout.take(npad);
     const C = layout.take(mtiles * 4 * npad);
+    const DONE = layout.take(items);
     const SCRATCH = layout.take((threads * colBytes) / 4);
     if (!this.reserve(layout.end)) return false;
     this.writeGeometry(rows, cols);
@@ -268,6 +354,7 @@ export class WasmConv {
     this.set('CHUNK', chunk);
     this.set('WRAW', WRAW);
     this.set('MROWS', outPerGroup);
+    this.set('DONE', DONE);
     this.set('WINO', 0);
     this.writeWeights(w, WRAW, bias, BIAS, groups, outPerGroup, mtiles * 4);
     this.exports.tables();
@@ -285,14 +372,23 @@ export class WasmConv {
         this.set('ITEMS', pads + tiles);
         this.pool.run('prepare', threads, SCRATCH, colBytes);
       }
-      this.set('ITEMS', Math.ceil(panels / chunk));
+      this.set('ITEMS', items);
       for (let g = 0; g < groups; g++) {
         this.set('X', X + 4 * g * inPerGroup * plane);
         this.set('A', A + 16 * g * mtiles * K);
         this.set('BIAS', BIAS + 16 * g * mtiles);
-        this.pool.run('gemm', threads, SCRATCH, colBytes);
+        const to = (n * info.outChannels + g * outPerGroup) * N;
+        if (N >= COPY_RUN) {
+          // Large: the result is copied out while the items run.
+          this.gemmCopying(threads, SCRATCH, colBytes, { C, npad, rows: outPerGroup, n: N, items, chunk, done: DONE }, out, to);
+          continue;
+        }
+        this.pool.run('gemm', threads, SCRATCH, colBytes, (main, scratch) => {
+          this.touchPages(out, to, outPerGroup * N, threads > 1);
+          main.gemm(scratch);
+        });
         if (npad !== N) this.exports.compact(outPerGroup);
-        this.copyOut(C, outPerGroup * N, out, (n * info.outChannels + g * outPerGroup) * N);
+        this.copyOut(C, outPerGroup * N, out.values, to);
       }
     }
     return true;
@@ -305,7 +401,7 @@ export class WasmConv {
    * ([COUT][OH][OW]), which is copied out once.
    */
   private winogradConv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
-    rows: AxisInfo, cols: AxisInfo, out: Float32Array): boolean {
+    rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
     const cin = info.inChannels;
     const cout = info.outChannels;
     const tw = Math.ceil(cols.outSize / 2);
@@ -371,11 +467,15 @@ export class WasmConv {
         this.set('ITEMS', bp * Math.ceil(cin / 16));
         this.pool.run('wgather', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
         this.set('ITEMS', 16 * Math.ceil(bp / chunk));
-        this.pool.run('wgemm', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
+        // The longest of the three passes: the result's page faults overlap it (see touchPages).
+        this.pool.run('wgemm', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES, (main, scratch) => {
+          if (first === 0) this.touchPages(out, n * cout * N, cout * N, threads > 1);
+          main.wgemm(scratch);
+        });
         this.set('ITEMS', cout);
         this.pool.run('wout', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
       }
-      this.copyOut(C, cout * N, out, n * cout * N);
+      this.copyOut(C, cout * N, out.values, n * cout * N);
     }
     return true;
   }

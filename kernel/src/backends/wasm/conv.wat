@@ -42,17 +42,19 @@
 ;; 136 WRAW     GEMM weights as given: [groups · MROWS][K] floats (packed into A by `prepare`)
 ;; 140 MROWS    output channels of one group
 ;; 144 PADS     `prepare` items that pad an input channel (0: the input needs no padding, or is padded already)
+;; 148 DONE     GEMM: i32[ITEMS], zeroed before the call; `gemm` stores 1 at item i (atomically) once its columns of
+;;              C are final, so the main thread can copy them out while the other threads work on
 ;; Winograd F(2×2, 3×3) (see "Winograd" below; X, PLANE, HP and WP then describe the input padded to whole tiles):
-;; 148 TW       output tiles (2 × 2 pixels) per row: ⌈OW / 2⌉
-;; 152 T        output tiles in all: TW · ⌈OH / 2⌉
-;; 156 PANEL0   the block's first panel (8 tiles each, numbered row-major across the image)
-;; 160 BPANELS  panels in the block
-;; 164 V        transformed input of the block: [16][BPANELS][CIN][8 tiles]
-;; 168 M        the 16 GEMMs' products for the block: [16][MTILES · 4][BPANELS · 8]
-;; 172 U        transformed weights: [16][MTILES][CIN][4 channels]
-;; 176 ZERO     4 zero floats (the GEMM's starting value)
-;; 180 COUT     output channels
-;; 184 WINO     `prepare`: non-zero when each packed weight tile is also transformed into U
+;; 152 TW       output tiles (2 × 2 pixels) per row: ⌈OW / 2⌉
+;; 156 T        output tiles in all: TW · ⌈OH / 2⌉
+;; 160 PANEL0   the block's first panel (8 tiles each, numbered row-major across the image)
+;; 164 BPANELS  panels in the block
+;; 168 V        transformed input of the block: [16][BPANELS][CIN][8 tiles]
+;; 172 M        the 16 GEMMs' products for the block: [16][MTILES · 4][BPANELS · 8]
+;; 176 U        transformed weights: [16][MTILES][CIN][4 channels]
+;; 180 ZERO     4 zero floats (the GEMM's starting value)
+;; 184 COUT     output channels
+;; 188 WINO     `prepare`: non-zero when each packed weight tile is also transformed into U
 ;;
 ;; Every thread's export takes the address of its own scratch: GEMM, the packed im2col block (KC · CHUNK · 8
 ;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); Winograd
@@ -208,8 +210,14 @@
         (br $panel))))
 
   ;; C = bias + A · im2col(X), one work item (CHUNK pixel panels) at a time, `col` being this thread's packing
-  ;; scratch. Per item: k-block (pack once) → channel tile → panel.
+  ;; scratch: the items of the call until none is left.
   (func (export "gemm") (param $col i32)
+    (drop (call $gemmSome (local.get $col) (i32.const -1))))
+
+  ;; `gemm`, but `limit` items at most (-1: no limit); returns 1 when it stopped at the limit (items may be
+  ;; left), 0 when none is left. The main thread takes a few at a time, and copies out the columns of C that
+  ;; are done in between (conv.ts). Per item: k-block (pack once) → channel tile → panel; then DONE[item] = 1.
+  (func $gemmSome (export "gemmSome") (param $col i32) (param $limit i32) (result i32)
     (local $K i32) (local $mtiles i32) (local $ldc i32) (local $KC i32) (local $chunk i32) (local $panels i32)
     (local $item i32) (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32) (local $p i32)
     (local $a i32) (local $cRow i32)
@@ -221,6 +229,8 @@
     (local.set $chunk (i32.load (i32.const 40)))
     (block $done
       (loop $items
+        (if (i32.eqz (local.get $limit)) (then (return (i32.const 1))))
+        (local.set $limit (i32.sub (local.get $limit) (i32.const 1)))
         (local.set $item (call $take))
         (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
         (local.set $pc (i32.mul (local.get $item) (local.get $chunk)))
@@ -254,7 +264,10 @@
             (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
           (local.set $kb (i32.add (local.get $kb) (local.get $kc)))
           (br_if $kblocks (i32.lt_u (local.get $kb) (local.get $K))))
-        (br $items))))
+        ;; Seq-cst: the C stores above are seen by the thread that reads the flag.
+        (i32.atomic.store (i32.add (i32.load (i32.const 148)) (i32.shl (local.get $item) (i32.const 2))) (i32.const 1))
+        (br $items)))
+    (i32.const 0))
 
   ;; The GEMM's index tables from the geometry: KTAB (tap k = (channel, ki, kj) → its offset from the window's
   ;; corner) and PTAB (output pixel → its window's corner; the pixels past N up to NPAD point at 0).
@@ -529,7 +542,7 @@
               (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
               (i32.sub (i32.load (i32.const 140)) (i32.shl (local.get $local) (i32.const 2)))
               (local.get $K))
-            (if (i32.load (i32.const 184))
+            (if (i32.load (i32.const 188))
               (then (call $wtile (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
                 (local.get $tile))))))
         (br $items))))
@@ -622,7 +635,7 @@
     (local $half v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $g3 v128) (local $g4 v128) (local $g5 v128)
     (local.set $cin (i32.load (i32.const 124)))
     (local.set $us (i32.mul (i32.load (i32.const 4)) (i32.shl (local.get $cin) (i32.const 4))))
-    (local.set $u (i32.add (i32.load (i32.const 172)) (i32.mul (local.get $mt) (i32.shl (local.get $cin) (i32.const 4)))))
+    (local.set $u (i32.add (i32.load (i32.const 176)) (i32.mul (local.get $mt) (i32.shl (local.get $cin) (i32.const 4)))))
     (local.set $half (f32x4.splat (f32.const 0.5)))
     (block $done
       (loop $channels
@@ -678,8 +691,8 @@
   ;; padding) read tile 0's, whose products are never stored.
   (func $corner (param $t i32) (result i32)
     (local $tw i32)
-    (if (i32.ge_u (local.get $t) (i32.load (i32.const 152))) (then (return (i32.const 0))))
-    (local.set $tw (i32.load (i32.const 148)))
+    (if (i32.ge_u (local.get $t) (i32.load (i32.const 156))) (then (return (i32.const 0))))
+    (local.set $tw (i32.load (i32.const 152)))
     (i32.shl (i32.add
       (i32.mul (i32.shl (i32.div_u (local.get $t) (local.get $tw)) (i32.const 1)) (i32.load (i32.const 44)))
       (i32.shl (i32.rem_u (local.get $t) (local.get $tw)) (i32.const 1))) (i32.const 2)))
@@ -712,7 +725,7 @@
     (local $l i32) (local $r i32) (local $off i32) (local $dst i32) (local $xs i32)
     (local $plus v128) (local $minus v128)
     (local.set $cin (i32.load (i32.const 124)))
-    (local.set $bp (i32.load (i32.const 160)))
+    (local.set $bp (i32.load (i32.const 164)))
     (local.set $wpb (i32.shl (i32.load (i32.const 44)) (i32.const 2)))
     (local.set $xs (i32.mul (local.get $bp) (i32.shl (local.get $cin) (i32.const 5))))
     (local.set $groups (i32.shr_u (i32.add (local.get $cin) (i32.const 15)) (i32.const 4)))
@@ -725,16 +738,16 @@
         (local.set $c (i32.shl (i32.rem_u (local.get $item) (local.get $groups)) (i32.const 4)))
         (local.set $cend (select (local.get $cin) (i32.add (local.get $c) (i32.const 16))
           (i32.lt_u (i32.sub (local.get $cin) (local.get $c)) (i32.const 16))))
-        (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 156)) (local.get $lp)) (i32.const 3)))
-        (local.set $fast (i32.le_u (i32.add (i32.rem_u (local.get $t0) (i32.load (i32.const 148))) (i32.const 8))
-          (i32.load (i32.const 148))))
+        (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 160)) (local.get $lp)) (i32.const 3)))
+        (local.set $fast (i32.le_u (i32.add (i32.rem_u (local.get $t0) (i32.load (i32.const 152))) (i32.const 8))
+          (i32.load (i32.const 152))))
         (local.set $l (i32.const 0))
         (loop $corners
           (i32.store offset=512 (i32.add (local.get $scratch) (i32.shl (local.get $l) (i32.const 2)))
             (call $corner (i32.add (local.get $t0) (local.get $l))))
           (local.set $l (i32.add (local.get $l) (i32.const 1)))
           (br_if $corners (i32.lt_u (local.get $l) (i32.const 8))))
-        (local.set $dst (i32.add (i32.load (i32.const 164))
+        (local.set $dst (i32.add (i32.load (i32.const 168))
           (i32.shl (i32.add (i32.mul (local.get $lp) (local.get $cin)) (local.get $c)) (i32.const 5))))
         (loop $channels
           (local.set $plane (i32.add (i32.load (i32.const 24)) (i32.shl (i32.mul (local.get $c) (i32.load (i32.const 48))) (i32.const 2))))
@@ -782,7 +795,7 @@
     (local $p i32) (local $a i32) (local $b i32) (local $cRow i32)
     (local.set $cin (i32.load (i32.const 124)))
     (local.set $mtiles (i32.load (i32.const 4)))
-    (local.set $bp (i32.load (i32.const 160)))
+    (local.set $bp (i32.load (i32.const 164)))
     (local.set $ldc (i32.shl (local.get $bp) (i32.const 5)))
     (local.set $KC (i32.load (i32.const 36)))
     (local.set $chunk (i32.load (i32.const 40)))
@@ -801,19 +814,19 @@
           (local.set $kc (select (i32.sub (local.get $cin) (local.get $kb)) (local.get $KC)
             (i32.lt_u (i32.sub (local.get $cin) (local.get $kb)) (local.get $KC))))
           ;; Panel by panel, each meeting every channel tile: the panel's kc rows of V_ξ stay in L1.
-          (local.set $b (i32.add (i32.load (i32.const 164)) (i32.shl (i32.add
+          (local.set $b (i32.add (i32.load (i32.const 168)) (i32.shl (i32.add
             (i32.mul (i32.add (i32.mul (local.get $xi) (local.get $bp)) (local.get $pc)) (local.get $cin)) (local.get $kb)) (i32.const 5))))
           (local.set $p (local.get $pc))
           (loop $panels
-            (local.set $a (i32.add (i32.load (i32.const 172)) (i32.shl (i32.add
+            (local.set $a (i32.add (i32.load (i32.const 176)) (i32.shl (i32.add
               (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $cin)) (local.get $kb)) (i32.const 4))))
-            (local.set $cRow (i32.add (i32.load (i32.const 168))
+            (local.set $cRow (i32.add (i32.load (i32.const 172))
               (i32.add (i32.mul (i32.shl (i32.mul (local.get $xi) (local.get $mtiles)) (i32.const 2)) (local.get $ldc))
                 (i32.shl (local.get $p) (i32.const 5)))))
             (local.set $mt (i32.const 0))
             (loop $mtiles
               (call $micro (local.get $a) (local.get $b) (local.get $cRow)
-                (local.get $kc) (local.get $ldc) (i32.eqz (local.get $kb)) (i32.load (i32.const 176)))
+                (local.get $kc) (local.get $ldc) (i32.eqz (local.get $kb)) (i32.load (i32.const 180)))
               (local.set $a (i32.add (local.get $a) (i32.shl (local.get $cin) (i32.const 4))))
               (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $ldc) (i32.const 2))))
               (local.set $mt (i32.add (local.get $mt) (i32.const 1)))
@@ -835,8 +848,8 @@
     (local $j i32) (local $ms4 i32)
     (local $bias v128) (local $m1 v128) (local $m2 v128) (local $s0 v128) (local $s1 v128)
     (local $y00 v128) (local $y01 v128) (local $y10 v128) (local $y11 v128)
-    (local.set $bp (i32.load (i32.const 160)))
-    (local.set $tw (i32.load (i32.const 148)))
+    (local.set $bp (i32.load (i32.const 164)))
+    (local.set $tw (i32.load (i32.const 152)))
     (local.set $oh (i32.load (i32.const 52)))
     (local.set $ow (i32.load (i32.const 56)))
     (local.set $owb (i32.shl (local.get $ow) (i32.const 2)))
@@ -851,7 +864,7 @@
         (local.set $bias (v128.load32_splat (i32.add (i32.load (i32.const 16)) (i32.shl (local.get $co) (i32.const 2)))))
         (local.set $lp (i32.const 0))
         (loop $panels
-          (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 156)) (local.get $lp)) (i32.const 3)))
+          (local.set $t0 (i32.shl (i32.add (i32.load (i32.const 160)) (local.get $lp)) (i32.const 3)))
           (local.set $ox (i32.shl (i32.rem_u (local.get $t0) (local.get $tw)) (i32.const 1)))
           (local.set $oy (i32.shl (i32.div_u (local.get $t0) (local.get $tw)) (i32.const 1)))
           (local.set $fast (i32.and
@@ -860,7 +873,7 @@
           (local.set $row (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
           (local.set $h (i32.const 0))
           (loop $halves
-            (local.set $m (i32.add (i32.load (i32.const 168))
+            (local.set $m (i32.add (i32.load (i32.const 172))
               (i32.shl (i32.add (i32.mul (local.get $co) (i32.shl (local.get $bp) (i32.const 3)))
                 (i32.add (i32.shl (local.get $lp) (i32.const 3)) (i32.shl (local.get $h) (i32.const 2)))) (i32.const 2))))
             ;; Aᵀ m A: down each column j (M_j, M_4+j, M_8+j, M_12+j), s0j = m0j + m1j + m2j and
@@ -917,7 +930,7 @@
               (local.set $l (i32.const 0))
               (loop $lanes
                 (local.set $t (i32.add (local.get $t0) (local.get $l)))
-                (if (i32.lt_u (local.get $t) (i32.load (i32.const 152)))
+                (if (i32.lt_u (local.get $t) (i32.load (i32.const 156)))
                   (then
                     (local.set $ox (i32.shl (i32.rem_u (local.get $t) (local.get $tw)) (i32.const 1)))
                     (local.set $oy (i32.shl (i32.div_u (local.get $t) (local.get $tw)) (i32.const 1)))

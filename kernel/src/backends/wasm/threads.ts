@@ -31,6 +31,8 @@ export interface ConvExports {
   /** Works through the call's items (conv.wat, NEXT and ITEMS) with its scratch at byte `scratch`. */
   prepare(scratch: number): void;
   gemm(scratch: number): void;
+  /** `gemm`, `limit` items at most (-1: no limit): 1 when it stopped at the limit, 0 when no item is left. */
+  gemmSome(scratch: number, limit: number): number;
   depthwise(scratch: number): void;
   depthwise3x3(scratch: number): void;
   wgather(scratch: number): void;
@@ -183,8 +185,13 @@ export class ThreadPool {
    * at byte `scratch + t · scratchBytes`; returns when all are done, which is when the call's items are. Throws
    * an internal error when a worker's part failed (the worker stays in use). Call {@link settle} first, before
    * writing the memory the call reads.
+   * @param part this thread's part, given its exports and scratch, run once the workers are woken: by default
+   *   the export `kind` itself. conv.ts adds work of its own outside the wasm memory (touching the result's
+   *   pages, copying out finished columns) around this thread's items: the items it would have taken meanwhile
+   *   go to the workers, so that work overlaps theirs.
    */
-  run(kind: Kind, threads: number, scratch: number, scratchBytes: number): void {
+  run(kind: Kind, threads: number, scratch: number, scratchBytes: number,
+    part: (main: ConvExports, scratch: number) => void = (main, at) => main[kind](at)): void {
     if (this.busyWorkers() > 0) {
       throw new Error('internal: conv workers still busy with an earlier call (settle first)');
     }
@@ -203,7 +210,7 @@ export class ThreadPool {
       sent.push(i);
     }
     if (sent.length > 0) this.sweepLater();
-    this.main[kind](scratch);
+    part(this.main, scratch);
     let failed: number | undefined;
     for (const i of sent) {
       const base = i * SLOT;
