@@ -50,7 +50,7 @@
 ;; 160 PANEL0   the block's first panel (8 tiles each, numbered row-major across the image)
 ;; 164 BPANELS  panels in the block
 ;; 168 V        transformed input of the block: [16][BPANELS][CIN][8 tiles]
-;; 172 M        the 16 GEMMs' products for the block: [16][MTILES · 4][BPANELS · 8]
+;; 172 M        the 16 GEMMs' products for the block: [16][MTILES][BPANELS][4 channels][8 tiles]
 ;; 176 U        transformed weights: [16][MTILES][CIN][4 channels]
 ;; 180 ZERO     4 zero floats (the GEMM's starting value)
 ;; 184 COUT     output channels
@@ -796,7 +796,8 @@
     (local.set $cin (i32.load (i32.const 124)))
     (local.set $mtiles (i32.load (i32.const 4)))
     (local.set $bp (i32.load (i32.const 164)))
-    (local.set $ldc (i32.shl (local.get $bp) (i32.const 5)))
+    ;; M holds each 4 × 8 tile as one 128-byte run ([16][MTILES][BPANELS][4][8]): `micro` writes whole lines.
+    (local.set $ldc (i32.const 32))
     (local.set $KC (i32.load (i32.const 36)))
     (local.set $chunk (i32.load (i32.const 40)))
     (local.set $chunks (i32.div_u (i32.sub (i32.add (local.get $bp) (local.get $chunk)) (i32.const 1)) (local.get $chunk)))
@@ -821,14 +822,13 @@
             (local.set $a (i32.add (i32.load (i32.const 176)) (i32.shl (i32.add
               (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $cin)) (local.get $kb)) (i32.const 4))))
             (local.set $cRow (i32.add (i32.load (i32.const 172))
-              (i32.add (i32.mul (i32.shl (i32.mul (local.get $xi) (local.get $mtiles)) (i32.const 2)) (local.get $ldc))
-                (i32.shl (local.get $p) (i32.const 5)))))
+              (i32.shl (i32.add (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $bp)) (local.get $p)) (i32.const 7))))
             (local.set $mt (i32.const 0))
             (loop $mtiles
               (call $micro (local.get $a) (local.get $b) (local.get $cRow)
                 (local.get $kc) (local.get $ldc) (i32.eqz (local.get $kb)) (i32.load (i32.const 180)))
               (local.set $a (i32.add (local.get $a) (i32.shl (local.get $cin) (i32.const 4))))
-              (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $ldc) (i32.const 2))))
+              (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $bp) (i32.const 7))))
               (local.set $mt (i32.add (local.get $mt) (i32.const 1)))
               (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
             (local.set $b (i32.add (local.get $b) (i32.shl (local.get $cin) (i32.const 5))))
@@ -873,9 +873,9 @@
           (local.set $row (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $oy) (local.get $ow)) (local.get $ox)) (i32.const 2))))
           (local.set $h (i32.const 0))
           (loop $halves
-            (local.set $m (i32.add (i32.load (i32.const 172))
-              (i32.shl (i32.add (i32.mul (local.get $co) (i32.shl (local.get $bp) (i32.const 3)))
-                (i32.add (i32.shl (local.get $lp) (i32.const 3)) (i32.shl (local.get $h) (i32.const 2)))) (i32.const 2))))
+            (local.set $m (i32.add (i32.load (i32.const 172)) (i32.add
+              (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $co) (i32.const 2)) (local.get $bp)) (local.get $lp)) (i32.const 7))
+              (i32.add (i32.shl (i32.and (local.get $co) (i32.const 3)) (i32.const 5)) (i32.shl (local.get $h) (i32.const 4))))))
             ;; Aᵀ m A: down each column j (M_j, M_4+j, M_8+j, M_12+j), s0j = m0j + m1j + m2j and
             ;; s1j = m1j − m2j − m3j; then across: y·0 = s·0 + s·1 + s·2, y·1 = s·1 − s·2 − s·3 (plus the bias).
             (local.set $j (i32.const 0))
