@@ -12,10 +12,10 @@
 // Every implementation gets its native layout outside the timed region (TF.js is NHWC; ConvLab, ONNX and the
 // loops NCHW), computes y = conv(x, w) + b, and its output is compared with ConvLab's reference loops.
 // Printed:
-// - per layer: median ms of several warm runs, GFLOP/s (2 flops per multiply-add), agreement; ConvLab's
-//   backends (auto, wasm, cpu) are timed round-robin within a layer (a sample of each in turn, the order
-//   rotating), so drift of the machine's speed falls on all of them alike; peers and the gpu backend one after
-//   another;
+// - per layer: median ms of several warm runs, GFLOP/s (2 flops per multiply-add), agreement; ConvLab auto and
+//   wasm, TF.js wasm and onnxruntime are timed round-robin within a layer (a sample of each in turn, the order
+//   rotating), so drift of the machine's speed falls on all of them alike; the slow ones (ConvLab's reference
+//   loops, naive JS, TF.js cpu) and the gpu backend one after another;
 // - ratios ConvLab auto ÷ peer (throughput: peer ms / ConvLab ms, > 1 means ConvLab is faster);
 // - auto's overhead: auto against the backend it chose, the same call timed in interleaved pairs (auto then
 //   it, it then auto, …), the ratio of their medians (issue 15's target: ≤ 1.05);
@@ -144,6 +144,11 @@ async function time(run) {
   return { ms: median(times), runs, y };
 }
 
+/** The pause before each round-robin sample, untimed (see timeRoundRobin). */
+const SETTLE_MS = 10;
+/** A round-robin sample batches calls to at least this long: its first call after the pause runs cold (another
+ *  implementation's data in the caches, worker threads asleep), and one call of a few ms would be only that. */
+const ROUND_ROBIN_SAMPLE_MS = 50;
 /** A sample of a fast call batches calls until it lasts about this long, so it is not measured at the timer's grain. */
 const SAMPLE_MS = 2;
 /** Calls of `ms` each that make a sample of at least {@link SAMPLE_MS} (or `atLeastMs`). */
@@ -154,17 +159,19 @@ const callsPerSample = (ms, atLeastMs = 0) => Math.max(1, Math.ceil(Math.max(SAM
  * the timed calls, switches the backend), starting with a different one each round, so a drift of the machine's
  * speed (another process, a clock change) falls on all of them alike instead of on whichever ran last. Two
  * warm-up rounds (auto measures its candidates on a size class's first call), then as many rounds as fit in
- * ~1.5 s per implementation (3 to 15; 2 with --quick). The reference loops are 100× slower than the others and
- * leave time for few rounds: a fast implementation's sample then batches calls up to an eighth of the slowest
- * call, so its few samples are each a mean of many calls. Returns, per name, the median ms per call, the rounds
- * and its last output.
+ * ~1.5 s per implementation (3 to 15; 2 with --quick). A sample batches calls to {@link ROUND_ROBIN_SAMPLE_MS}
+ * (or an eighth of the slowest call), so each is a mean of many warm calls.
+ * Returns, per name, the median ms per call, the rounds and its last output.
  */
 async function timeRoundRobin(impls) {
   const outputs = {};
   const round = async (order, calls = {}) => {
     const ms = {};
     for (const impl of order) {
-      impl.select();
+      await impl.select();
+      // Threads the previous sample left spinning for more work (onnxruntime's pool, ConvLab's workers, each
+      // for a millisecond or so) would take a core from this one: they go to sleep first.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const n = calls[impl.name] ?? 1;
       const start = performance.now();
       for (let i = 0; i < n; i++) outputs[impl.name] = await impl.run();
@@ -175,7 +182,7 @@ async function timeRoundRobin(impls) {
   await round(impls);
   const warm = await round(impls);
   const slowest = Math.max(...Object.values(warm));
-  const calls = Object.fromEntries(impls.map((impl) => [impl.name, callsPerSample(warm[impl.name], slowest / 8)]));
+  const calls = Object.fromEntries(impls.map((impl) => [impl.name, callsPerSample(warm[impl.name], Math.max(slowest / 8, ROUND_ROBIN_SAMPLE_MS))]));
   const roundMs = impls.reduce((sum, impl) => sum + warm[impl.name] * calls[impl.name], 0);
   const rounds = QUICK ? 2 : Math.max(3, Math.min(15, Math.floor((1500 * impls.length) / Math.max(roundMs, 1))));
   const times = Object.fromEntries(impls.map((impl) => [impl.name, []]));
@@ -302,9 +309,12 @@ async function main() {
   if (peers.tf) impls.push({ name: 'tfjs-cpu', tf: 'cpu' }, { name: 'tfjs-wasm', tf: 'wasm' });
   if (peers.ort) impls.push({ name: 'onnxruntime', ort: true });
   const defaultName = 'convlab:auto';
-  // ConvLab's CPU backends, timed round-robin (the gpu backend is not: switching to it and back would time
-  // its uploads and read-backs against the others' warm caches).
-  const roundRobinNames = new Set(['auto', 'wasm', 'cpu']);
+  // ConvLab's default and its wasm backend, TF.js wasm and onnxruntime: the fast ones, whose ratios are the
+  // targets, timed round-robin so that a drift of the machine's speed falls on all of them alike. The reference
+  // loops, naive JS and TF.js cpu (100× slower) and the gpu backend (switching to it and back would time its
+  // uploads and read-backs against the others' warm caches) are timed one after another.
+  const roundRobinBackends = new Set(['auto', 'wasm']);
+  const roundRobinPeers = new Set(['tfjs-wasm', 'onnxruntime']);
   // Start ConvLab's worker threads before timing anything: they come on line in the background, and a
   // benchmark of steady state should not count their start-up against the first implementation timed.
   convlab.useBackend('wasm');
@@ -325,39 +335,48 @@ async function main() {
     const ref = convlab.conv2d(xT, wT, { ...opts, bias: bT }).data;
     results[layerName] = {};
     const call = () => convlab.conv2d(xT, wT, { ...opts, bias: bT });
-    const roundRobin = await timeRoundRobin(
-      impls
-        .filter((impl) => roundRobinNames.has(impl.convlab))
-        .map((impl) => ({ name: impl.name, select: () => convlab.useBackend(impl.convlab), run: () => call().data })),
-    );
-
-    for (const impl of impls) {
-      let timing = roundRobin[impl.name];
-      if (timing) {
-        // timed above, round-robin
-      } else if (impl.convlab) {
-        convlab.useBackend(impl.convlab);
-        timing = await time(() => call().data);
-      } else if (impl.tf) {
-        await peers.tf.setBackend(impl.tf);
+    /** An implementation's call (select it first): returns its output, or a thunk that makes it (TF.js's
+     *  NHWC result is turned into NCHW outside the timed call); `close` frees what it holds. */
+    const runnerOf = async (impl) => {
+      if (impl.convlab) return { select: () => convlab.useBackend(impl.convlab), run: () => call().data, close: () => {} };
+      if (impl.tf) {
+        const select = () => peers.tf.setBackend(impl.tf);
+        await select();
         await peers.tf.ready();
         const runner = tfRunner(peers.tf, L, x, w, b);
-        timing = await time(runner.run);
-        timing.y = timing.y();
-        runner.dispose();
-      } else if (impl.ort) {
+        return { select, run: runner.run, close: runner.dispose };
+      }
+      if (impl.ort) {
         const model = onnxConvModel({
           xShape: L.x, w, wShape: L.w, b, strides: [L.stride, L.stride], pads: [L.pad, L.pad, L.pad, L.pad],
           dilations: [1, 1], group: L.groups, yShape: info.outShape,
         });
-        const session = await peers.ort.InferenceSession.create(model);
+        // Its thread pool's threads otherwise spin for more work for tens of milliseconds after each run, which
+        // halves the speed of whatever runs next on this machine's two cores (measured: ConvLab's L3 3.9 → 8.4
+        // ms right after it); without spinning it is no slower itself.
+        const session = await peers.ort.InferenceSession.create(model, {
+          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+        });
         const feeds = { x: new peers.ort.Tensor('float32', x, L.x) };
-        timing = await time(async () => (await session.run(feeds)).y.data);
-        await session.release();
-      } else {
-        timing = await time(() => naiveConv(x, w, b, L, outH, outW));
+        return { select: () => {}, run: async () => (await session.run(feeds)).y.data, close: () => session.release() };
       }
-      const agreement = compare(timing.y, ref);
+      return { select: () => {}, run: () => naiveConv(x, w, b, L, outH, outW), close: () => {} };
+    };
+    const inRoundRobin = (impl) => roundRobinBackends.has(impl.convlab) || roundRobinPeers.has(impl.name);
+    const fast = await Promise.all(impls.filter(inRoundRobin).map(async (impl) => ({ name: impl.name, ...(await runnerOf(impl)) })));
+    const roundRobin = await timeRoundRobin(fast);
+    for (const runner of fast) await runner.close();
+
+    for (const impl of impls) {
+      let timing = roundRobin[impl.name];
+      if (!timing) {
+        const runner = await runnerOf(impl);
+        await runner.select();
+        timing = await time(runner.run);
+        await runner.close();
+      }
+      const y = typeof timing.y === 'function' ? timing.y() : timing.y;
+      const agreement = compare(y, ref);
       results[layerName][impl.name] = { ms: timing.ms, gflops: flops / timing.ms / 1e6, runs: timing.runs, ...agreement };
     }
     convlab.useBackend('auto');
@@ -367,8 +386,8 @@ async function main() {
 
   say();
   say('per layer: median ms over warm runs, GFLOP/s, agreement with ConvLab cpu (max abs diff, ÷ max |ref|)');
-  say(`(convlab auto, wasm and cpu timed round-robin within a layer, a sample batching calls to ≥ ${SAMPLE_MS} ms and ≥ ⅛ of cpu's call;`);
-  say(' the others one after another)');
+  say(`(convlab auto and wasm, tfjs-wasm and onnxruntime timed round-robin within a layer, ${SETTLE_MS} ms apart, a sample batching calls`);
+  say(` to ≥ ${ROUND_ROBIN_SAMPLE_MS} ms and ≥ ⅛ of the slowest one's call; the others one after another)`);
   const pad = (s, n) => String(s).padStart(n);
   for (const layerName of layerNames) {
     say(`${layerName} ${LAYERS[layerName].note}`);
@@ -393,7 +412,7 @@ async function main() {
   for (const layerName of layerNames) {
     const { call, chosen } = shown[layerName];
     const backendName = chosen.startsWith('gpu') ? 'gpu' : chosen;
-    if (!roundRobinNames.has(backendName) && backendName !== 'gpu') {
+    if (!['auto', 'wasm', 'cpu', 'gpu'].includes(backendName)) {
       say(`  ${layerName.padEnd(4)} auto chose '${chosen}', which useBackend does not take: not measured`);
       continue;
     }
