@@ -253,9 +253,11 @@ export function featureMapBundle(
       // Exact values only at full size: 8 bits at twice the resolution show more than float32 at half.
       const encodings = (factor === 1 ? (['f32-base64', 'u8-base64'] as const) : (['u8-base64'] as const))
         // Skip building payloads that cannot fit: the encoded values and the smallest pictures are over the budget.
-        // Big banks' smallest pictures take about 48 KB; values leaving less room are checked against these panels'.
+        // Big banks' smallest pictures take about 48 KB; values leaving less room are checked against these panels'
+        // (drawn and measured only then: values alone over the budget need no pictures to be refused).
         .filter((encoding) => {
           const bytes = values * ENCODED_BYTES_PER_VALUE[encoding];
+          if (bytes > budget) return false;
           return bytes + smallestPicturesBytes(budget) <= budget || bytes + smallestStaticsBytes() <= budget;
         });
       if (encodings.length > 0) {
