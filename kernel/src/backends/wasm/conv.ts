@@ -466,7 +466,7 @@ export class WasmConv {
         this.set('CHUNK', chunk);
         this.set('ITEMS', bp * Math.ceil(cin / 16));
         this.pool.run('wgather', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES);
-        this.set('ITEMS', 16 * Math.ceil(bp / chunk));
+        this.set('ITEMS', 16 * Math.ceil(bp / chunk) * Math.ceil(mtiles / 16));
         // The longest of the three passes: the result's page faults overlap it (see touchPages).
         this.pool.run('wgemm', threads, SCRATCH, WINOGRAD_SCRATCH_BYTES, (main, scratch) => {
           if (first === 0) this.touchPages(out, n * cout * N, cout * N, threads > 1);

@@ -788,11 +788,12 @@
           (br_if $channels (i32.lt_u (local.get $c) (local.get $cend))))
         (br $items))))
 
-  ;; M_ξ = U_ξ · V_ξ for the block, one position ξ and CHUNK panels per item, k-blocked by KC like `gemm`.
+  ;; M_ξ = U_ξ · V_ξ for the block, k-blocked by KC like `gemm`; an item is one position ξ, CHUNK panels and up to
+  ;; 16 channel tiles (64 output channels: wide layers get items enough to share between the threads).
   (func (export "wgemm") (param $scratch i32)
     (local $cin i32) (local $mtiles i32) (local $bp i32) (local $ldc i32) (local $KC i32) (local $chunk i32) (local $chunks i32)
     (local $item i32) (local $xi i32) (local $pc i32) (local $pe i32) (local $kb i32) (local $kc i32) (local $mt i32)
-    (local $p i32) (local $a i32) (local $b i32) (local $cRow i32)
+    (local $p i32) (local $a i32) (local $b i32) (local $cRow i32) (local $groups i32) (local $m0 i32) (local $m1 i32)
     (local.set $cin (i32.load (i32.const 124)))
     (local.set $mtiles (i32.load (i32.const 4)))
     (local.set $bp (i32.load (i32.const 164)))
@@ -801,10 +802,15 @@
     (local.set $KC (i32.load (i32.const 36)))
     (local.set $chunk (i32.load (i32.const 40)))
     (local.set $chunks (i32.div_u (i32.sub (i32.add (local.get $bp) (local.get $chunk)) (i32.const 1)) (local.get $chunk)))
+    (local.set $groups (i32.shr_u (i32.add (local.get $mtiles) (i32.const 15)) (i32.const 4)))
     (block $done
       (loop $items
         (local.set $item (call $take))
         (br_if $done (i32.lt_s (local.get $item) (i32.const 0)))
+        (local.set $m0 (i32.shl (i32.rem_u (local.get $item) (local.get $groups)) (i32.const 4)))
+        (local.set $m1 (select (local.get $mtiles) (i32.add (local.get $m0) (i32.const 16))
+          (i32.lt_u (i32.sub (local.get $mtiles) (local.get $m0)) (i32.const 16))))
+        (local.set $item (i32.div_u (local.get $item) (local.get $groups)))
         (local.set $xi (i32.div_u (local.get $item) (local.get $chunks)))
         (local.set $pc (i32.mul (i32.rem_u (local.get $item) (local.get $chunks)) (local.get $chunk)))
         (local.set $pe (select (local.get $bp) (i32.add (local.get $pc) (local.get $chunk))
@@ -820,17 +826,17 @@
           (local.set $p (local.get $pc))
           (loop $panels
             (local.set $a (i32.add (i32.load (i32.const 176)) (i32.shl (i32.add
-              (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $cin)) (local.get $kb)) (i32.const 4))))
+              (i32.mul (i32.add (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $m0)) (local.get $cin)) (local.get $kb)) (i32.const 4))))
             (local.set $cRow (i32.add (i32.load (i32.const 172))
-              (i32.shl (i32.add (i32.mul (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $bp)) (local.get $p)) (i32.const 7))))
-            (local.set $mt (i32.const 0))
+              (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $xi) (local.get $mtiles)) (local.get $m0)) (local.get $bp)) (local.get $p)) (i32.const 7))))
+            (local.set $mt (local.get $m0))
             (loop $mtiles
               (call $micro (local.get $a) (local.get $b) (local.get $cRow)
                 (local.get $kc) (local.get $ldc) (i32.eqz (local.get $kb)) (i32.load (i32.const 180)))
               (local.set $a (i32.add (local.get $a) (i32.shl (local.get $cin) (i32.const 4))))
               (local.set $cRow (i32.add (local.get $cRow) (i32.shl (local.get $bp) (i32.const 7))))
               (local.set $mt (i32.add (local.get $mt) (i32.const 1)))
-              (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $mtiles))))
+              (br_if $mtiles (i32.lt_u (local.get $mt) (local.get $m1))))
             (local.set $b (i32.add (local.get $b) (i32.shl (local.get $cin) (i32.const 5))))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br_if $panels (i32.lt_u (local.get $p) (local.get $pe))))
