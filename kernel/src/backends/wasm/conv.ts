@@ -1,7 +1,8 @@
 /**
- * The WebAssembly conv engine behind the `'wasm'` backend (backend.ts): conv2d as im2col + a cache-blocked GEMM (4 channels × 8 pixels per SIMD tile),
- * or a direct SIMD loop for stride-1 depthwise convs, in hand-written WebAssembly (wasm/conv.wat) run on
- * every core (threads.ts). It reads the same {@link ConvInfo} record as the reference loops in ../cpu.ts, which
+ * The WebAssembly conv engine behind the `'wasm'` backend (backend.ts): conv2d as im2col + a cache-blocked GEMM
+ * (4 channels × 8 pixels per SIMD tile), as Winograd F(2×2, 3×3) for the 3 × 3 stride-1 convs where that pays
+ * ({@link winogradFits}: 16 GEMMs on the same tile), or a direct SIMD loop for stride-1 depthwise convs, in
+ * hand-written WebAssembly (wasm/conv.wat) run on every core (threads.ts). It reads the same {@link ConvInfo} record as the reference loops in ../cpu.ts, which
  * stay the ground truth it is tested against (test/unit/ops/conv2d*.test.ts run on both).
  *
  * All scratch (padded input, packed weights, index tables, the output tile matrix, per-thread im2col panels)
