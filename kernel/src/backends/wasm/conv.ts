@@ -2,8 +2,9 @@
  * The WebAssembly conv engine behind the `'wasm'` backend (backend.ts): conv2d as im2col + a cache-blocked GEMM
  * (4 channels × 8 pixels per SIMD tile), as Winograd F(2×2, 3×3) for the 3 × 3 stride-1 convs where that pays
  * ({@link winogradFits}: 16 GEMMs on the same tile), or a direct SIMD loop for stride-1 depthwise convs, in
- * hand-written WebAssembly (wasm/conv.wat) run on every core (threads.ts). It reads the same {@link ConvInfo} record as the reference loops in ../cpu.ts, which
- * stay the ground truth it is tested against (test/unit/ops/conv2d*.test.ts run on both).
+ * hand-written WebAssembly (wasm/conv.wat) run on every core (threads.ts). It reads the same {@link ConvInfo}
+ * record as the reference loops in ../cpu.ts, which stay the ground truth it is tested against
+ * (test/unit/ops/conv2d*.test.ts run on both).
  *
  * All scratch (padded input, packed weights, index tables, the output tile matrix, per-thread im2col panels)
  * lives in one shared wasm memory that only grows: in steady state a call allocates nothing but its result.
@@ -23,7 +24,7 @@ const P = {
   WP: 44, PLANE: 48, OH: 52, OW: 56, KH: 60, KW: 64, DH: 68, DW: 72, W: 76,
   XRAW: 80, H: 84, WIDTH: 88, TOP: 92, LEFT: 96, HP: 100, ABORT: 104, NEXT: 108, ITEMS: 112,
   SH: 116, SW: 120, CIN: 124, N: 128, PADDED: 132, WRAW: 136, MROWS: 140, PADS: 144, DONE: 148,
-  TW: 152, T: 156, PANEL0: 160, BPANELS: 164, V: 168, M: 172, U: 176, ZERO: 180, COUT: 184, WINO: 188,
+  TW: 152, T: 156, PANEL0: 160, BPANELS: 164, V: 168, M: 172, U: 176, ZERO: 180, WINO: 184,
 } as const;
 type Param = keyof typeof P;
 const PARAMS_BYTES = 256;
@@ -399,7 +400,7 @@ export class WasmConv {
    * conv2d by Winograd F(2×2, 3×3) (conv.wat, "Winograd"), for a conv {@link winogradFits} accepts. Per batch
    * item: `prepare` pads the input to whole tiles (and, for the first, packs and transforms the weights), then
    * per block of panels `wgather`, `wgemm` and `wout` write the block's output tiles straight into C
-   * ([COUT][OH][OW]), which is copied out once.
+   * ([cout][OH][OW]), which is copied out once.
    */
   private winogradConv(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, info: ConvInfo,
     rows: AxisInfo, cols: AxisInfo, out: Result): boolean {
@@ -445,7 +446,6 @@ export class WasmConv {
     this.set('C', C);
     this.set('K', 9 * cin);
     this.set('CIN', cin);
-    this.set('COUT', cout);
     this.set('MTILES', mtiles);
     this.set('MROWS', cout);
     this.set('KC', KC);

@@ -53,12 +53,12 @@
 ;; 172 M        the 16 GEMMs' products for the block: [16][MTILES][BPANELS][4 channels][8 tiles]
 ;; 176 U        transformed weights: [16][MTILES][CIN][4 channels]
 ;; 180 ZERO     4 zero floats (the GEMM's starting value)
-;; 184 COUT     output channels
-;; 188 WINO     `prepare`: non-zero when each packed weight tile is also transformed into U
+;; 184 WINO     `prepare`: non-zero when each packed weight tile is also transformed into U
 ;;
 ;; Every thread's export takes the address of its own scratch: GEMM, the packed im2col block (KC · CHUNK · 8
-;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); Winograd
-;; (and `prepare`, which transforms weights in it), 1 KiB.
+;; floats); depthwise, 8 floats for a row's last partial vector, then the padded plane (when PADDED); Winograd,
+;; 1 KiB (`wgather`: a panel's windows and its tiles' corners; `wout`: a panel's output tiles stored float by
+;; float); `prepare` none.
 (module
   (import "env" "memory" (memory 1 16384 shared))
 
@@ -542,7 +542,7 @@
               (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
               (i32.sub (i32.load (i32.const 140)) (i32.shl (local.get $local) (i32.const 2)))
               (local.get $K))
-            (if (i32.load (i32.const 188))
+            (if (i32.load (i32.const 184))
               (then (call $wtile (i32.add (i32.load (i32.const 12)) (i32.mul (local.get $tile) (i32.shl (local.get $K) (i32.const 4))))
                 (local.get $tile))))))
         (br $items))))
@@ -601,8 +601,8 @@
   ;;   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]   Aᵀ = [1 1 1 0; 0 1 −1 −1]
   ;; Tiles are numbered row-major and grouped 8 to a panel (the GEMM's 8 pixels); a call goes block by block of
   ;; BPANELS panels (conv.ts sizes a block so that V and M stay in the last-level cache): `wgather` (V, one
-  ;; panel and up to 16 input channels per item), `wgemm` (M, one position ξ and a chunk of panels per item),
-  ;; `wout` (the output tiles, one output channel per item).
+  ;; panel and up to 16 input channels per item), `wgemm` (M, one position ξ, a chunk of panels and up to 16
+  ;; channel tiles per item), `wout` (the output tiles, one output channel per item).
 
   ;; The 1-D input transform Bᵀ a of four vectors, stored at dst, dst + stride, dst + 2·stride, dst + 3·stride.
   (func $bt4 (param $dst i32) (param $stride i32) (param $a0 v128) (param $a1 v128) (param $a2 v128) (param $a3 v128)
@@ -665,7 +665,7 @@
         (br $channels))))
 
   ;; One row of 8 windows side by side (window l starts at src + 8·l bytes): d[j][l] = src[2l + j] for the 4
-  ;; columns j, stored at d + 32·j as 8 floats. Reads 20 floats.
+  ;; columns j, stored at d + 32·j as 8 floats. Reads 18 floats.
   (func $rowWindows (param $src i32) (param $d i32)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local.set $q0 (v128.load (local.get $src)))
