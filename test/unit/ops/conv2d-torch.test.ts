@@ -1,5 +1,7 @@
-import { beforeAll, it } from 'vitest';
-import { conv2d, tensor, type Conv2dOptions } from '../../../kernel/src/index';
+import { beforeAll, expect, it } from 'vitest';
+import { conv2d, convInfo, tensor, type Conv2dOptions } from '../../../kernel/src/index';
+import { winogradFits } from '../../../kernel/src/backends/wasm/conv';
+import { axes2d } from '../../../kernel/src/shapes';
 import { expectClose, seededValues, torchReference, type OracleCase, type OracleResult } from '../../reference/torch';
 import { onEveryBackend } from '../support/helpers';
 
@@ -28,12 +30,21 @@ for (const [c, o, groups] of [[1, 1, 1], [3, 4, 1], [4, 6, 2], [4, 4, 4]] as con
 
 // 3 × 3, stride 1, enough channels and output tiles: what the wasm engine computes by Winograd F(2×2, 3×3)
 // (kernel/src/backends/wasm/conv.ts, winogradFits): odd and even output sizes, paddings 0–2, batch 2.
+const winogradSweeps: Sweep[] = [];
 for (const [c, o, h, w] of [[24, 24, 15, 14], [26, 33, 17, 19], [40, 24, 12, 23]] as const) {
   for (const padding of [0, 1, 2]) {
-    sweeps.push({ x: [2, c, h, w], w: [o, c, 3, 3], options: { padding }, bias: seed % 2 === 0 });
+    winogradSweeps.push({ x: [2, c, h, w], w: [o, c, 3, 3], options: { padding }, bias: seed % 2 === 0 });
     seed++;
   }
 }
+sweeps.push(...winogradSweeps);
+
+it('the 3 × 3 sweep cases are ones the wasm engine computes by Winograd', () => {
+  for (const s of winogradSweeps) {
+    const info = convInfo('conv2d', s.x, s.w, s.options);
+    expect(winogradFits(info, ...axes2d(info)), `x=${s.x} w=${s.w} ${JSON.stringify(s.options)}`).toBe(true);
+  }
+});
 
 const inputs = sweeps.map((s, i) => ({
   x: seededValues(s.x.reduce((a, b) => a * b), 1000 + i),
